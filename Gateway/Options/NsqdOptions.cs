@@ -1,0 +1,62 @@
+namespace OrleansNsq.Gateway.Options;
+
+/// <summary>
+/// nsqd's flags (NSQ-REFERENCE §7) with nsqd 1.3.0's defaults. Bound from configuration section <c>Nsqd</c>; the Silo
+/// maps <c>--mem-queue-size</c> to <c>Nsqd:MemQueueSize</c> and so on. Durations are TimeSpans ("00:01:00" or NSQ
+/// style "60s", "15m", "1h" on the command line).
+/// </summary>
+public sealed class NsqdOptions
+{
+    public const string SectionName = "Nsqd";
+
+    /// <summary>The version nsqd clients see (IDENTIFY, /info, /stats, lookupd). nsqadmin parses it as semver.</summary>
+    public const string Version = "1.3.0";
+
+    /// <summary>--tcp-address, default 0.0.0.0:4150.</summary>
+    public string TcpAddress { get; set; } = "0.0.0.0:4150";
+    /// <summary>--http-address, default 0.0.0.0:4151. Empty disables the HTTP API.</summary>
+    public string HttpAddress { get; set; } = "0.0.0.0:4151";
+    /// <summary>--lookupd-http-address: the co-hosted nsqlookupd HTTP API, default 0.0.0.0:4161. Empty disables it.</summary>
+    public string LookupdHttpAddress { get; set; } = "0.0.0.0:4161";
+    /// <summary>--broadcast-address, default the OS hostname.</summary>
+    public string BroadcastAddress { get; set; } = System.Net.Dns.GetHostName();
+    /// <summary>--data-path, default "" (working directory).</summary>
+    public string DataPath { get; set; } = "";
+    /// <summary>--mem-queue-size, default 10000 messages per topic and per channel.</summary>
+    public long MemQueueSize { get; set; } = 10000;
+    /// <summary>--max-msg-size, default 1048576: PUB/DPUB body, each MPUB part, HTTP /pub.</summary>
+    public long MaxMsgSize { get; set; } = 1048576;
+    /// <summary>--max-body-size, default 5242880: MPUB, IDENTIFY and AUTH bodies, HTTP /mpub.</summary>
+    public long MaxBodySize { get; set; } = 5242880;
+    /// <summary>--msg-timeout, default 60s.</summary>
+    public TimeSpan MsgTimeout { get; set; } = TimeSpan.FromSeconds(60);
+    /// <summary>--max-msg-timeout, default 15m: cap for IDENTIFY msg_timeout and TOUCH.</summary>
+    public TimeSpan MaxMsgTimeout { get; set; } = TimeSpan.FromMinutes(15);
+    /// <summary>--max-req-timeout, default 1h: REQ is clamped to it, DPUB/defer beyond it is an error.</summary>
+    public TimeSpan MaxReqTimeout { get; set; } = TimeSpan.FromHours(1);
+    /// <summary>--max-heartbeat-interval, default 1m.</summary>
+    public TimeSpan MaxHeartbeatInterval { get; set; } = TimeSpan.FromMinutes(1);
+    /// <summary>nsqd's ClientTimeout (not a flag): 60s, the default heartbeat is half of it.</summary>
+    public TimeSpan ClientTimeout { get; set; } = TimeSpan.FromSeconds(60);
+    /// <summary>--max-rdy-count, default 2500.</summary>
+    public long MaxRdyCount { get; set; } = 2500;
+    /// <summary>--max-output-buffer-size, default 65536.</summary>
+    public long MaxOutputBufferSize { get; set; } = 65536;
+    /// <summary>--max-output-buffer-timeout, default 30s.</summary>
+    public TimeSpan MaxOutputBufferTimeout { get; set; } = TimeSpan.FromSeconds(30);
+    /// <summary>--min-output-buffer-timeout, default 25ms.</summary>
+    public TimeSpan MinOutputBufferTimeout { get; set; } = TimeSpan.FromMilliseconds(25);
+    /// <summary>--output-buffer-timeout, default 250ms.</summary>
+    public TimeSpan OutputBufferTimeout { get; set; } = TimeSpan.FromMilliseconds(250);
+    /// <summary>--max-channel-consumers, default 0 (unlimited).</summary>
+    public int MaxChannelConsumers { get; set; }
+    /// <summary>--max-deflate-level, default 6 (deflate is not offered yet, the value is still reported).</summary>
+    public int MaxDeflateLevel { get; set; } = 6;
+    /// <summary>--statsd-address, default "" (off).</summary>
+    public string StatsdAddress { get; set; } = "";
+    /// <summary>--tombstone-lifetime of the co-hosted lookupd, default 45s.</summary>
+    public TimeSpan TombstoneLifetime { get; set; } = TimeSpan.FromSeconds(45);
+
+    /// <summary>Default heartbeat interval: ClientTimeout / 2 = 30s.</summary>
+    public TimeSpan DefaultHeartbeatInterval => ClientTimeout / 2;
+}

@@ -1,0 +1,26 @@
+namespace OrleansNsq;
+
+/// <summary>
+/// The string key of an <see cref="IChannelGrain"/>: <c>topic/channel</c>. '/' cannot occur in an NSQ name
+/// (<c>[.a-zA-Z0-9_-]+(#ephemeral)?</c>), so the split is unambiguous.
+/// </summary>
+public static class ChannelKey
+{
+    public static string Of(string topic, string channel) => string.Concat(topic, "/", channel);
+
+    public static (string Topic, string Channel) Parse(string key)
+    {
+        var slash = key.IndexOf('/');
+        return (key[..slash], key[(slash + 1)..]);
+    }
+
+    public static IChannelGrain Channel(this IGrainFactory grains, string topic, string channel) =>
+        grains.GetGrain<IChannelGrain>(Of(topic, channel));
+
+    public static ITopicGrain Topic(this IGrainFactory grains, string topic) => grains.GetGrain<ITopicGrain>(topic);
+
+    public static ITopicDirectoryGrain TopicDirectory(this IGrainFactory grains) => grains.GetGrain<ITopicDirectoryGrain>(0);
+
+    /// <summary>NSQ's <c>#ephemeral</c> suffix.</summary>
+    public static bool IsEphemeral(string name) => name.EndsWith("#ephemeral", StringComparison.Ordinal);
+}

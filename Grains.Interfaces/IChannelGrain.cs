@@ -1,0 +1,52 @@
+using OrleansNsq.Messages;
+using OrleansNsq.Stats;
+
+namespace OrleansNsq;
+
+/// <summary>
+/// One NSQ channel (key = <c>topic/channel</c>, see <see cref="ChannelKey"/>): its queue, the messages in flight with
+/// their deadlines, deferred messages (DPUB, REQ with delay), timeouts, pause and empty. Consumers reach it through a
+/// gateway subscription that pulls batches against the summed RDY of its local consumers and settles FIN/REQ/TOUCH in
+/// batches. Only its topic creates, fills and deletes it.
+/// </summary>
+[Alias("OrleansNsq.IChannelGrain")]
+public interface IChannelGrain : IGrainWithStringKey
+{
+    /// <summary>Topic → channel: new messages. Ids grow across calls.</summary>
+    [Alias("Enqueue")]
+    ValueTask EnqueueAsync(Immutable<MessageSegment[]> segments, CancellationToken cancellationToken = default);
+
+    /// <summary>Leases up to <see cref="PullRequest.MaxCount"/> ready messages to the subscriber, waiting up to
+    /// <see cref="PullRequest.WaitMs"/> for some when none is ready (while paused none is ready).</summary>
+    [Alias("Pull")]
+    ValueTask<DeliveryBatch> PullAsync(PullRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Ends a subscriber's waiting pull at once (it answers empty).</summary>
+    [Alias("CancelPull")]
+    ValueTask CancelPullAsync(Guid subscriberId, CancellationToken cancellationToken = default);
+
+    /// <summary>FIN/REQ/TOUCH/release for messages in flight; unknown ids are ignored (the gateway already answered
+    /// the client).</summary>
+    [Alias("Settle")]
+    ValueTask SettleAsync(Immutable<Settlement[]> settlements, CancellationToken cancellationToken = default);
+
+    /// <summary>A gateway subscription reports how many consumers it has (0 = gone). Returns true when the channel is
+    /// ephemeral and no consumer is left anywhere: the caller then deletes it through its topic.</summary>
+    [Alias("SetSubscriber")]
+    ValueTask<bool> SetSubscriberAsync(Guid subscriberId, int clientCount, CancellationToken cancellationToken = default);
+
+    [Alias("SetPaused")]
+    ValueTask SetPausedAsync(bool paused, CancellationToken cancellationToken = default);
+
+    /// <summary>Drops ready, in-flight and deferred messages (nsqd's channel empty).</summary>
+    [Alias("Empty")]
+    ValueTask EmptyAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Called by the topic: drops everything and tells subscribers (their pulls answer
+    /// <see cref="DeliveryBatch.ChannelDeleted"/>).</summary>
+    [Alias("Delete")]
+    ValueTask DeleteAsync(CancellationToken cancellationToken = default);
+
+    [Alias("GetStats")]
+    ValueTask<ChannelStats> GetStatsAsync(CancellationToken cancellationToken = default);
+}

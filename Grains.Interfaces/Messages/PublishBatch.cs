@@ -1,0 +1,49 @@
+namespace OrleansNsq.Messages;
+
+/// <summary>
+/// Message bodies as they cross from a gateway to a <see cref="ITopicGrain"/>: one array holding every body back to
+/// back, so a batch costs one allocation however many messages it carries.
+/// </summary>
+/// <param name="data">The bodies back to back. May be longer than <c>ends[^1]</c>.</param>
+/// <param name="ends">End offset (exclusive) of body i in <paramref name="data"/>; body i starts at <c>ends[i-1]</c> (0 for the first).</param>
+/// <param name="deferMs">DPUB / HTTP <c>defer</c>: every message of the batch waits this many ms in each channel's deferred queue. 0 = none.</param>
+[GenerateSerializer, Immutable, Alias("OrleansNsq.PublishBatch")]
+public sealed class PublishBatch(byte[] data, int[] ends, int deferMs = 0)
+{
+    [Id(0)] public byte[] Data { get; } = data;
+    [Id(1)] public int[] Ends { get; } = ends;
+    [Id(2)] public int DeferMs { get; } = deferMs;
+
+    public int Count => Ends.Length;
+
+    /// <summary>Sum of the body sizes (topic <c>message_bytes</c>).</summary>
+    public long TotalBytes => Ends.Length == 0 ? 0 : Ends[^1];
+
+    public int StartOf(int index) => index == 0 ? 0 : Ends[index - 1];
+
+    public ReadOnlyMemory<byte> Body(int index)
+    {
+        var start = StartOf(index);
+        return new ReadOnlyMemory<byte>(Data, start, Ends[index] - start);
+    }
+
+    /// <summary>A batch of one body (HTTP /pub, tests).</summary>
+    public static PublishBatch Single(byte[] body, int deferMs = 0) => new(body, [body.Length], deferMs);
+
+    /// <summary>Copies the bodies into one array (tests, HTTP /mpub, the .NET API).</summary>
+    public static PublishBatch From(IReadOnlyList<byte[]> bodies, int deferMs = 0)
+    {
+        var total = 0;
+        foreach (var b in bodies) total += b.Length;
+        var data = new byte[total];
+        var ends = new int[bodies.Count];
+        var at = 0;
+        for (var i = 0; i < bodies.Count; i++)
+        {
+            bodies[i].CopyTo(data, at);
+            at += bodies[i].Length;
+            ends[i] = at;
+        }
+        return new PublishBatch(data, ends, deferMs);
+    }
+}

@@ -1,0 +1,24 @@
+namespace OrleansNsq.Messages;
+
+/// <summary>What a consumer did with an in-flight message; a gateway sends them to the channel in batches.</summary>
+[GenerateSerializer, Alias("OrleansNsq.SettlementKind")]
+public enum SettlementKind : byte
+{
+    /// <summary>FIN: done, forget it.</summary>
+    Finish = 0,
+    /// <summary>REQ: back to the queue after <see cref="Settlement.Milliseconds"/> (0 = at once); attempts kept.</summary>
+    Requeue = 1,
+    /// <summary>TOUCH: in flight for another <see cref="Settlement.Milliseconds"/> (the client's msg_timeout), capped by max-msg-timeout.</summary>
+    Touch = 2,
+    /// <summary>Leased but never written to any consumer (its connection went away first): back to the queue, attempt not counted.</summary>
+    Release = 3,
+}
+
+/// <param name="Id">Message id.</param>
+/// <param name="Kind">FIN, REQ, TOUCH or release.</param>
+/// <param name="Milliseconds">REQ delay (already clamped to max-req-timeout) or TOUCH timeout.</param>
+[GenerateSerializer, Immutable, Alias("OrleansNsq.Settlement")]
+public readonly record struct Settlement(
+    [property: Id(0)] long Id,
+    [property: Id(1)] SettlementKind Kind,
+    [property: Id(2)] int Milliseconds = 0);

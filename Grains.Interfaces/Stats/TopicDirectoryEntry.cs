@@ -1,0 +1,16 @@
+namespace OrleansNsq.Stats;
+
+/// <summary>
+/// One topic as the directory (the lookupd role) knows it.
+/// <see cref="HasProducer"/> is false for a topic that exists only because lookupd's /topic/create or /channel/create
+/// named it: /lookup then answers 200 with no producers, as nsqlookupd does.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("OrleansNsq.TopicDirectoryEntry")]
+public sealed record TopicDirectoryEntry
+{
+    [Id(0)] public required string Topic { get; init; }
+    [Id(1)] public required string[] Channels { get; init; }
+    [Id(2)] public bool HasProducer { get; init; }
+    /// <summary>Unix ms until which this node's producer entry is tombstoned for the topic (0 = not tombstoned).</summary>
+    [Id(3)] public long TombstonedUntilUnixMs { get; init; }
+}

@@ -1,0 +1,1 @@
+namespace OrleansNsq.Silo; public static class Program { public static void Main() { } }

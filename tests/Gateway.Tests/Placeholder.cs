@@ -1,0 +1,1 @@
+namespace OrleansNsq.Gateway.Tests; public class Placeholder { [Fact] public void Builds() => Assert.True(true); }
