@@ -221,7 +221,18 @@ internal sealed partial class ChannelSubscription
                 CloseConsumers();
                 break;
             }
-            if (batch.Count > 0) Distribute(batch);
+            if (batch.Count > 0)
+            {
+                try
+                {
+                    Distribute(batch);
+                }
+                catch (Exception ex)
+                {
+                    // Whatever was not written times out in the grain and is delivered again.
+                    SubscriptionLog.PullFailed(_logger, Topic, Channel, ex);
+                }
+            }
         }
         ReleaseUndelivered();
     }
