@@ -30,14 +30,14 @@ internal sealed partial class ClientSession
     {
         if (_heartbeatInterval is null)
         {
-            WriteError(NsqErrors.SubWithHeartbeatsDisabled);
+            WriteError(NsqError.CannotSubWithHeartbeatsDisabled);
             return false;
         }
         var topic = Encoding.ASCII.GetString(command.Topic);
         var channel = Encoding.ASCII.GetString(command.Channel);
         if (_options.MaxChannelConsumers > 0 && _subscriptions.ConsumerCount(topic, channel) >= _options.MaxChannelConsumers)
         {
-            WriteError(NsqErrors.SubConsumersExceeded(topic, channel, _options.MaxChannelConsumers));
+            WriteError(NsqError.SubFailedConsumerLimit(topic, channel, _options.MaxChannelConsumers));
             return false;
         }
         try
@@ -47,7 +47,7 @@ internal sealed partial class ClientSession
         catch (Exception ex)
         {
             ConnectionLog.SubFailed(_logger, topic, channel, ex);
-            WriteError(NsqErrors.SubFailed);
+            WriteError(NsqError.SubFailedExiting);
             return false;
         }
         _subTopic = topic;
@@ -74,7 +74,7 @@ internal sealed partial class ClientSession
             FinishCount++;
             return true;
         }
-        WriteError(NsqErrors.SettleFailed("E_FIN_FAILED", "FIN", command.RawId, result));
+        WriteError(NsqErrors.SettleFailed(CommandKind.Fin, command.RawId, result));
         return true;
     }
 
@@ -88,7 +88,7 @@ internal sealed partial class ClientSession
             RequeueCount++;
             return true;
         }
-        WriteError(NsqErrors.SettleFailed("E_REQ_FAILED", "REQ", command.RawId, result));
+        WriteError(NsqErrors.SettleFailed(CommandKind.Req, command.RawId, result));
         return true;
     }
 
@@ -96,7 +96,7 @@ internal sealed partial class ClientSession
     {
         var result = _subscription!.Touch(this, command.MessageId, MsgTimeoutMs);
         if (result != SettleResult.Ok)
-            WriteError(NsqErrors.SettleFailed("E_TOUCH_FAILED", "TOUCH", command.RawId, result));
+            WriteError(NsqErrors.SettleFailed(CommandKind.Touch, command.RawId, result));
         return true;
     }
 

@@ -19,7 +19,7 @@ internal sealed partial class ClientSession
     {
         if (!IdentifyRequest.TryParse(command.Body, out var request))
         {
-            WriteError(NsqErrors.IdentifyBadJson);
+            WriteError(NsqError.IdentifyFailedToDecodeJsonBody);
             return false;
         }
         var error = IdentifyNegotiation.Validate(request!, _options, out var result);
@@ -53,7 +53,7 @@ internal sealed partial class ClientSession
 
     private bool Auth()
     {
-        WriteError(NsqErrors.AuthDisabled);
+        WriteError(NsqError.AuthDisabled);
         return false;
     }
 
