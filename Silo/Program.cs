@@ -1,1 +1,48 @@
-namespace OrleansNsq.Silo; public static class Program { public static void Main() { } }
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Options;
+using OrleansNsq.Gateway.Hosting;
+using OrleansNsq.Gateway.Options;
+using OrleansNsq.Silo.Flags;
+using OrleansNsq.Silo.Hosting;
+
+namespace OrleansNsq.Silo;
+
+/// <summary>The main job: one node = an Orleans silo with the NSQ gateway co-hosted (nsqd + nsqlookupd in one).</summary>
+public static class Program
+{
+    public static async Task<int> Main(string[] args)
+    {
+        var commandLine = CommandLine.Parse(args);
+        if (commandLine.Help)
+        {
+            Console.Out.Write(NsqFlags.HelpText());
+            return 0;
+        }
+        if (commandLine.Error is not null)
+        {
+            Console.Error.WriteLine(commandLine.Error);
+            Console.Error.Write(NsqFlags.HelpText());
+            return 2;
+        }
+
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        builder.Configuration.AddInMemoryCollection(commandLine.Values);
+        builder.AddNsqNode();
+
+        var app = builder.Build();
+        app.UseNsqNode();
+        try
+        {
+            await app.RunAsync();
+            return 0;
+        }
+        catch (OptionsValidationException ex)
+        {
+            Console.Error.WriteLine(string.Join(Environment.NewLine, ex.Failures));
+            return 2;
+        }
+    }
+}

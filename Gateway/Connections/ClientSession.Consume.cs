@@ -1,0 +1,111 @@
+using System.Text;
+using OrleansNsq.Gateway.Protocol;
+using OrleansNsq.Gateway.Subscriptions;
+
+namespace OrleansNsq.Gateway.Connections;
+
+/// <summary>
+/// SUB, RDY, FIN, REQ, TOUCH, CLS. RDY is a cap on in-flight messages, never a credit spent per message: the
+/// subscription delivers while <c>in_flight &lt; RDY</c>, and FIN/REQ/timeouts free a slot.
+/// The counters below are changed only under the subscription's lock.
+/// </summary>
+internal sealed partial class ClientSession
+{
+    private ChannelSubscription? _subscription;
+    private string? _subTopic;
+    private string? _subChannel;
+
+    internal long ReadyCount;
+    internal int InFlightCount;
+    internal long MessageCount;
+    internal long FinishCount;
+    internal long RequeueCount;
+
+    /// <summary>Messages the subscription may still send here; none after CLS.</summary>
+    internal long FreeCredit => _state == ConnectionState.Subscribed ? Volatile.Read(ref ReadyCount) - InFlightCount : 0;
+
+    internal int MsgTimeoutMs { get; private set; }
+
+    private async ValueTask<bool> SubAsync(V2Command command)
+    {
+        if (_heartbeatInterval is null)
+        {
+            WriteError(NsqError.CannotSubWithHeartbeatsDisabled);
+            return false;
+        }
+        var topic = Encoding.ASCII.GetString(command.Topic);
+        var channel = Encoding.ASCII.GetString(command.Channel);
+        if (_options.MaxChannelConsumers > 0 && _subscriptions.ConsumerCount(topic, channel) >= _options.MaxChannelConsumers)
+        {
+            WriteError(NsqError.SubFailedConsumerLimit(topic, channel, _options.MaxChannelConsumers));
+            return false;
+        }
+        try
+        {
+            await _grains.Topic(topic).CreateChannelAsync(channel);
+        }
+        catch (Exception ex)
+        {
+            ConnectionLog.SubFailed(_logger, topic, channel, ex);
+            WriteError(NsqError.SubFailedExiting);
+            return false;
+        }
+        _subTopic = topic;
+        _subChannel = channel;
+        _state = ConnectionState.Subscribed;
+        _subscription = _subscriptions.Join(topic, channel, this);
+        WriteResponse(FrameWriter.OkFrame);
+        return true;
+    }
+
+    private bool Rdy(in V2Command command)
+    {
+        if (_state != ConnectionState.Subscribed) return true; // after CLS nsqd ignores RDY silently
+        Volatile.Write(ref ReadyCount, command.Number);
+        _subscription!.OnCreditChanged();
+        return true;
+    }
+
+    private bool Fin(in V2Command command)
+    {
+        var result = _subscription!.Finish(this, command.MessageId);
+        if (result == SettleResult.Ok)
+        {
+            FinishCount++;
+            return true;
+        }
+        WriteError(NsqErrors.SettleFailed(CommandKind.Fin, command.RawId, result));
+        return true;
+    }
+
+    private bool Req(in V2Command command)
+    {
+        // nsqd clamps REQ beyond --max-req-timeout instead of refusing it.
+        var delay = (int)Math.Min(command.Number, (long)_options.MaxReqTimeout.TotalMilliseconds);
+        var result = _subscription!.Requeue(this, command.MessageId, delay);
+        if (result == SettleResult.Ok)
+        {
+            RequeueCount++;
+            return true;
+        }
+        WriteError(NsqErrors.SettleFailed(CommandKind.Req, command.RawId, result));
+        return true;
+    }
+
+    private bool Touch(in V2Command command)
+    {
+        var result = _subscription!.Touch(this, command.MessageId, MsgTimeoutMs);
+        if (result != SettleResult.Ok)
+            WriteError(NsqErrors.SettleFailed(CommandKind.Touch, command.RawId, result));
+        return true;
+    }
+
+    /// <summary>CLS: no more deliveries (RDY 0); the client closes once its in-flight messages are done.</summary>
+    private bool Cls()
+    {
+        _state = ConnectionState.Closing;
+        _subscription?.OnCreditChanged();
+        WriteResponse(FrameWriter.CloseWaitFrame);
+        return true;
+    }
+}

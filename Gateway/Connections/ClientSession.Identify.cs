@@ -1,0 +1,89 @@
+using System.Buffers;
+using OrleansNsq.Gateway.Protocol;
+
+namespace OrleansNsq.Gateway.Connections;
+
+/// <summary>IDENTIFY (feature negotiation) and AUTH, which is answered E_AUTH_DISABLED as nsqd does without
+/// --auth-http-address.</summary>
+internal sealed partial class ClientSession
+{
+    private bool _identified;
+    private readonly Random _sampler = new();
+
+    internal string ClientId { get; private set; } = "";
+    internal string Hostname { get; private set; } = "";
+    internal string UserAgent { get; private set; } = "";
+    internal int SampleRate { get; private set; }
+
+    private bool Identify(in V2Command command)
+    {
+        if (!IdentifyRequest.TryParse(command.Body, out var request))
+        {
+            WriteError(NsqError.IdentifyFailedToDecodeJsonBody);
+            return false;
+        }
+        var error = IdentifyNegotiation.Validate(request!, _options, out var result);
+        if (error is not null)
+        {
+            WriteError(error);
+            return false;
+        }
+        ClientId = result.ClientId;
+        Hostname = result.Hostname;
+        UserAgent = result.UserAgent;
+        SampleRate = result.SampleRate;
+        MsgTimeoutMs = (int)result.MsgTimeout.TotalMilliseconds;
+        if (!_identified)
+        {
+            _identified = true;
+            _heartbeatInterval = result.HeartbeatInterval;
+            RearmHeartbeats();
+        }
+
+        if (!result.FeatureNegotiation)
+        {
+            WriteResponse(FrameWriter.OkFrame);
+            return true;
+        }
+        var json = new ArrayBufferWriter<byte>(512);
+        IdentifyNegotiation.WriteResponse(json, result, _options);
+        FrameWriter.WriteResponse(_responses, json.WrittenSpan);
+        return true;
+    }
+
+    private bool Auth()
+    {
+        WriteError(NsqError.AuthDisabled);
+        return false;
+    }
+
+    /// <summary>sample_rate N: each message is kept with probability N%.</summary>
+    internal bool ShouldSampleOut() => SampleRate > 0 && _sampler.Next(100) >= SampleRate;
+
+    internal ClientSnapshot Snapshot()
+    {
+        KeyValuePair<string, long>[] pubCounts;
+        lock (_pubCounts) pubCounts = [.. _pubCounts];
+        var ip = RemoteAddress;
+        var colon = ip.LastIndexOf(':');
+        var host = colon > 0 ? ip[..colon].Trim('[', ']') : ip;
+        return new ClientSnapshot
+        {
+            ClientId = _identified ? ClientId : host,
+            Hostname = _identified ? Hostname : host,
+            RemoteAddress = RemoteAddress,
+            State = (int)_state,
+            ReadyCount = Volatile.Read(ref ReadyCount),
+            InFlightCount = InFlightCount,
+            MessageCount = MessageCount,
+            FinishCount = FinishCount,
+            RequeueCount = RequeueCount,
+            ConnectTimestamp = ConnectedAt.ToUnixTimeSeconds(),
+            SampleRate = SampleRate,
+            UserAgent = UserAgent,
+            Topic = _subTopic,
+            Channel = _subChannel,
+            PubCounts = pubCounts,
+        };
+    }
+}

@@ -1,0 +1,31 @@
+using Microsoft.AspNetCore.Connections;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using OrleansNsq.Gateway.Options;
+using OrleansNsq.Gateway.Subscriptions;
+
+namespace OrleansNsq.Gateway.Connections;
+
+/// <summary>Kestrel hands every TCP connection of the NSQ port here; one <see cref="ClientSession"/> owns it.</summary>
+internal sealed class NsqConnectionHandler(
+    IOptions<NsqdOptions> options,
+    IGrainFactory grains,
+    SubscriptionRegistry subscriptions,
+    ClientRegistry clients,
+    TimeProvider time,
+    ILogger<NsqConnectionHandler> logger) : ConnectionHandler
+{
+    public override async Task OnConnectedAsync(ConnectionContext connection)
+    {
+        var session = new ClientSession(connection, options.Value, grains, subscriptions, time, logger);
+        clients.Add(session);
+        try
+        {
+            await session.RunAsync();
+        }
+        finally
+        {
+            clients.Remove(session);
+        }
+    }
+}

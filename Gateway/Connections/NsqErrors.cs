@@ -1,0 +1,29 @@
+using System.Buffers;
+using OrleansNsq.Gateway.Protocol;
+using OrleansNsq.Gateway.Subscriptions;
+
+namespace OrleansNsq.Gateway.Connections;
+
+/// <summary>The session's choice among the codec's errors (the parser decides the rest).</summary>
+internal static class NsqErrors
+{
+    public static NsqError PublishFailed(CommandKind kind) => kind switch
+    {
+        CommandKind.Mpub => NsqError.MpubFailedExiting,
+        CommandKind.Dpub => NsqError.DpubFailedExiting,
+        _ => NsqError.PubFailedExiting,
+    };
+
+    /// <summary>nsqd: "FIN &lt;id&gt; failed ID not in flight" / "… failed client does not own message" — non-fatal.</summary>
+    public static NsqError SettleFailed(CommandKind verb, in ReadOnlySequence<byte> rawId, SettleResult result)
+    {
+        var reason = result == SettleResult.NotOwner ? "client does not own message" : "ID not in flight";
+        var id = rawId.ToArray();
+        return verb switch
+        {
+            CommandKind.Req => NsqError.ReqFailed(id, reason),
+            CommandKind.Touch => NsqError.TouchFailed(id, reason),
+            _ => NsqError.FinFailed(id, reason),
+        };
+    }
+}

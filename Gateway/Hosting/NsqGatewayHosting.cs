@@ -1,0 +1,67 @@
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using OrleansNsq.Gateway.Connections;
+using OrleansNsq.Gateway.Options;
+using OrleansNsq.Gateway.Subscriptions;
+
+namespace OrleansNsq.Gateway.Hosting;
+
+/// <summary>Wires the NSQ gateway (TCP V2 and the HTTP APIs) into a host that has an Orleans silo or client.</summary>
+public static class NsqGatewayHosting
+{
+    public static IServiceCollection AddNsqGateway(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<NsqdOptions>().Bind(configuration.GetSection(NsqdOptions.SectionName)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<NsqdOptions>, NsqdOptionsValidator>();
+        services.AddOptions<SubscriptionOptions>().Bind(configuration.GetSection("Gateway:Subscriptions"));
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<ClientRegistry>();
+        services.AddSingleton<IClientRegistry>(sp => sp.GetRequiredService<ClientRegistry>());
+        services.AddSingleton<SubscriptionRegistry>();
+        services.AddSingleton<GatewayEndpoints>();
+        return services;
+    }
+
+    /// <summary>Binds the NSQ listeners from <see cref="NsqdOptions"/>: TCP V2, nsqd HTTP, lookupd HTTP.</summary>
+    public static void ListenNsq(this KestrelServerOptions kestrel)
+    {
+        var options = kestrel.ApplicationServices.GetRequiredService<IOptions<NsqdOptions>>().Value;
+        var endpoints = kestrel.ApplicationServices.GetRequiredService<GatewayEndpoints>();
+        kestrel.Listen(ListenAddress.Parse(options.TcpAddress), listen =>
+        {
+            endpoints.Tcp = listen;
+            listen.UseConnectionHandler<NsqConnectionHandler>();
+        });
+        if (options.HttpAddress.Length > 0)
+            kestrel.Listen(ListenAddress.Parse(options.HttpAddress), listen => endpoints.NsqdHttp = TagHttp(listen, "nsqd"));
+        if (options.LookupdHttpAddress.Length > 0)
+            kestrel.Listen(ListenAddress.Parse(options.LookupdHttpAddress), listen => endpoints.LookupdHttp = TagHttp(listen, "lookupd"));
+    }
+
+    private static ListenOptions TagHttp(ListenOptions listen, string role)
+    {
+        listen.Protocols = HttpProtocols.Http1;
+        listen.Use(next => connection =>
+        {
+            connection.Items[GatewayEndpoints.RoleItemKey] = role;
+            return next(connection);
+        });
+        return listen;
+    }
+}
+
+/// <summary>The listeners as bound (ports known once Kestrel has started, also for port 0).</summary>
+public sealed class GatewayEndpoints
+{
+    public const string RoleItemKey = "nsq.http.role";
+
+    public ListenOptions? Tcp { get; internal set; }
+    public ListenOptions? NsqdHttp { get; internal set; }
+    public ListenOptions? LookupdHttp { get; internal set; }
+
+    public static int PortOf(ListenOptions? listen) => (listen?.EndPoint as System.Net.IPEndPoint)?.Port ?? -1;
+}

@@ -1,0 +1,61 @@
+namespace OrleansNsq.Silo.Flags;
+
+/// <summary>What the command line asked for: configuration values, --help, or an error to print.</summary>
+public sealed record CommandLine(IReadOnlyDictionary<string, string?> Values, bool Help, string? Error)
+{
+    /// <summary>Go flag syntax as nsqd takes it: <c>-flag value</c>, <c>--flag value</c>, <c>-flag=value</c>.
+    /// A <c>--config</c> file is read in place; flags given on the command line win over it.</summary>
+    public static CommandLine Parse(IReadOnlyList<string> args)
+    {
+        var fromFile = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        var fromFlags = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        for (var i = 0; i < args.Count; i++)
+        {
+            var arg = args[i];
+            if (!arg.StartsWith('-')) return Fail($"unexpected argument \"{arg}\"");
+            var name = arg.TrimStart('-');
+            string? value = null;
+            var eq = name.IndexOf('=');
+            if (eq >= 0)
+            {
+                value = name[(eq + 1)..];
+                name = name[..eq];
+            }
+            if (name is "h" or "help") return new CommandLine(fromFlags, true, null);
+            if (value is null)
+            {
+                if (i + 1 >= args.Count) return Fail($"flag needs an argument: -{name}");
+                value = args[++i];
+            }
+            if (name == NsqFlags.ConfigFlag)
+            {
+                if (!File.Exists(value)) return Fail($"config file {value} not found");
+                try
+                {
+                    foreach (var (key, fileValue) in TomlConfigFile.Read(value))
+                    {
+                        var fileFlag = NsqFlags.Find(key);
+                        if (fileFlag is null) continue; // nsqd options we do not have yet
+                        var converted = NsqFlags.ToConfigValue(fileFlag, fileValue, out var fileError);
+                        if (fileError is not null) return Fail(fileError);
+                        fromFile[fileFlag.ConfigKey] = converted;
+                    }
+                }
+                catch (FormatException ex)
+                {
+                    return Fail(ex.Message);
+                }
+                continue;
+            }
+            var flag = NsqFlags.Find(name);
+            if (flag is null) return Fail($"flag provided but not defined: -{name}");
+            var configValue = NsqFlags.ToConfigValue(flag, value, out var error);
+            if (error is not null) return Fail(error);
+            fromFlags[flag.ConfigKey] = configValue;
+        }
+        foreach (var (key, value) in fromFlags) fromFile[key] = value;
+        return new CommandLine(fromFile, false, null);
+    }
+
+    private static CommandLine Fail(string error) => new(new Dictionary<string, string?>(), false, error);
+}

@@ -1,0 +1,93 @@
+namespace OrleansNsq.Silo.Flags;
+
+/// <summary>
+/// The Silo's command line: nsqd's flag names and defaults (NSQ-REFERENCE §7) mapped onto configuration keys, so the
+/// same settings also come from appsettings.json (<c>Nsqd:MemQueueSize</c>) or the environment
+/// (<c>Nsqd__MemQueueSize</c>). Flags beat the --config file, which beats appsettings.json and the environment.
+/// </summary>
+public static class NsqFlags
+{
+    public static readonly IReadOnlyList<Flag> All =
+    [
+        new("tcp-address", "Nsqd:TcpAddress", FlagKind.Text, "0.0.0.0:4150", "<addr>:<port> to listen on for TCP clients"),
+        new("http-address", "Nsqd:HttpAddress", FlagKind.Text, "0.0.0.0:4151", "<addr>:<port> to listen on for HTTP clients (empty disables)"),
+        new("lookupd-http-address", "Nsqd:LookupdHttpAddress", FlagKind.Text, "0.0.0.0:4161", "<addr>:<port> of the co-hosted nsqlookupd HTTP API (empty disables)"),
+        new("broadcast-address", "Nsqd:BroadcastAddress", FlagKind.Text, "(hostname)", "address this node is registered with in lookupd"),
+        new("data-path", "Nsqd:DataPath", FlagKind.Text, "(working dir)", "path to store data"),
+        new("mem-queue-size", "Nsqd:MemQueueSize", FlagKind.Integer, "10000", "number of messages to keep in memory (per topic/channel)"),
+        new("max-msg-size", "Nsqd:MaxMsgSize", FlagKind.Integer, "1048576", "maximum size of a single message in bytes"),
+        new("max-body-size", "Nsqd:MaxBodySize", FlagKind.Integer, "5242880", "maximum size of a single command body"),
+        new("msg-timeout", "Nsqd:MsgTimeout", FlagKind.Duration, "1m0s", "default duration to wait before auto-requeing a message"),
+        new("max-msg-timeout", "Nsqd:MaxMsgTimeout", FlagKind.Duration, "15m0s", "maximum duration before a message will timeout"),
+        new("max-req-timeout", "Nsqd:MaxReqTimeout", FlagKind.Duration, "1h0m0s", "maximum requeuing timeout for a message"),
+        new("max-heartbeat-interval", "Nsqd:MaxHeartbeatInterval", FlagKind.Duration, "1m0s", "maximum client configurable duration of time between client heartbeats"),
+        new("max-rdy-count", "Nsqd:MaxRdyCount", FlagKind.Integer, "2500", "maximum RDY count for a client"),
+        new("max-output-buffer-size", "Nsqd:MaxOutputBufferSize", FlagKind.Integer, "65536", "maximum client configurable size (in bytes) for a client output buffer"),
+        new("max-output-buffer-timeout", "Nsqd:MaxOutputBufferTimeout", FlagKind.Duration, "30s", "maximum client configurable duration of time between flushing to a client"),
+        new("min-output-buffer-timeout", "Nsqd:MinOutputBufferTimeout", FlagKind.Duration, "25ms", "minimum client configurable duration of time between flushing to a client"),
+        new("output-buffer-timeout", "Nsqd:OutputBufferTimeout", FlagKind.Duration, "250ms", "default duration of time between flushing data to clients"),
+        new("max-channel-consumers", "Nsqd:MaxChannelConsumers", FlagKind.Integer, "0", "maximum channel consumer connection count per nsqd instance (0 = unlimited)"),
+        new("max-deflate-level", "Nsqd:MaxDeflateLevel", FlagKind.Integer, "6", "max deflate compression level a client can negotiate"),
+        new("statsd-address", "Nsqd:StatsdAddress", FlagKind.Text, "", "UDP <addr>:<port> of a statsd daemon for pushing stats"),
+        new("tombstone-lifetime", "Nsqd:TombstoneLifetime", FlagKind.Duration, "45s", "lookupd: duration of time a producer will remain tombstoned"),
+        new("silo-port", "Orleans:SiloPort", FlagKind.Integer, "11111", "Orleans silo-to-silo port"),
+        new("gateway-port", "Orleans:GatewayPort", FlagKind.Integer, "30000", "Orleans client gateway port"),
+        new("cluster-id", "Orleans:ClusterId", FlagKind.Text, "orleans-nsq", "Orleans cluster id"),
+        new("service-id", "Orleans:ServiceId", FlagKind.Text, "orleans-nsq", "Orleans service id"),
+        new("log-level", "Logging:LogLevel:Default", FlagKind.Text, "info", "log level: debug, info, warn, error, fatal"),
+    ];
+
+    public const string ConfigFlag = "config";
+
+    public static Flag? Find(string name)
+    {
+        foreach (var flag in All)
+            if (flag.Name == name) return flag;
+        return null;
+    }
+
+    /// <summary>The configuration value for a flag's text, or an error message.</summary>
+    public static string? ToConfigValue(Flag flag, string text, out string? error)
+    {
+        error = null;
+        switch (flag.Kind)
+        {
+            case FlagKind.Integer:
+                if (long.TryParse(text, out _)) return text;
+                error = $"invalid value \"{text}\" for flag -{flag.Name}: parse error";
+                return null;
+            case FlagKind.Duration:
+                if (GoDuration.TryParse(text, out var span)) return span.ToString("c");
+                error = $"invalid value \"{text}\" for flag -{flag.Name}: parse error";
+                return null;
+            default:
+                return flag.ConfigKey == "Logging:LogLevel:Default" ? LogLevelName(text) : text;
+        }
+    }
+
+    private static string LogLevelName(string nsqLevel) => nsqLevel.ToLowerInvariant() switch
+    {
+        "debug" => "Debug",
+        "info" => "Information",
+        "warn" => "Warning",
+        "error" => "Error",
+        "fatal" => "Critical",
+        _ => nsqLevel,
+    };
+
+    public static string HelpText()
+    {
+        var text = new System.Text.StringBuilder();
+        text.AppendLine("Usage of OrleansNsq.Silo (nsqd-compatible flags; -flag value, --flag=value):");
+        text.AppendLine("  -config string\n    \tpath to config file (TOML, keys are flag names with '-' replaced by '_')");
+        foreach (var flag in All)
+        {
+            var kind = flag.Kind == FlagKind.Text ? "string" : flag.Kind == FlagKind.Integer ? "int" : "duration";
+            text.Append("  -").Append(flag.Name).Append(' ').AppendLine(kind);
+            text.Append("    \t").Append(flag.Help);
+            if (flag.Default.Length > 0) text.Append(" (default ").Append(flag.Default).Append(')');
+            text.Append("  [config: ").Append(flag.ConfigKey).AppendLine("]");
+        }
+        return text.ToString();
+    }
+}

@@ -1,0 +1,51 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Options;
+using OrleansNsq.Gateway.Hosting;
+using OrleansNsq.Gateway.Options;
+
+namespace OrleansNsq.Silo.Hosting;
+
+/// <summary>One node: the Orleans silo (localhost clustering for the single-node main job) plus the gateway.</summary>
+public static partial class NsqNodeHosting
+{
+    public static void AddNsqNode(this WebApplicationBuilder builder)
+    {
+        var configuration = builder.Configuration;
+        var orleans = configuration.GetSection("Orleans");
+        builder.UseOrleans(silo =>
+        {
+            silo.UseLocalhostClustering(
+                siloPort: orleans.GetValue("SiloPort", 11111),
+                gatewayPort: orleans.GetValue("GatewayPort", 30000),
+                serviceId: orleans.GetValue("ServiceId", "orleans-nsq")!,
+                clusterId: orleans.GetValue("ClusterId", "orleans-nsq")!);
+            silo.AddNsqGrains(channel =>
+            {
+                var nsqd = configuration.GetSection(NsqdOptions.SectionName).Get<NsqdOptions>() ?? new NsqdOptions();
+                channel.MsgTimeout = nsqd.MsgTimeout;
+                channel.MaxMsgTimeout = nsqd.MaxMsgTimeout;
+            });
+        });
+        builder.Services.AddNsqGateway(configuration);
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(15));
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.ListenNsq());
+    }
+
+    public static void UseNsqNode(this WebApplication app)
+    {
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("OrleansNsq");
+        app.Lifetime.ApplicationStarted.Register(() =>
+        {
+            var endpoints = app.Services.GetRequiredService<GatewayEndpoints>();
+            var options = app.Services.GetRequiredService<IOptions<NsqdOptions>>().Value;
+            NodeLog.Ready(logger, GatewayEndpoints.PortOf(endpoints.Tcp), GatewayEndpoints.PortOf(endpoints.NsqdHttp),
+                GatewayEndpoints.PortOf(endpoints.LookupdHttp), options.BroadcastAddress);
+        });
+    }
+
+    private static partial class NodeLog
+    {
+        [LoggerMessage(1, LogLevel.Information, "OrleansNsq ready: TCP {TcpPort}, HTTP {HttpPort}, lookupd HTTP {LookupdPort}, broadcast address {Broadcast}")]
+        public static partial void Ready(ILogger logger, int tcpPort, int httpPort, int lookupdPort, string broadcast);
+    }
+}

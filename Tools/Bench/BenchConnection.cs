@@ -1,0 +1,113 @@
+using System.Buffers.Binary;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace OrleansNsq.Tools.Bench;
+
+/// <summary>
+/// A bare NSQ V2 connection for benchmarking: only the wire protocol, so the same run measures nsqd or OrleansNsq.
+/// Frames are read from one large buffer; message frames are handed out as (id, body) spans.
+/// </summary>
+internal sealed class BenchConnection : IAsyncDisposable
+{
+    private readonly Socket _socket;
+    private readonly NetworkStream _stream;
+    private readonly byte[] _readBuffer = new byte[1 << 20];
+    private int _readStart;
+    private int _readEnd;
+
+    private BenchConnection(Socket socket)
+    {
+        _socket = socket;
+        _stream = new NetworkStream(socket, ownsSocket: true);
+    }
+
+    public NetworkStream Stream => _stream;
+
+    public static async Task<BenchConnection> ConnectAsync(string address, CancellationToken cancellationToken)
+    {
+        var colon = address.LastIndexOf(':');
+        var host = address[..colon];
+        var port = int.Parse(address[(colon + 1)..]);
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        await socket.ConnectAsync(host == "localhost" ? IPAddress.Loopback : IPAddress.Parse(host), port, cancellationToken);
+        var connection = new BenchConnection(socket);
+        // magic + IDENTIFY without feature negotiation (as NSQ's bench tools): the answer is a plain OK.
+        var identify = Encoding.ASCII.GetBytes("{\"client_id\":\"bench\",\"hostname\":\"bench\",\"user_agent\":\"orleans-nsq-bench\"}");
+        var hello = new List<byte>();
+        hello.AddRange("  V2"u8.ToArray());
+        hello.AddRange("IDENTIFY\n"u8.ToArray());
+        var size = new byte[4];
+        BinaryPrimitives.WriteInt32BigEndian(size, identify.Length);
+        hello.AddRange(size);
+        hello.AddRange(identify);
+        await connection._stream.WriteAsync(hello.ToArray(), cancellationToken);
+        await connection.ExpectOkAsync(cancellationToken);
+        return connection;
+    }
+
+    public async Task ExpectOkAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var (type, data) = await ReadFrameAsync(cancellationToken);
+            if (type == 0 && data.SequenceEqual("_heartbeat_"u8)) continue;
+            if (type == 0 && data.SequenceEqual("OK"u8)) return;
+            throw new InvalidOperationException($"expected OK, got frame type {type}: {Encoding.UTF8.GetString(data)}");
+        }
+    }
+
+    /// <summary>One frame; the returned array is a copy (control path only).</summary>
+    public async Task<(int Type, byte[] Data)> ReadFrameAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            if (TryTakeFrame(out var type, out var start, out var length))
+                return (type, _readBuffer.AsSpan(start, length).ToArray());
+            await FillAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>Takes one complete frame from the buffer if there is one.</summary>
+    public bool TryTakeFrame(out int type, out int dataStart, out int dataLength)
+    {
+        type = dataStart = dataLength = 0;
+        var available = _readEnd - _readStart;
+        if (available < 8) return false;
+        var size = BinaryPrimitives.ReadInt32BigEndian(_readBuffer.AsSpan(_readStart));
+        if (available < 4 + size) return false;
+        type = BinaryPrimitives.ReadInt32BigEndian(_readBuffer.AsSpan(_readStart + 4));
+        dataStart = _readStart + 8;
+        dataLength = size - 4;
+        _readStart += 4 + size;
+        return true;
+    }
+
+    public ReadOnlySpan<byte> Data(int start, int length) => _readBuffer.AsSpan(start, length);
+
+    public async Task FillAsync(CancellationToken cancellationToken)
+    {
+        if (_readStart > 0)
+        {
+            Buffer.BlockCopy(_readBuffer, _readStart, _readBuffer, 0, _readEnd - _readStart);
+            _readEnd -= _readStart;
+            _readStart = 0;
+        }
+        var read = await _stream.ReadAsync(_readBuffer.AsMemory(_readEnd), cancellationToken);
+        if (read == 0) throw new EndOfStreamException("server closed the connection");
+        _readEnd += read;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            _socket.Shutdown(SocketShutdown.Both);
+        }
+        catch (SocketException)
+        {
+        }
+        await _stream.DisposeAsync();
+    }
+}

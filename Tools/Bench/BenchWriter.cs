@@ -1,0 +1,59 @@
+using System.Buffers.Binary;
+using System.Diagnostics;
+using System.Text;
+
+namespace OrleansNsq.Tools.Bench;
+
+/// <summary>bench_writer: each connection loops MPUB of batch-size messages, waiting for each OK.</summary>
+internal static class BenchWriter
+{
+    public static async Task<BenchResult> RunAsync(BenchSettings settings, CancellationToken cancellationToken)
+    {
+        var frame = BuildMpub(settings.Topic, settings.Size, settings.BatchSize);
+        var connections = new BenchConnection[settings.Concurrency];
+        for (var i = 0; i < connections.Length; i++)
+            connections[i] = await BenchConnection.ConnectAsync(settings.NsqdTcpAddress, cancellationToken);
+
+        long total = 0;
+        var budget = settings.Messages > 0 ? settings.Messages : long.MaxValue;
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(settings.RunFor);
+        var clock = Stopwatch.StartNew();
+        await Task.WhenAll(connections.Select(async connection =>
+        {
+            while (!deadline.IsCancellationRequested)
+            {
+                if (Interlocked.Add(ref total, settings.BatchSize) > budget)
+                {
+                    Interlocked.Add(ref total, -settings.BatchSize);
+                    break;
+                }
+                await connection.Stream.WriteAsync(frame, cancellationToken);
+                await connection.ExpectOkAsync(cancellationToken);
+            }
+        }));
+        var elapsed = clock.Elapsed;
+        foreach (var connection in connections) await connection.DisposeAsync();
+        return new BenchResult("write", total, elapsed, settings.Size);
+    }
+
+    /// <summary>MPUB &lt;topic&gt;\n[i32 body][i32 count] count × [i32 size][bytes].</summary>
+    private static byte[] BuildMpub(string topic, int size, int count)
+    {
+        var header = Encoding.ASCII.GetBytes("MPUB " + topic + "\n");
+        var bodySize = 4 + count * (4 + size);
+        var frame = new byte[header.Length + 4 + bodySize];
+        header.CopyTo(frame, 0);
+        var at = header.Length;
+        BinaryPrimitives.WriteInt32BigEndian(frame.AsSpan(at), bodySize);
+        BinaryPrimitives.WriteInt32BigEndian(frame.AsSpan(at + 4), count);
+        at += 8;
+        for (var i = 0; i < count; i++)
+        {
+            BinaryPrimitives.WriteInt32BigEndian(frame.AsSpan(at), size);
+            frame.AsSpan(at + 4, size).Fill((byte)'a');
+            at += 4 + size;
+        }
+        return frame;
+    }
+}

@@ -1,0 +1,113 @@
+using OrleansNsq.Silo.Flags;
+
+namespace OrleansNsq.Silo.Tests.Flags;
+
+public class CommandLineTests
+{
+    [Fact]
+    public void Nsqd_flag_names_bind_to_configuration_keys()
+    {
+        var parsed = CommandLine.Parse(["--mem-queue-size", "0", "-tcp-address=127.0.0.1:5150", "--max-rdy-count=10"]);
+
+        Assert.Null(parsed.Error);
+        Assert.Equal("0", parsed.Values["Nsqd:MemQueueSize"]);
+        Assert.Equal("127.0.0.1:5150", parsed.Values["Nsqd:TcpAddress"]);
+        Assert.Equal("10", parsed.Values["Nsqd:MaxRdyCount"]);
+    }
+
+    [Fact]
+    public void Go_durations_become_timespans()
+    {
+        var parsed = CommandLine.Parse(["--msg-timeout", "1h0m0s", "--max-req-timeout=250ms"]);
+
+        Assert.Equal("01:00:00", parsed.Values["Nsqd:MsgTimeout"]);
+        Assert.Equal("00:00:00.2500000", parsed.Values["Nsqd:MaxReqTimeout"]);
+    }
+
+    [Fact]
+    public void Unknown_flag_is_an_error_naming_it()
+    {
+        var parsed = CommandLine.Parse(["--no-such-flag", "1"]);
+
+        Assert.Equal("flag provided but not defined: -no-such-flag", parsed.Error);
+    }
+
+    [Fact]
+    public void Non_numeric_integer_flag_is_an_error()
+    {
+        var parsed = CommandLine.Parse(["--max-msg-size", "big"]);
+
+        Assert.Equal("invalid value \"big\" for flag -max-msg-size: parse error", parsed.Error);
+    }
+
+    [Fact]
+    public void Flag_without_value_is_an_error()
+    {
+        Assert.Equal("flag needs an argument: -data-path", CommandLine.Parse(["--data-path"]).Error);
+    }
+
+    [Fact]
+    public void Help_is_recognised_and_lists_every_flag()
+    {
+        Assert.True(CommandLine.Parse(["--help"]).Help);
+        var help = NsqFlags.HelpText();
+        foreach (var flag in NsqFlags.All) Assert.Contains("-" + flag.Name + " ", help);
+    }
+
+    [Fact]
+    public void Config_file_values_apply_and_flags_beat_them()
+    {
+        var path = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllLines(path,
+            [
+                "# nsqd.cfg",
+                "mem_queue_size = 500",
+                "msg_timeout = \"30s\"  # comment",
+                "broadcast_address = \"node#1\"",
+                "nsqlookupd_tcp_addresses = [\"127.0.0.1:4160\"]",
+                "max_rdy_count = 100",
+            ]);
+
+            var parsed = CommandLine.Parse(["--config", path, "--max-rdy-count", "7"]);
+
+            Assert.Null(parsed.Error);
+            Assert.Equal("500", parsed.Values["Nsqd:MemQueueSize"]);
+            Assert.Equal("00:00:30", parsed.Values["Nsqd:MsgTimeout"]);
+            Assert.Equal("node#1", parsed.Values["Nsqd:BroadcastAddress"]);
+            Assert.Equal("7", parsed.Values["Nsqd:MaxRdyCount"]);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void Missing_config_file_is_an_error()
+    {
+        Assert.StartsWith("config file", CommandLine.Parse(["--config", "/nonexistent/nsqd.cfg"]).Error);
+    }
+
+    [Theory]
+    [InlineData("60s", 60_000)]
+    [InlineData("1m0s", 60_000)]
+    [InlineData("1h0m0s", 3_600_000)]
+    [InlineData("250ms", 250)]
+    [InlineData("1.5s", 1_500)]
+    [InlineData("0", 0)]
+    [InlineData("00:00:02", 2_000)]
+    public void GoDuration_parses_nsqd_durations(string text, double milliseconds)
+    {
+        Assert.True(GoDuration.TryParse(text, out var value));
+        Assert.Equal(milliseconds, value.TotalMilliseconds);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("60")]
+    [InlineData("5x")]
+    [InlineData("s")]
+    public void GoDuration_refuses_what_go_refuses(string text) => Assert.False(GoDuration.TryParse(text, out _));
+}
