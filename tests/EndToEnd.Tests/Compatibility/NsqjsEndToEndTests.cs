@@ -107,6 +107,28 @@ public sealed class NsqjsEndToEndTests(SiloFixture fixture, ITestOutputHelper ou
         Assert.Equal(0, stats.ChannelCounter(topic, "touch", "timeout_count"));
     }
 
+    /// <summary>The control of the TOUCH rule: the same 2 s msg_timeout without TOUCH does expire.</summary>
+    [Fact]
+    public async Task Untouched_message_is_redelivered_after_its_msg_timeout()
+    {
+        const int total = 3;
+        var topic = Unique("notouch");
+        await Http.CreateTopicAsync(topic);
+        await Http.CreateChannelAsync(topic, "notouch");
+        await Http.MpubAsync(topic, Bodies("notouch-", 0, total));
+
+        // held 9 s: room for nsqd's lazy timeout scan (up to ~5 s on a new channel) after the 2 s deadline
+        var result = (await NodeScript.RunAsync("consume.js", "reader holds messages 9 s without TOUCH", ConsumeTimeout,
+            ("nsqd", Silo.TcpAddress), ("topic", topic), ("channel", "notouch"), ("expect", total),
+            ("message-timeout-ms", 2000), ("hold-ms", 9000), ("max-in-flight", total * 10))).EnsureOk();
+        Output.WriteLine(result.ToString());
+
+        Assert.True(result.Number("redeliveries") >= total,
+            $"each message held past its 2 s msg_timeout comes back with attempts 2 or more: {result.Json}");
+        await WaitForStatsAsync("stats count the timeouts", topic, ["notouch"], s =>
+            s.ChannelCounter(topic, "notouch", "timeout_count") >= total);
+    }
+
     [Fact]
     public async Task Reader_given_only_lookupd_finds_the_node_and_consumes()
     {
