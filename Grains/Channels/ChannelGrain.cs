@@ -1,0 +1,203 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Placement;
+
+namespace OrleansNsq.Grains.Channels;
+
+/// <summary>
+/// The grain shell around <see cref="ChannelQueue"/>: long polls, the scan timer and subscribers. Reentrant so a
+/// waiting pull never blocks an enqueue or a settle; every state change happens synchronously within one turn, so
+/// interleaving only ever happens at the awaits of a waiting pull or the timer.
+/// Placed with its caller: the topic activates it (its first call is the topic's create), keeping a topic's data on
+/// one silo.
+/// </summary>
+[Reentrant, KeepAlive, PreferLocalPlacement]
+internal sealed class ChannelGrain : Grain, IChannelGrain
+{
+    private readonly ChannelOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger<ChannelGrain> _logger;
+    private readonly ChannelQueue _queue;
+    private readonly SubscriberTable _subscribers = new();
+    private readonly PendingPulls _pulls = new();
+    private string _topic = "";
+    private string _channel = "";
+    private bool _ephemeral;
+    // The topic's first EnqueueAsync creates the channel; DeleteAsync ends it. Anything pulled meanwhile is Deleted.
+    private bool _exists;
+    private IGrainTimer? _timer;
+    private TimeSpan _timerPeriod;
+
+    public ChannelGrain(IOptions<ChannelOptions> options, TimeProvider time, ILogger<ChannelGrain> logger)
+    {
+        _options = options.Value;
+        _time = time;
+        _logger = logger;
+        _queue = new ChannelQueue((long)_options.MaxMsgTimeout.TotalMilliseconds, (int)_options.MsgTimeout.TotalMilliseconds);
+    }
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        (_topic, _channel) = ChannelKey.Parse(this.GetPrimaryKeyString());
+        _ephemeral = ChannelKey.IsEphemeral(_channel);
+        return Task.CompletedTask;
+    }
+
+    public ValueTask EnqueueAsync(Immutable<MessageSegment[]> segments, CancellationToken cancellationToken = default)
+    {
+        if (!_exists)
+        {
+            _exists = true;
+            ChannelLog.Created(_logger, _topic, _channel);
+        }
+        var now = _time.UnixMs();
+        _queue.Enqueue(segments.Value, now);
+        _pulls.Serve(_queue, now);
+        ArmTimer();
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask<DeliveryBatch> PullAsync(PullRequest request, CancellationToken cancellationToken = default)
+    {
+        if (!_exists)
+        {
+            // Deleted, or lost with its silo: the subscriber closes its consumers, who SUB again to recreate it.
+            DeactivateOnIdle();
+            return new(DeliveryBatch.Deleted);
+        }
+        var now = _time.UnixMs();
+        _subscribers.Seen(request.SubscriberId, now);
+        if (request.MaxCount <= 0) return new(DeliveryBatch.Empty);
+        if (_queue.CanLease)
+        {
+            var batch = _queue.Lease(request.MaxCount, request.MsgTimeoutMs, now);
+            ArmTimer();
+            return new(batch);
+        }
+        if (request.WaitMs <= 0) return new(DeliveryBatch.Empty);
+        return WaitAsync(_pulls.Add(request), cancellationToken);
+    }
+
+    public ValueTask CancelPullAsync(Guid subscriberId, CancellationToken cancellationToken = default)
+    {
+        _pulls.Cancel(subscriberId);
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask SettleAsync(Immutable<Settlement[]> settlements, CancellationToken cancellationToken = default)
+    {
+        var now = _time.UnixMs();
+        if (_queue.Settle(settlements.Value, now) > 0) _pulls.Serve(_queue, now);
+        ArmTimer();
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask<bool> SetSubscriberAsync(Guid subscriberId, int clientCount, CancellationToken cancellationToken = default)
+    {
+        if (!_exists) return new(false);
+        _subscribers.Set(subscriberId, clientCount, _time.UnixMs());
+        ArmTimer();
+        return new(_ephemeral && _subscribers.ClientCount == 0);
+    }
+
+    public ValueTask SetPausedAsync(bool paused, CancellationToken cancellationToken = default)
+    {
+        _queue.Paused = paused;
+        _pulls.Serve(_queue, _time.UnixMs());
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask EmptyAsync(CancellationToken cancellationToken = default)
+    {
+        _queue.Empty();
+        ArmTimer();
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask DeleteAsync(CancellationToken cancellationToken = default)
+    {
+        if (_exists) ChannelLog.Deleted(_logger, _topic, _channel);
+        _exists = false;
+        _queue.Empty();
+        _queue.Paused = false;
+        _subscribers.Clear();
+        _pulls.CompleteAll(DeliveryBatch.Deleted);
+        ArmTimer();
+        DeactivateOnIdle();
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask<ChannelStats> GetStatsAsync(CancellationToken cancellationToken = default) => new(new ChannelStats
+    {
+        ChannelName = _channel,
+        Depth = _queue.Depth,
+        BackendDepth = 0,
+        InFlightCount = _queue.InFlightCount,
+        DeferredCount = _queue.DeferredCount,
+        MessageCount = _queue.MessageCount,
+        RequeueCount = _queue.RequeueCount,
+        TimeoutCount = _queue.TimeoutCount,
+        ClientCount = _subscribers.ClientCount,
+        Paused = _queue.Paused,
+        Ephemeral = _ephemeral,
+    });
+
+    private async ValueTask<DeliveryBatch> WaitAsync(PendingPull pull, CancellationToken cancellationToken)
+    {
+        using var waitEnds = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var timeout = Task.Delay(TimeSpan.FromMilliseconds(pull.Request.WaitMs), _time, waitEnds.Token);
+        // Resumes on this activation (the grain's scheduler), so the checks below cannot race another turn.
+        var first = await Task.WhenAny(pull.Answer, timeout);
+        if (first == pull.Answer) return await pull.Answer;
+        waitEnds.Cancel();
+        _pulls.Remove(pull);
+        return DeliveryBatch.Empty;
+    }
+
+    /// <summary>Runs the scan every <see cref="ChannelOptions.ScanInterval"/> while something is in flight or deferred,
+    /// slowly while only subscribers are to be watched, and not at all on an idle channel.</summary>
+    private void ArmTimer()
+    {
+        var period = _queue.HasTimedWork ? _options.ScanInterval
+            : _subscribers.Count > 0 ? _options.SubscriberIdleTimeout / 4
+            : TimeSpan.Zero;
+        if (period == _timerPeriod) return;
+        _timerPeriod = period;
+        if (period == TimeSpan.Zero)
+        {
+            _timer?.Dispose();
+            _timer = null;
+        }
+        else if (_timer is null)
+        {
+            _timer = this.RegisterGrainTimer(OnTimerAsync, new GrainTimerCreationOptions(period, period) { Interleave = true });
+        }
+        else
+        {
+            _timer.Change(period, period);
+        }
+    }
+
+    private async Task OnTimerAsync(CancellationToken cancellationToken)
+    {
+        var now = _time.UnixMs();
+        if (_queue.ProcessDue(now) > 0) _pulls.Serve(_queue, now);
+        var hadClients = _subscribers.ClientCount > 0;
+        if (_subscribers.Count > 0) ForgetIdleSubscribers(now);
+        ArmTimer();
+        if (_exists && _ephemeral && hadClients && _subscribers.ClientCount == 0)
+        {
+            // The last consumer's gateway is gone without saying so: delete as nsqd does when the last client leaves.
+            ChannelLog.EphemeralAbandoned(_logger, _topic, _channel);
+            await GrainFactory.Topic(_topic).DeleteChannelAsync(_channel, cancellationToken);
+        }
+    }
+
+    private void ForgetIdleSubscribers(long now)
+    {
+        // A pull waiting right now is proof of life.
+        foreach (var id in _pulls.SubscriberIds()) _subscribers.Seen(id, now);
+        var forgotten = _subscribers.ForgetIdle(now, (long)_options.SubscriberIdleTimeout.TotalMilliseconds);
+        if (forgotten > 0) ChannelLog.SubscribersForgotten(_logger, _topic, _channel, forgotten);
+    }
+}

@@ -1,0 +1,151 @@
+namespace OrleansNsq.Grains.Channels;
+
+/// <summary>
+/// The delivery semantics of one NSQ channel, without Orleans or clocks (every method takes <c>now</c> in Unix ms):
+/// ready queue, in-flight leases with deadlines, deferred messages, the settle verbs, timeouts and the /stats counters.
+/// nsqd/channel.go is the model; the grain around it only adds long polls and a timer.
+/// </summary>
+internal sealed class ChannelQueue(long maxMsgTimeoutMs, int defaultMsgTimeoutMs = ChannelOptions.DefaultMsgTimeoutMs)
+{
+    private readonly ReadyQueue _ready = new();
+    private readonly InFlightTable _inFlight = new();
+    private readonly DeferredQueue _deferred = new();
+
+    /// <summary>--max-msg-timeout: the most a TOUCH can extend a delivery (nsqd default 15 min).</summary>
+    public long MaxMsgTimeoutMs { get; } = maxMsgTimeoutMs;
+
+    /// <summary>The lease timeout when a pull names none (nsqd's --msg-timeout, 60 s).</summary>
+    public int DefaultMsgTimeoutMs { get; } = defaultMsgTimeoutMs;
+
+    /// <summary>A paused channel leases nothing; what is in flight can still be settled.</summary>
+    public bool Paused { get; set; }
+
+    /// <summary>Ready messages: not in flight, not deferred (nsqd's depth).</summary>
+    public int Depth => _ready.Count;
+    public int InFlightCount => _inFlight.Count;
+    public int DeferredCount => _deferred.Count;
+    /// <summary>Messages received from the topic, requeues not counted.</summary>
+    public long MessageCount { get; private set; }
+    /// <summary>Explicit REQs only.</summary>
+    public long RequeueCount { get; private set; }
+    public long TimeoutCount { get; private set; }
+
+    /// <summary>True while something waits for a time (a deadline or a due time), so the grain keeps its timer.</summary>
+    public bool HasTimedWork => _inFlight.Count > 0 || _deferred.Count > 0;
+
+    /// <summary>True when a pull would get something now.</summary>
+    public bool CanLease => !Paused && _ready.Count > 0;
+
+    internal InFlightTable InFlight => _inFlight;
+
+    /// <summary>New messages from the topic. Segments published with a defer wait in the deferred queue until
+    /// now + DeferMs (the timer starts when the channel receives them, as in nsqd).</summary>
+    public void Enqueue(ReadOnlySpan<MessageSegment> segments, long nowUnixMs)
+    {
+        foreach (var segment in segments)
+        {
+            MessageCount += segment.Count;
+            if (segment.Batch.DeferMs <= 0)
+            {
+                _ready.Append(segment);
+                continue;
+            }
+            var due = nowUnixMs + segment.Batch.DeferMs;
+            for (var i = 0; i < segment.Count; i++)
+                _deferred.Add(new QueuedMessage(segment.FirstId + i, segment.TimestampNs, 0, segment.Batch.Body(i)), due);
+        }
+    }
+
+    /// <summary>Leases up to <paramref name="maxCount"/> ready messages until now + <paramref name="timeoutMs"/>
+    /// (0 = the default msg timeout; capped by max-msg-timeout). Each delivery counts one attempt.
+    /// <see cref="DeliveryBatch.Empty"/> when paused or nothing is ready.</summary>
+    public DeliveryBatch Lease(int maxCount, int timeoutMs, long nowUnixMs)
+    {
+        var count = Paused ? 0 : Math.Min(maxCount, _ready.Count);
+        if (count <= 0) return DeliveryBatch.Empty;
+        timeoutMs = timeoutMs <= 0 ? DefaultMsgTimeoutMs : (int)Math.Min(timeoutMs, MaxMsgTimeoutMs);
+        var deadline = nowUnixMs + timeoutMs;
+        var leased = new DeliveredMessage[count];
+        for (var i = 0; i < count; i++)
+        {
+            _ready.TryDequeue(out var message);
+            var attempts = message.Attempts == ushort.MaxValue ? ushort.MaxValue : (ushort)(message.Attempts + 1);
+            _inFlight.Add(message.Id, new InFlightMessage(message.TimestampNs, attempts, message.Body, nowUnixMs, deadline, timeoutMs));
+            leased[i] = new DeliveredMessage(message.Id, message.TimestampNs, attempts, message.Body);
+        }
+        return new DeliveryBatch(leased, deadline);
+    }
+
+    /// <summary>Applies FIN/REQ/TOUCH/release in order; ids not in flight are ignored (the gateway already answered the
+    /// client). Returns how many messages became ready.</summary>
+    public int Settle(ReadOnlySpan<Settlement> settlements, long nowUnixMs)
+    {
+        var readied = 0;
+        foreach (var settlement in settlements)
+        {
+            switch (settlement.Kind)
+            {
+                case SettlementKind.Finish:
+                    _inFlight.TryRemove(settlement.Id, out _);
+                    break;
+                case SettlementKind.Requeue:
+                    if (Requeue(settlement.Id, settlement.Milliseconds, nowUnixMs)) readied++;
+                    break;
+                case SettlementKind.Touch:
+                    _inFlight.TryTouch(settlement.Id, nowUnixMs, settlement.Milliseconds, MaxMsgTimeoutMs);
+                    break;
+                case SettlementKind.Release:
+                    if (_inFlight.TryRemove(settlement.Id, out var released))
+                    {
+                        // Never written to a consumer: the next delivery shows the same attempts as this one did.
+                        _ready.Append(released.ToQueued(settlement.Id, (ushort)Math.Max(0, released.Attempts - 1)));
+                        readied++;
+                    }
+                    break;
+            }
+        }
+        return readied;
+    }
+
+    /// <summary>Requeues expired in-flight messages (timeout_count+1, attempts kept) and readies due deferred ones.
+    /// Returns how many messages became ready.</summary>
+    public int ProcessDue(long nowUnixMs)
+    {
+        var readied = 0;
+        while (_inFlight.TryPopExpired(nowUnixMs, out var id, out var expired))
+        {
+            TimeoutCount++;
+            _ready.Append(expired.ToQueued(id, expired.Attempts));
+            readied++;
+        }
+        while (_deferred.TryPopDue(nowUnixMs, out var due))
+        {
+            _ready.Append(due);
+            readied++;
+        }
+        return readied;
+    }
+
+    /// <summary>nsqd's channel empty: drops ready, in-flight and deferred messages; later FINs for them are ignored.</summary>
+    public void Empty()
+    {
+        _ready.Clear();
+        _inFlight.Clear();
+        _deferred.Clear();
+    }
+
+    /// <summary>REQ: 0 ms → ready at once, otherwise deferred until now + delay; requeue_count+1 either way.</summary>
+    private bool Requeue(long id, int delayMs, long nowUnixMs)
+    {
+        if (!_inFlight.TryRemove(id, out var message)) return false;
+        RequeueCount++;
+        var queued = message.ToQueued(id, message.Attempts);
+        if (delayMs <= 0)
+        {
+            _ready.Append(queued);
+            return true;
+        }
+        _deferred.Add(queued, nowUnixMs + delayMs);
+        return false;
+    }
+}

@@ -1,0 +1,82 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace OrleansNsq.Grains.Channels;
+
+/// <summary>
+/// Messages in flight by id, with their deadlines in a priority queue (nsqd's inFlightMessages + inFlightPQ).
+/// Removal is lazy: FIN and TOUCH leave the old deadline in the queue and <see cref="TryPopExpired"/> skips entries
+/// whose message is gone or whose deadline moved. Stale entries are dropped wholesale once they outnumber the live
+/// ones (plus <see cref="CompactionSlack"/>), so a fast FIN stream keeps the queue near the in-flight count instead of
+/// growing with msg_timeout × rate.
+/// </summary>
+internal sealed class InFlightTable
+{
+    // Below this many stale entries a rebuild costs more than it saves.
+    private const int CompactionSlack = 1024;
+
+    private readonly Dictionary<long, InFlightMessage> _messages = new();
+    private readonly PriorityQueue<long, long> _deadlines = new();
+
+    public int Count => _messages.Count;
+
+    /// <summary>Entries in the deadline queue, stale ones included (tests watch compaction through it).</summary>
+    internal int DeadlineEntries => _deadlines.Count;
+
+    public void Add(long id, in InFlightMessage message)
+    {
+        _messages[id] = message;
+        _deadlines.Enqueue(id, message.DeadlineUnixMs);
+    }
+
+    public bool TryRemove(long id, out InFlightMessage message)
+    {
+        if (!_messages.Remove(id, out message)) return false;
+        if (_deadlines.Count > 2 * _messages.Count + CompactionSlack) Compact();
+        return true;
+    }
+
+    /// <summary>TOUCH: the deadline becomes now + timeout, but never later than the delivery time + max-msg-timeout
+    /// (as nsqd/channel.go TouchMessage). False when the id is not in flight.</summary>
+    public bool TryTouch(long id, long nowUnixMs, int timeoutMs, long maxMsgTimeoutMs)
+    {
+        ref var message = ref CollectionsMarshal.GetValueRefOrNullRef(_messages, id);
+        if (Unsafe.IsNullRef(ref message)) return false;
+        if (timeoutMs <= 0) timeoutMs = message.TimeoutMs;
+        var deadline = Math.Min(nowUnixMs + timeoutMs, message.DeliveredAtUnixMs + maxMsgTimeoutMs);
+        message.DeadlineUnixMs = deadline;
+        _deadlines.Enqueue(id, deadline);
+        if (_deadlines.Count > 2 * _messages.Count + CompactionSlack) Compact();
+        return true;
+    }
+
+    /// <summary>Removes and returns one message whose deadline has passed.</summary>
+    public bool TryPopExpired(long nowUnixMs, out long id, out InFlightMessage message)
+    {
+        while (_deadlines.TryPeek(out id, out var deadline) && deadline <= nowUnixMs)
+        {
+            _deadlines.Dequeue();
+            // The entry is stale when the message was settled, or touched to a later deadline.
+            if (_messages.TryGetValue(id, out message) && message.DeadlineUnixMs <= nowUnixMs)
+            {
+                _messages.Remove(id);
+                return true;
+            }
+        }
+        id = 0;
+        message = default;
+        return false;
+    }
+
+    public void Clear()
+    {
+        _messages.Clear();
+        _deadlines.Clear();
+    }
+
+    private void Compact()
+    {
+        _deadlines.Clear();
+        foreach (var (id, message) in _messages) _deadlines.Enqueue(id, message.DeadlineUnixMs);
+    }
+}

@@ -1,0 +1,5 @@
+global using Orleans;
+global using Orleans.Concurrency;
+global using OrleansNsq.Grains.Channels;
+global using OrleansNsq.Messages;
+global using OrleansNsq.Stats;

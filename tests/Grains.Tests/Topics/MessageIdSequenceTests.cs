@@ -1,0 +1,49 @@
+using OrleansNsq.Grains.Topics;
+
+namespace OrleansNsq.Grains.Tests.Topics;
+
+public class MessageIdSequenceTests
+{
+    private const long Now = 1_764_000_000_000;
+
+    [Fact]
+    public void Ids_are_consecutive_within_and_across_batches()
+    {
+        var ids = new MessageIdSequence(Now);
+
+        var first = ids.Take(3, Now);
+        var second = ids.Take(2, Now);
+
+        Assert.Equal(first + 3, second);
+        Assert.Equal(second + 2, ids.Next);
+    }
+
+    [Fact]
+    public void A_new_activation_starts_above_every_id_the_last_one_handed_out()
+    {
+        var before = new MessageIdSequence(Now);
+        long last = 0;
+        for (var i = 0; i < 1_000; i++) last = before.Take(1_000, Now) + 999;
+
+        var after = new MessageIdSequence(Now + 1);
+
+        Assert.True(after.Take(1, Now + 1) > last);
+    }
+
+    [Fact]
+    public void Ids_never_go_back_when_the_clock_does()
+    {
+        var ids = new MessageIdSequence(Now);
+        var first = ids.Take(1, Now);
+
+        Assert.True(ids.Take(1, Now - 60_000) > first);
+    }
+
+    [Fact]
+    public void Ids_are_positive_and_fit_nsqs_16_hex_digits()
+    {
+        var id = new MessageIdSequence(Now).Take(1, Now);
+        Assert.InRange(id, 1, long.MaxValue);
+        Assert.Equal(16, id.ToString("x16").Length);
+    }
+}
