@@ -125,25 +125,29 @@ internal sealed partial class NsqdApi
 
     private async ValueTask<ApiResult> ChannelEmpty(ApiRequest request)
     {
-        if (await ExistingChannel(request) is { } error) return error;
-        await _grains.Channel(request.Query.GetOrEmpty("topic"), request.Query.GetOrEmpty("channel")).EmptyAsync();
+        var (error, channel) = await ExistingChannel(request);
+        if (error is not null) return error;
+        await channel!.EmptyAsync();
         return ApiResult.Empty;
     }
 
     private async ValueTask<ApiResult> ChannelPause(ApiRequest request, bool paused)
     {
-        if (await ExistingChannel(request) is { } error) return error;
-        await _grains.Channel(request.Query.GetOrEmpty("topic"), request.Query.GetOrEmpty("channel")).SetPausedAsync(paused);
+        var (error, channel) = await ExistingChannel(request);
+        if (error is not null) return error;
+        await channel!.SetPausedAsync(paused);
         return ApiResult.Empty;
     }
 
     /// <summary>getExistingTopicFromQuery + GetExistingChannel: the args, TOPIC_NOT_FOUND, CHANNEL_NOT_FOUND.</summary>
-    private async ValueTask<ApiError?> ExistingChannel(ApiRequest request)
+    private async ValueTask<(ApiError? Error, IChannelGrain? Channel)> ExistingChannel(ApiRequest request)
     {
-        if (ApiArgs.TopicAndChannel(request.Query, out var topic, out var channel) is { } error) return error;
+        if (ApiArgs.TopicAndChannel(request.Query, out var topic, out var channel) is { } error) return (error, null);
         var grain = _grains.Topic(topic);
-        if (!await grain.ExistsAsync()) return ApiError.TopicNotFound;
+        if (!await grain.ExistsAsync()) return (ApiError.TopicNotFound, null);
         var channels = await grain.GetChannelsAsync();
-        return Array.IndexOf(channels, channel) >= 0 ? null : ApiError.ChannelNotFound;
+        return Array.IndexOf(channels, channel) >= 0
+            ? (null, _grains.Channel(topic, channel))
+            : (ApiError.ChannelNotFound, null);
     }
 }

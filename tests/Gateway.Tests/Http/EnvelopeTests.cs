@@ -70,6 +70,25 @@ public sealed class EnvelopeTests(HttpApiFixture fixture)
     }
 
     [Fact]
+    public async Task Options_on_a_known_path_is_200_with_Allow()
+    {
+        var reply = await Http.Send(fixture.Nsqd, HttpMethod.Options, "/stats");
+        reply.Is(200, "");
+        Assert.Equal(["GET", "OPTIONS"], reply.ContentHeaders.Allow);
+    }
+
+    [Fact]
+    public async Task Config_returns_one_option_as_a_json_value()
+    {
+        (await fixture.Nsqd.Get("/config/max_msg_size")).Is(200, HttpApiFixture.MaxMsgSize.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        (await fixture.Nsqd.Get("/config/msg_timeout")).Is(200, "60000000000");
+        (await fixture.Nsqd.Get("/config/broadcast_address")).Is(200, "\"test-broadcast\"");
+        (await fixture.Nsqd.Get("/config/nsqlookupd_tcp_addresses")).Is(200, "[]");
+        (await fixture.Nsqd.Get("/config/nope")).Is(400, """{"message":"INVALID_OPTION"}""");
+        (await fixture.Nsqd.Get("/config/a/b")).Is(404, """{"message":"NOT_FOUND"}""");
+    }
+
+    [Fact]
     public async Task Each_listener_serves_only_its_own_api()
     {
         (await fixture.Lookupd.Get("/stats")).Is(404, """{"message":"NOT_FOUND"}""");

@@ -105,6 +105,24 @@ public sealed class PublishTests(HttpApiFixture fixture)
     }
 
     [Fact]
+    public async Task Pub_with_defer_puts_the_message_in_each_channels_deferred_queue()
+    {
+        var topic = fixture.NewTopic("pub-deferred");
+        (await fixture.Nsqd.Post($"/topic/create?topic={topic}")).Is(200, "");
+        (await fixture.Nsqd.Post($"/channel/create?topic={topic}&channel=c")).Is(200, "");
+        (await fixture.Nsqd.Post($"/pub?topic={topic}&defer=60000", "later")).Is(200, "OK");
+        var channel = Assert.Single((await TopicStats(topic)).GetProperty("channels").EnumerateArray());
+        Assert.Equal((0, 1), (channel.GetProperty("depth").GetInt64(), channel.GetProperty("deferred_count").GetInt64()));
+    }
+
+    [Fact]
+    public async Task Pub_to_an_ephemeral_topic_is_OK()
+    {
+        var topic = fixture.NewTopic("eph") + "%23ephemeral";
+        (await fixture.Nsqd.Post($"/pub?topic={topic}", "x")).Is(200, "OK");
+    }
+
+    [Fact]
     public async Task Mpub_text_splits_on_newline_keeps_CR_and_skips_empty_lines()
     {
         var topic = fixture.NewTopic("mpub-text");
