@@ -16,9 +16,6 @@ public sealed class IdentifyRequest
     /// <summary>Go's encoding/json nesting limit; unknown keys may hold values this deep.</summary>
     private const int MaxDepth = 10000;
 
-    /// <summary>Longest key we look at after unescaping; every known key is shorter.</summary>
-    private const int MaxKeyLength = 64;
-
     public string ClientId { get; init; } = "";
     public string Hostname { get; init; } = "";
     public string UserAgent { get; init; } = "";
@@ -77,11 +74,6 @@ public sealed class IdentifyRequest
         {
             return false;
         }
-        catch (InvalidOperationException)
-        {
-            // A string value that cannot be transcoded (invalid escape sequences reach here).
-            return false;
-        }
     }
 
     private static bool TryReadObject(ref Utf8JsonReader reader, ref Fields fields)
@@ -128,7 +120,7 @@ public sealed class IdentifyRequest
             return false;
         }
 
-        value = reader.GetString() ?? "";
+        value = Encoding.UTF8.GetString(ReadUtf8(ref reader));
         return true;
     }
 
@@ -158,14 +150,7 @@ public sealed class IdentifyRequest
 
     private static Field MatchField(ref Utf8JsonReader reader)
     {
-        var length = reader.HasValueSequence ? reader.ValueSequence.Length : reader.ValueSpan.Length;
-        if (length > MaxKeyLength * 6)
-        {
-            return Field.Unknown;
-        }
-
-        Span<byte> buffer = stackalloc byte[MaxKeyLength * 6];
-        var key = buffer[..reader.CopyString(buffer)];
+        var key = ReadUtf8(ref reader);
         for (var i = 0; i < KnownKeys.Length; i++)
         {
             if (Ascii.EqualsIgnoreCase(key, KnownKeys[i]))
@@ -176,6 +161,66 @@ public sealed class IdentifyRequest
 
         return Field.Unknown;
     }
+
+    // The token's text after unescaping. Utf8JsonReader.GetString throws on invalid UTF-8 and on a lone \u surrogate,
+    // both of which Go's decoder accepts, so strings are unescaped here and decoded leniently (U+FFFD).
+    private static byte[] ReadUtf8(ref Utf8JsonReader reader)
+    {
+        var raw = reader.HasValueSequence ? reader.ValueSequence.ToArray() : reader.ValueSpan.ToArray();
+        return reader.ValueIsEscaped ? Unescape(raw) : raw;
+    }
+
+    // encoding/json unquote: the reader has already checked the escape syntax. The result is never longer than the
+    // escaped text (\uXXXX is 6 bytes for at most 3, a pair 12 for 4).
+    private static byte[] Unescape(ReadOnlySpan<byte> raw)
+    {
+        var output = new byte[raw.Length];
+        var written = 0;
+        for (var i = 0; i < raw.Length; i++)
+        {
+            if (raw[i] != (byte)'\\')
+            {
+                output[written++] = raw[i];
+                continue;
+            }
+
+            var escape = raw[++i];
+            if (escape != (byte)'u')
+            {
+                output[written++] = escape switch
+                {
+                    (byte)'b' => (byte)'\b',
+                    (byte)'f' => (byte)'\f',
+                    (byte)'n' => (byte)'\n',
+                    (byte)'r' => (byte)'\r',
+                    (byte)'t' => (byte)'\t',
+                    _ => escape, // " \ /
+                };
+                continue;
+            }
+
+            var unit = ParseHex4(raw.Slice(i + 1, 4));
+            i += 4;
+            var rune = Rune.ReplacementChar;
+            if (char.IsHighSurrogate((char)unit) && i + 6 < raw.Length && raw[i + 1] == (byte)'\\' && raw[i + 2] == (byte)'u'
+                && char.IsLowSurrogate((char)ParseHex4(raw.Slice(i + 3, 4))))
+            {
+                rune = new Rune((char)unit, (char)ParseHex4(raw.Slice(i + 3, 4)));
+                i += 6;
+            }
+            else if (!char.IsSurrogate((char)unit))
+            {
+                rune = new Rune(unit);
+            }
+
+            written += rune.EncodeToUtf8(output.AsSpan(written));
+        }
+
+        return output[..written];
+    }
+
+    private static int ParseHex4(ReadOnlySpan<byte> hex) =>
+        int.Parse(hex, System.Globalization.NumberStyles.AllowHexSpecifier, System.Globalization.CultureInfo.InvariantCulture);
 
     // In the order of Field, after Unknown.
     private static readonly byte[][] KnownKeys =

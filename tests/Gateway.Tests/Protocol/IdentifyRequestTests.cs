@@ -99,6 +99,32 @@ public class IdentifyRequestTests
     }
 
     [Fact]
+    public void Invalid_utf8_in_a_string_is_replaced_as_go_does()
+    {
+        var json = Wire.Bytes("{\"hostname\":\"a\u00ffb\",\"x\":\"\u00fe\"}");
+
+        Assert.True(IdentifyRequest.TryParse(new ReadOnlySequence<byte>(json), out var request));
+        Assert.Equal("a\ufffdb", request.Hostname);
+    }
+
+    [Fact]
+    public void Lone_surrogate_escape_is_replaced_as_go_does()
+    {
+        var request = Decode("""{"client_id":"a\ud800b","hostname":"\udc00","user_agent":"\ud83d\ude00\ud83d\u0041"}""");
+
+        Assert.Equal(("a\ufffdb", "\ufffd", "\U0001F600\ufffdA"), (request.ClientId, request.Hostname, request.UserAgent));
+    }
+
+    [Fact]
+    public void Key_with_invalid_utf8_is_an_unknown_key()
+    {
+        var json = Wire.Bytes("{\"\u00ff\":1,\"msg_timeout\":1000}");
+
+        Assert.True(IdentifyRequest.TryParse(new ReadOnlySequence<byte>(json), out var request));
+        Assert.Equal(1000, request.MsgTimeoutMs);
+    }
+
+    [Fact]
     public void Negative_numbers_are_read()
     {
         var request = Decode("""{"heartbeat_interval":-1,"output_buffer_size":-1,"output_buffer_timeout":-1}""");
