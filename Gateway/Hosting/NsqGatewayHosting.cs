@@ -4,7 +4,9 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Microsoft.AspNetCore.Builder;
 using OrleansNsq.Gateway.Connections;
+using OrleansNsq.Gateway.Http;
 using OrleansNsq.Gateway.Options;
 using OrleansNsq.Gateway.Subscriptions;
 
@@ -23,6 +25,7 @@ public static class NsqGatewayHosting
         services.AddSingleton<IClientRegistry>(sp => sp.GetRequiredService<ClientRegistry>());
         services.AddSingleton<SubscriptionRegistry>();
         services.AddSingleton<GatewayEndpoints>();
+        services.AddNsqHttpApis();
         return services;
     }
 
@@ -37,17 +40,33 @@ public static class NsqGatewayHosting
             listen.UseConnectionHandler<NsqConnectionHandler>();
         });
         if (options.HttpAddress.Length > 0)
-            kestrel.Listen(ListenAddress.Parse(options.HttpAddress), listen => endpoints.NsqdHttp = TagHttp(listen, "nsqd"));
+            kestrel.Listen(ListenAddress.Parse(options.HttpAddress), listen => endpoints.NsqdHttp = TagHttp(listen, HttpRole.Nsqd));
         if (options.LookupdHttpAddress.Length > 0)
-            kestrel.Listen(ListenAddress.Parse(options.LookupdHttpAddress), listen => endpoints.LookupdHttp = TagHttp(listen, "lookupd"));
+            kestrel.Listen(ListenAddress.Parse(options.LookupdHttpAddress), listen => endpoints.LookupdHttp = TagHttp(listen, HttpRole.Lookupd));
     }
 
-    private static ListenOptions TagHttp(ListenOptions listen, string role)
+    /// <summary>Serves the nsqd and lookupd APIs, each on the listener tagged with its role.</summary>
+    public static void UseNsqHttpApis(this IApplicationBuilder app)
+    {
+        app.MapWhen(c => HttpRoleTag.Of(c) == HttpRole.Nsqd, b => b.UseNsqdApi());
+        app.MapWhen(c => HttpRoleTag.Of(c) == HttpRole.Lookupd, b => b.UseLookupdApi());
+    }
+
+    /// <summary>Once Kestrel is bound, the node's identity carries the real ports (port 0 in tests).</summary>
+    public static void PublishBoundPorts(this IServiceProvider services)
+    {
+        var endpoints = services.GetRequiredService<GatewayEndpoints>();
+        var identity = services.GetRequiredService<NodeIdentity>();
+        identity.TcpPort = GatewayEndpoints.PortOf(endpoints.Tcp);
+        if (endpoints.NsqdHttp is not null) identity.HttpPort = GatewayEndpoints.PortOf(endpoints.NsqdHttp);
+    }
+
+    private static ListenOptions TagHttp(ListenOptions listen, HttpRole role)
     {
         listen.Protocols = HttpProtocols.Http1;
         listen.Use(next => connection =>
         {
-            connection.Items[GatewayEndpoints.RoleItemKey] = role;
+            connection.Items[HttpRoleTag.ItemKey] = role;
             return next(connection);
         });
         return listen;
@@ -57,8 +76,6 @@ public static class NsqGatewayHosting
 /// <summary>The listeners as bound (ports known once Kestrel has started, also for port 0).</summary>
 public sealed class GatewayEndpoints
 {
-    public const string RoleItemKey = "nsq.http.role";
-
     public ListenOptions? Tcp { get; internal set; }
     public ListenOptions? NsqdHttp { get; internal set; }
     public ListenOptions? LookupdHttp { get; internal set; }

@@ -34,8 +34,10 @@ public static partial class NsqNodeHosting
     public static void UseNsqNode(this WebApplication app)
     {
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("OrleansNsq");
+        app.UseNsqHttpApis();
         app.Lifetime.ApplicationStarted.Register(() =>
         {
+            app.Services.PublishBoundPorts();
             var endpoints = app.Services.GetRequiredService<GatewayEndpoints>();
             var options = app.Services.GetRequiredService<IOptions<NsqdOptions>>().Value;
             NodeLog.Ready(logger, GatewayEndpoints.PortOf(endpoints.Tcp), GatewayEndpoints.PortOf(endpoints.NsqdHttp),

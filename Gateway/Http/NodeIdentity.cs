@@ -1,0 +1,64 @@
+using System.Globalization;
+using OrleansNsq.Gateway.Options;
+
+namespace OrleansNsq.Gateway.Http;
+
+/// <summary>
+/// This node as nsqd's /info and nsqlookupd's PEER describe it. The listening ports are only known once Kestrel and
+/// the TCP listener are bound (port 0 in tests), so the host sets <see cref="TcpPort"/> and <see cref="HttpPort"/>
+/// after start; until then they hold the ports of the configured addresses.
+/// </summary>
+public sealed class NodeIdentity
+{
+    private int _tcpPort;
+    private int _httpPort;
+
+    public NodeIdentity(string broadcastAddress, string hostname, int tcpPort, int httpPort, DateTimeOffset startTime)
+    {
+        BroadcastAddress = broadcastAddress;
+        Hostname = hostname;
+        _tcpPort = tcpPort;
+        _httpPort = httpPort;
+        StartTime = startTime;
+    }
+
+    /// <summary>--broadcast-address: what lookupd hands to clients (they connect to broadcast_address:tcp_port).</summary>
+    public string BroadcastAddress { get; }
+
+    /// <summary>The OS hostname (nsqd's <c>os.Hostname()</c>).</summary>
+    public string Hostname { get; }
+
+    /// <summary>The nsqd TCP port clients connect to (−1 would mean a unix socket, as in nsqd).</summary>
+    public int TcpPort
+    {
+        get => Volatile.Read(ref _tcpPort);
+        set => Volatile.Write(ref _tcpPort, value);
+    }
+
+    /// <summary>The nsqd HTTP port (nsqadmin reaches /stats there; lookupd's /topic/tombstone matches on it).</summary>
+    public int HttpPort
+    {
+        get => Volatile.Read(ref _httpPort);
+        set => Volatile.Write(ref _httpPort, value);
+    }
+
+    /// <summary>Process start, reported as unix seconds in /info and /stats.</summary>
+    public DateTimeOffset StartTime { get; }
+
+    /// <summary>From the options: ports of <see cref="NsqdOptions.TcpAddress"/> and <see cref="NsqdOptions.HttpAddress"/>.</summary>
+    public static NodeIdentity FromOptions(NsqdOptions options, TimeProvider time) => new(
+        options.BroadcastAddress,
+        System.Net.Dns.GetHostName(),
+        PortOf(options.TcpAddress),
+        PortOf(options.HttpAddress),
+        time.GetUtcNow());
+
+    /// <summary>The port of an "host:port" address; −1 when there is none (nsqd's value for a unix socket).</summary>
+    internal static int PortOf(string address)
+    {
+        var colon = address.LastIndexOf(':');
+        return colon >= 0 && int.TryParse(address.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var port)
+            ? port
+            : -1;
+    }
+}

@@ -1,0 +1,131 @@
+using OrleansNsq.Gateway.Connections;
+using OrleansNsq.Stats;
+
+namespace OrleansNsq.Gateway.Http;
+
+internal sealed partial class NsqdApi
+{
+    /// <summary>nsqd's health string; see <see cref="Ping"/>.</summary>
+    private const string Health = "OK";
+
+    /// <summary>
+    /// GET /stats?format=&amp;topic=&amp;channel=&amp;include_clients=&amp;include_mem=: text unless format=json.
+    /// Topics come from the directory, then one GetStats per topic, in parallel; clients from this gateway's TCP
+    /// connections.
+    /// </summary>
+    private async ValueTask<ApiResult> Stats(ApiRequest request)
+    {
+        var query = request.Query;
+        if (!query.IsValid) return ApiError.InvalidRequest;
+        var topicFilter = query.GetOrEmpty("topic");
+        var channelFilter = query.GetOrEmpty("channel");
+        var includeClients = ApiArgs.Flag(query, "include_clients", otherwise: true);
+        var includeMem = ApiArgs.Flag(query, "include_mem", otherwise: true);
+
+        var view = new StatsView(
+            Health,
+            _node.StartTime,
+            _time.GetUtcNow(),
+            await CollectTopicsAsync(topicFilter, channelFilter),
+            includeClients ? _clients?.Snapshot() ?? [] : null,
+            topicFilter,
+            includeMem ? RuntimeMemory.Take() : null);
+
+        return query.GetOrEmpty("format") == "json"
+            ? ApiResult.Json(view, StatsJson.Write, sizeHint: 1024)
+            : ApiResult.Text(StatsText.Render(view));
+    }
+
+    /// <summary>
+    /// nsqd GetStats: unknown <c>topic=</c> → null (<c>"topics":null</c>); topics lacking <c>channel=</c> are left
+    /// out (so a known topic with an unknown channel gives <c>[]</c>); sorted by name.
+    /// </summary>
+    private async ValueTask<TopicStats[]?> CollectTopicsAsync(string topicFilter, string channelFilter)
+    {
+        var channel = channelFilter.Length == 0 ? null : channelFilter;
+        TopicStats?[] found;
+        if (topicFilter.Length > 0)
+        {
+            // an invalid name cannot be a topic: no grain for it
+            if (!HttpNameRules.IsValid(topicFilter)) return null;
+            var single = await _grains.Topic(topicFilter).GetStatsAsync(channel);
+            if (single is null) return null;
+            found = [single];
+        }
+        else
+        {
+            var entries = await _grains.TopicDirectory().GetEntriesAsync();
+            var pending = new List<Task<TopicStats?>>(entries.Length);
+            foreach (var entry in entries)
+            {
+                if (entry.HasProducer) pending.Add(_grains.Topic(entry.Topic).GetStatsAsync(channel).AsTask());
+            }
+            found = await Task.WhenAll(pending);
+        }
+
+        var topics = new List<TopicStats>(found.Length);
+        foreach (var topic in found)
+        {
+            if (topic is null) continue;
+            var channels = channel is null
+                ? (ChannelStats[])topic.Channels.Clone()
+                : Array.FindAll(topic.Channels, c => c.ChannelName == channel);
+            if (channel is not null && channels.Length == 0) continue;
+            Array.Sort(channels, static (a, b) => string.CompareOrdinal(a.ChannelName, b.ChannelName));
+            topics.Add(topic with { Channels = channels });
+        }
+        topics.Sort(static (a, b) => string.CompareOrdinal(a.TopicName, b.TopicName));
+        return [.. topics];
+    }
+}
+
+/// <summary>Everything one /stats answer shows, gathered before either format is written.</summary>
+/// <param name="Clients">This gateway's TCP clients; null when include_clients=false.</param>
+/// <param name="TopicFilter">The <c>topic=</c> value ("" for none): it selects the producers' pub_counts entry.</param>
+/// <param name="Memory">Null when include_mem=false.</param>
+internal sealed record StatsView(
+    string Health,
+    DateTimeOffset StartTime,
+    DateTimeOffset Now,
+    TopicStats[]? Topics,
+    IReadOnlyList<ClientSnapshot>? Clients,
+    string TopicFilter,
+    RuntimeMemory? Memory)
+{
+    /// <summary>The consumers of one channel on this gateway; null when clients are not included.</summary>
+    public List<ClientSnapshot>? ConsumersOf(string topic, string channel)
+    {
+        if (Clients is null) return null;
+        var consumers = new List<ClientSnapshot>();
+        foreach (var client in Clients)
+        {
+            if (client.Topic == topic && client.Channel == channel) consumers.Add(client);
+        }
+        return consumers;
+    }
+
+    /// <summary>Clients that published at least once over TCP; null — never empty — when there are none, as nsqd.</summary>
+    public List<ClientSnapshot>? Producers()
+    {
+        if (Clients is null) return null;
+        List<ClientSnapshot>? producers = null;
+        foreach (var client in Clients)
+        {
+            if (client.PubCounts.Count > 0) (producers ??= []).Add(client);
+        }
+        return producers;
+    }
+
+    /// <summary>
+    /// nsqd 1.3.0 reports at most one pub_counts entry per client (it breaks out of its loop after the first): the
+    /// entry for <c>topic=</c> when given, else the first. Null when there is none to show.
+    /// </summary>
+    public KeyValuePair<string, long>? PubCountOf(ClientSnapshot client)
+    {
+        foreach (var count in client.PubCounts)
+        {
+            if (TopicFilter.Length == 0 || count.Key == TopicFilter) return count;
+        }
+        return null;
+    }
+}

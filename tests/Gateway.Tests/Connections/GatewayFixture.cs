@@ -1,0 +1,86 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Orleans.Hosting;
+using OrleansNsq.Gateway.Hosting;
+
+namespace OrleansNsq.Gateway.Tests.Connections;
+
+/// <summary>
+/// The TCP gateway as the Silo hosts it: a WebApplication with an in-process Orleans silo and the NSQ listener on
+/// 127.0.0.1:0 (HTTP listeners off). Tests connect with <see cref="V2Client"/> and use unique topic names.
+/// </summary>
+public sealed class GatewayFixture : IAsyncLifetime
+{
+    /// <summary>Small limits so the limit rules are cheap to reach.</summary>
+    public const int MaxRdyCount = 50;
+
+    private WebApplication? _app;
+
+    public int TcpPort { get; private set; }
+
+    public IGrainFactory Grains => _app!.Services.GetRequiredService<IGrainFactory>();
+
+    /// <summary>A name no other test uses (at most 63 characters).</summary>
+    public static string NewName(string purpose) => $"{purpose[..Math.Min(purpose.Length, 30)]}-{Guid.NewGuid():N}";
+
+    public async Task InitializeAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Nsqd:TcpAddress"] = "127.0.0.1:0",
+            ["Nsqd:HttpAddress"] = "",
+            ["Nsqd:LookupdHttpAddress"] = "",
+            ["Nsqd:MaxRdyCount"] = MaxRdyCount.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        });
+        var siloPort = FreePort();
+        var gatewayPort = FreePort();
+        builder.UseOrleans(silo => silo.UseLocalhostClustering(siloPort, gatewayPort).AddNsqGrains());
+        builder.Services.AddNsqGateway(builder.Configuration);
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.ListenNsq());
+        _app = builder.Build();
+        await _app.StartAsync();
+        TcpPort = GatewayEndpoints.PortOf(_app.Services.GetRequiredService<GatewayEndpoints>().Tcp);
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_app is null) return;
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+
+    public Task<V2Client> ConnectAsync() => V2Client.ConnectAsync(TcpPort);
+
+    /// <summary>A connection that has subscribed (state 3) with the given RDY.</summary>
+    public async Task<V2Client> ConsumerAsync(string topic, string channel, int rdy, string identify = "{}")
+    {
+        var client = await ConnectAsync();
+        await client.IdentifyAsync(identify);
+        await client.ExpectResponseAsync("OK");
+        await client.SubAsync(topic, channel);
+        await client.ExpectResponseAsync("OK");
+        if (rdy > 0) await client.RdyAsync(rdy);
+        return client;
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class GatewayCollection : ICollectionFixture<GatewayFixture>
+{
+    public const string Name = "Gateway";
+}
