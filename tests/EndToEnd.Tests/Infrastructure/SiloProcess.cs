@@ -46,8 +46,27 @@ public sealed class SiloProcess : IAsyncDisposable
     /// <summary>Number of output lines seen so far; pass it to <see cref="OutputSince"/> later.</summary>
     public long OutputMark => Interlocked.Read(ref _lineCount);
 
-    /// <summary>Starts a Silo on fresh ports and waits (bounded) until GET /ping answers 200 OK.</summary>
+    /// <summary>
+    /// Starts a Silo on fresh ports and waits (bounded) until GET /ping answers 200 OK. A port taken by
+    /// someone else between <see cref="FreePorts.Take"/> and the Silo's bind costs a retry on new ports.
+    /// </summary>
     public static async Task<SiloProcess> StartAsync(params string[] extraArgs)
+    {
+        const int attempts = 3;
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await StartOnceAsync(extraArgs);
+            }
+            catch (SiloExitedException e) when (attempt < attempts && e.Output.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
+            {
+                // a port race with another process; pick new ports
+            }
+        }
+    }
+
+    private static async Task<SiloProcess> StartOnceAsync(string[] extraArgs)
     {
         var dll = RepoLayout.SiloDll;
         if (!File.Exists(dll))
@@ -143,9 +162,10 @@ public sealed class SiloProcess : IAsyncDisposable
             {
                 if (_process.HasExited)
                 {
-                    throw new InvalidOperationException(
-                        $"phase 'silo ready': the silo exited with code {_process.ExitCode} before answering /ping"
-                        + Environment.NewLine + OutputSince(0));
+                    _process.WaitForExit(); // drains the redirected output
+                    throw new SiloExitedException(
+                        $"phase 'silo ready': the silo exited with code {_process.ExitCode} before answering /ping",
+                        OutputSince(0));
                 }
 
                 try
@@ -191,4 +211,10 @@ public sealed class SiloProcess : IAsyncDisposable
             }
         }
     }
+}
+
+/// <summary>The Silo process ended before it was ready; <see cref="Output"/> holds what it printed.</summary>
+public sealed class SiloExitedException(string message, string output) : Exception(message + Environment.NewLine + output)
+{
+    public string Output { get; } = output;
 }
