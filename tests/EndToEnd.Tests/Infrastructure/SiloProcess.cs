@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
+using System.Runtime.InteropServices;
 
 namespace OrleansNsq.EndToEnd.Tests.Infrastructure;
 
@@ -181,6 +182,36 @@ public sealed class SiloProcess : IAsyncDisposable
             },
             context: () => OutputSince(0));
     }
+
+    /// <summary>
+    /// Sends SIGTERM, as a service manager would, and waits (bounded) for the process to exit; returns
+    /// its exit code.
+    /// </summary>
+    public async Task<int> TerminateAsync(TimeSpan timeout)
+    {
+        if (kill(_process.Id, SigTerm) != 0)
+        {
+            throw new InvalidOperationException($"kill({_process.Id}, SIGTERM) failed: errno {Marshal.GetLastPInvokeError()}");
+        }
+
+        using var exited = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(exited.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException(
+                $"phase 'silo stops on SIGTERM': still running after {timeout.TotalSeconds:0} s{Environment.NewLine}{OutputSince(0)}");
+        }
+
+        return _process.ExitCode;
+    }
+
+    private const int SigTerm = 15;
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int kill(int pid, int sig);
 
     public async ValueTask DisposeAsync()
     {
