@@ -34,6 +34,7 @@ public static class NsqGatewayHosting
     {
         var options = kestrel.ApplicationServices.GetRequiredService<IOptions<NsqdOptions>>().Value;
         var endpoints = kestrel.ApplicationServices.GetRequiredService<GatewayEndpoints>();
+        kestrel.AddServerHeader = false; // nsqd sends no Server header
         kestrel.Listen(ListenAddress.Parse(options.TcpAddress), listen =>
         {
             endpoints.Tcp = listen;
