@@ -188,8 +188,9 @@ internal sealed class ChannelGrain : Grain, IChannelGrain
         if (_exists && _ephemeral && hadClients && _subscribers.ClientCount == 0)
         {
             // The last consumer's gateway is gone without saying so: delete as nsqd does when the last client leaves.
+            // Not bound to the timer's token: the deletion disposes this timer, and must not cancel itself.
             ChannelLog.EphemeralAbandoned(_logger, _topic, _channel);
-            await GrainFactory.Topic(_topic).DeleteChannelAsync(_channel, cancellationToken);
+            await GrainFactory.Topic(_topic).DeleteChannelAsync(_channel, CancellationToken.None);
         }
     }
 
