@@ -43,6 +43,13 @@ internal sealed class ChannelGrain : Grain, IChannelGrain
         return Task.CompletedTask;
     }
 
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        // Do not hold the deactivation (silo shutdown) for the length of a long poll.
+        _pulls.CompleteAll(DeliveryBatch.Empty);
+        return Task.CompletedTask;
+    }
+
     public ValueTask EnqueueAsync(Immutable<MessageSegment[]> segments, CancellationToken cancellationToken = default)
     {
         if (!_exists)
@@ -154,11 +161,11 @@ internal sealed class ChannelGrain : Grain, IChannelGrain
         return DeliveryBatch.Empty;
     }
 
-    /// <summary>Runs the scan every <see cref="ChannelOptions.ScanInterval"/> while something is in flight or deferred,
+    /// <summary>Runs the scan every <see cref="ChannelOptions.QueueScanInterval"/> while something is in flight or deferred,
     /// slowly while only subscribers are to be watched, and not at all on an idle channel.</summary>
     private void ArmTimer()
     {
-        var period = _queue.HasTimedWork ? _options.ScanInterval
+        var period = _queue.HasTimedWork ? _options.QueueScanInterval
             : _subscribers.Count > 0 ? _options.SubscriberIdleTimeout / 4
             : TimeSpan.Zero;
         if (period == _timerPeriod) return;

@@ -5,6 +5,20 @@ namespace OrleansNsq.Grains.Tests.Cluster;
 public class ChannelGrainTests(ClusterFixture fixture) : ClusterTest(fixture)
 {
     [Fact]
+    public async Task Sub_of_a_channel_whose_activation_was_lost_makes_it_serve_again()
+    {
+        var topic = NewTopic();
+        var channel = await Sub(topic, "c");
+        await Fixture.Cluster.DeactivateAsync(channel);
+        Assert.True((await Pull(channel)).ChannelDeleted, "a lost activation does not know it exists");
+
+        await Sub(topic, "c");
+        await Publish(topic, "back");
+
+        Assert.Equal("back", Text(Assert.Single(await PullUntil(channel, 1, "pull after SUB again"))));
+    }
+
+    [Fact]
     public async Task Messages_of_a_channel_are_spread_among_two_subscribers()
     {
         var topic = NewTopic();

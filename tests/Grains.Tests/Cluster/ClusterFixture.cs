@@ -19,7 +19,7 @@ public sealed class ClusterFixture : IAsyncLifetime
         var builder = new InProcessTestClusterBuilder(2);
         builder.ConfigureSilo((_, silo) => silo.AddNsqGrains(options =>
         {
-            options.ScanInterval = TimeSpan.FromMilliseconds(20);
+            options.QueueScanInterval = TimeSpan.FromMilliseconds(20);
             options.SubscriberIdleTimeout = SubscriberIdleTimeout;
         }));
         Cluster = builder.Build();

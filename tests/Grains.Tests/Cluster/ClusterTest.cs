@@ -11,7 +11,9 @@ public abstract class ClusterTest(ClusterFixture fixture)
     protected const int MsgTimeoutMs = 60_000;
     protected static readonly TimeSpan PhaseTimeout = TimeSpan.FromSeconds(10);
 
-    protected IGrainFactory Grains => fixture.Client;
+    protected ClusterFixture Fixture { get; } = fixture;
+
+    protected IGrainFactory Grains => Fixture.Client;
 
     protected static string NewTopic(string suffix = "") => "t" + Guid.NewGuid().ToString("N") + suffix;
 
