@@ -155,8 +155,9 @@ internal sealed class ChannelGrain : Grain, IChannelGrain
         var timeout = Task.Delay(TimeSpan.FromMilliseconds(pull.Request.WaitMs), _time, waitEnds.Token);
         // Resumes on this activation (the grain's scheduler), so the checks below cannot race another turn.
         var first = await Task.WhenAny(pull.Answer, timeout);
-        if (first == pull.Answer) return await pull.Answer;
+        // Either way the delay's timer goes now, not when the wait would have run out.
         waitEnds.Cancel();
+        if (first == pull.Answer) return await pull.Answer;
         _pulls.Remove(pull);
         return DeliveryBatch.Empty;
     }
