@@ -17,7 +17,7 @@ internal sealed class ChannelGrain : Grain, IChannelGrain
     private readonly ChannelOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<ChannelGrain> _logger;
-    private readonly ChannelQueue _queue;
+    private ChannelQueue _queue;
     private readonly SubscriberTable _subscribers = new();
     private readonly PendingPulls _pulls = new();
     private string _topic = "";
@@ -33,7 +33,7 @@ internal sealed class ChannelGrain : Grain, IChannelGrain
         _options = options.Value;
         _time = time;
         _logger = logger;
-        _queue = new ChannelQueue((long)_options.MaxMsgTimeout.TotalMilliseconds, (int)_options.MsgTimeout.TotalMilliseconds);
+        _queue = NewQueue();
     }
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
@@ -87,12 +87,14 @@ internal sealed class ChannelGrain : Grain, IChannelGrain
 
     public ValueTask CancelPullAsync(Guid subscriberId, CancellationToken cancellationToken = default)
     {
+        if (!_exists) return ForgetMissing();
         _pulls.Cancel(subscriberId);
         return ValueTask.CompletedTask;
     }
 
     public ValueTask SettleAsync(Immutable<Settlement[]> settlements, CancellationToken cancellationToken = default)
     {
+        if (!_exists) return ForgetMissing();
         var now = _time.UnixMs();
         if (_queue.Settle(settlements.Value, now) > 0) _pulls.Serve(_queue, now);
         ArmTimer();
@@ -101,7 +103,11 @@ internal sealed class ChannelGrain : Grain, IChannelGrain
 
     public ValueTask<bool> SetSubscriberAsync(Guid subscriberId, int clientCount, CancellationToken cancellationToken = default)
     {
-        if (!_exists) return new(false);
+        if (!_exists)
+        {
+            ForgetMissing();
+            return new(false);
+        }
         _subscribers.Set(subscriberId, clientCount, _time.UnixMs());
         ArmTimer();
         return new(_ephemeral && _subscribers.ClientCount == 0);
@@ -109,6 +115,7 @@ internal sealed class ChannelGrain : Grain, IChannelGrain
 
     public ValueTask SetPausedAsync(bool paused, CancellationToken cancellationToken = default)
     {
+        if (!_exists) return ForgetMissing();
         _queue.Paused = paused;
         _pulls.Serve(_queue, _time.UnixMs());
         return ValueTask.CompletedTask;
@@ -116,6 +123,7 @@ internal sealed class ChannelGrain : Grain, IChannelGrain
 
     public ValueTask EmptyAsync(CancellationToken cancellationToken = default)
     {
+        if (!_exists) return ForgetMissing();
         _queue.Empty();
         ArmTimer();
         return ValueTask.CompletedTask;
@@ -125,8 +133,8 @@ internal sealed class ChannelGrain : Grain, IChannelGrain
     {
         if (_exists) ChannelLog.Deleted(_logger, _topic, _channel);
         _exists = false;
-        _queue.Empty();
-        _queue.Paused = false;
+        // Counters and the paused flag go too: a channel created again under this name starts fresh.
+        _queue = NewQueue();
         _subscribers.Clear();
         _pulls.CompleteAll(DeliveryBatch.Deleted);
         ArmTimer();
@@ -134,20 +142,35 @@ internal sealed class ChannelGrain : Grain, IChannelGrain
         return ValueTask.CompletedTask;
     }
 
-    public ValueTask<ChannelStats> GetStatsAsync(CancellationToken cancellationToken = default) => new(new ChannelStats
+    public ValueTask<ChannelStats> GetStatsAsync(CancellationToken cancellationToken = default)
     {
-        ChannelName = _channel,
-        Depth = _queue.Depth,
-        BackendDepth = 0,
-        InFlightCount = _queue.InFlightCount,
-        DeferredCount = _queue.DeferredCount,
-        MessageCount = _queue.MessageCount,
-        RequeueCount = _queue.RequeueCount,
-        TimeoutCount = _queue.TimeoutCount,
-        ClientCount = _subscribers.ClientCount,
-        Paused = _queue.Paused,
-        Ephemeral = _ephemeral,
-    });
+        if (!_exists) ForgetMissing();
+        return new(new ChannelStats
+        {
+            ChannelName = _channel,
+            Depth = _queue.Depth,
+            BackendDepth = 0,
+            InFlightCount = _queue.InFlightCount,
+            DeferredCount = _queue.DeferredCount,
+            MessageCount = _queue.MessageCount,
+            RequeueCount = _queue.RequeueCount,
+            TimeoutCount = _queue.TimeoutCount,
+            ClientCount = _subscribers.ClientCount,
+            Paused = _queue.Paused,
+            Ephemeral = _ephemeral,
+        });
+    }
+
+    private ChannelQueue NewQueue() =>
+        new((long)_options.MaxMsgTimeout.TotalMilliseconds, (int)_options.MsgTimeout.TotalMilliseconds);
+
+    /// <summary>A call reached a channel that does not exist (deleted, or never created): do nothing, and let the
+    /// activation go rather than keep it alive.</summary>
+    private ValueTask ForgetMissing()
+    {
+        DeactivateOnIdle();
+        return ValueTask.CompletedTask;
+    }
 
     private async ValueTask<DeliveryBatch> WaitAsync(PendingPull pull, CancellationToken cancellationToken)
     {

@@ -260,6 +260,24 @@ public class ChannelGrainTests(ClusterFixture fixture) : ClusterTest(fixture)
     }
 
     [Fact]
+    public async Task Deleted_channel_created_again_starts_fresh()
+    {
+        var topic = NewTopic();
+        var channel = await Sub(topic, "c");
+        await Publish(topic, "1", "2");
+        await Pull(channel, maxCount: 1);
+        await channel.SetPausedAsync(true);
+        Assert.True(await Topic(topic).DeleteChannelAsync("c"));
+
+        await Sub(topic, "c");
+        await Publish(topic, "3");
+
+        var stats = await Stats(topic, "c");
+        Assert.Equal((1L, 1L, 0L, false), (stats.MessageCount, stats.Depth, stats.InFlightCount, stats.Paused));
+        Assert.Equal("3", Text(Assert.Single(await PullUntil(channel, 1, "pull from the new channel"))));
+    }
+
+    [Fact]
     public async Task Release_returns_a_message_without_counting_the_attempt()
     {
         var topic = NewTopic();
