@@ -127,10 +127,11 @@ public class ChannelGrainTests(ClusterFixture fixture) : ClusterTest(fixture)
         var channel = await Sub(topic, "c");
         await Publish(topic, "done");
 
-        var message = Assert.Single((await Pull(channel, msgTimeoutMs: 200)).Messages);
+        var message = Assert.Single((await Pull(channel, msgTimeoutMs: 1_000)).Messages);
         await Fin(channel, message.Id, 424242);
 
-        Assert.Empty((await Pull(channel, waitMs: 600)).Messages);
+        // Past the lease's deadline: a message still in flight would have come back by now.
+        Assert.Empty((await Pull(channel, waitMs: 1_500)).Messages);
         var stats = await Stats(topic, "c");
         Assert.Equal((0L, 0L, 0L), (stats.InFlightCount, stats.TimeoutCount, stats.Depth));
     }
@@ -190,12 +191,12 @@ public class ChannelGrainTests(ClusterFixture fixture) : ClusterTest(fixture)
         var topic = NewTopic();
         var channel = await Sub(topic, "c");
         await Publish(topic, "long job");
-        var message = Assert.Single((await Pull(channel, msgTimeoutMs: 400)).Messages);
+        var message = Assert.Single((await Pull(channel, msgTimeoutMs: 1_000)).Messages);
 
-        await Settle(channel, new Settlement(message.Id, SettlementKind.Touch, 2_000));
+        await Settle(channel, new Settlement(message.Id, SettlementKind.Touch, 3_000));
 
-        // Well past the first deadline (400 ms): still in flight, nothing redelivered.
-        Assert.Empty((await Pull(channel, waitMs: 900)).Messages);
+        // Well past the first deadline (1 s): still in flight, nothing redelivered.
+        Assert.Empty((await Pull(channel, waitMs: 1_800)).Messages);
         var stats = await Stats(topic, "c");
         Assert.Equal((1L, 0L), (stats.InFlightCount, stats.TimeoutCount));
         var again = Assert.Single(await PullUntil(channel, 1, "expiry of the touched lease"));
