@@ -1,0 +1,220 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+
+namespace OrleansNsq.EndToEnd.Tests.Infrastructure;
+
+/// <summary>
+/// One Silo node started as a child process from the built OrleansNsq.Silo.dll, listening on free
+/// loopback ports with its own temporary --data-path. Its stdout/stderr are kept (the last
+/// <see cref="KeptLines"/> lines) so a failing test can show them. Disposing kills the process tree
+/// and deletes the data path.
+/// </summary>
+public sealed class SiloProcess : IAsyncDisposable
+{
+    private const int KeptLines = 4000;
+    private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(60);
+
+    private readonly Process _process;
+    private readonly ConcurrentQueue<string> _output = new();
+    private long _lineCount;
+
+    private SiloProcess(Process process, int[] ports, string dataPath)
+    {
+        _process = process;
+        TcpPort = ports[0];
+        HttpPort = ports[1];
+        LookupdHttpPort = ports[2];
+        SiloPort = ports[3];
+        GatewayPort = ports[4];
+        DataPath = dataPath;
+    }
+
+    public int TcpPort { get; }
+    public int HttpPort { get; }
+    public int LookupdHttpPort { get; }
+    public int SiloPort { get; }
+    public int GatewayPort { get; }
+    public string DataPath { get; }
+
+    public string TcpAddress => $"127.0.0.1:{TcpPort}";
+    public string HttpAddress => $"127.0.0.1:{HttpPort}";
+    public string LookupdHttpAddress => $"127.0.0.1:{LookupdHttpPort}";
+
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>Number of output lines seen so far; pass it to <see cref="OutputSince"/> later.</summary>
+    public long OutputMark => Interlocked.Read(ref _lineCount);
+
+    /// <summary>
+    /// Starts a Silo on fresh ports and waits (bounded) until GET /ping answers 200 OK. A port taken by
+    /// someone else between <see cref="FreePorts.Take"/> and the Silo's bind costs a retry on new ports.
+    /// </summary>
+    public static async Task<SiloProcess> StartAsync(params string[] extraArgs)
+    {
+        const int attempts = 3;
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await StartOnceAsync(extraArgs);
+            }
+            catch (SiloExitedException e) when (attempt < attempts && e.Output.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
+            {
+                // a port race with another process; pick new ports
+            }
+        }
+    }
+
+    private static async Task<SiloProcess> StartOnceAsync(string[] extraArgs)
+    {
+        var dll = RepoLayout.SiloDll;
+        if (!File.Exists(dll))
+        {
+            throw new InvalidOperationException(
+                $"phase 'start silo': {dll} does not exist; build the solution in {RepoLayout.Configuration} first");
+        }
+
+        var ports = FreePorts.Take(5);
+        var dataPath = Directory.CreateTempSubdirectory("orleansnsq-e2e-").FullName;
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+            WorkingDirectory = dataPath,
+        };
+        foreach (var arg in new[]
+                 {
+                     dll,
+                     "--tcp-address", $"127.0.0.1:{ports[0]}",
+                     "--http-address", $"127.0.0.1:{ports[1]}",
+                     "--lookupd-http-address", $"127.0.0.1:{ports[2]}",
+                     "--broadcast-address", "127.0.0.1",
+                     "--silo-port", ports[3].ToString(),
+                     "--gateway-port", ports[4].ToString(),
+                     "--data-path", dataPath,
+                 }.Concat(extraArgs))
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        var process = new Process { StartInfo = start, EnableRaisingEvents = true };
+        var silo = new SiloProcess(process, ports, dataPath);
+        process.OutputDataReceived += (_, e) => silo.Keep("out", e.Data);
+        process.ErrorDataReceived += (_, e) => silo.Keep("err", e.Data);
+        silo.Keep("test", $"starting: dotnet {string.Join(' ', start.ArgumentList)}");
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+
+        try
+        {
+            await silo.WaitForPingAsync();
+        }
+        catch
+        {
+            await silo.DisposeAsync();
+            throw;
+        }
+
+        return silo;
+    }
+
+    /// <summary>The kept output lines from <paramref name="mark"/> on (at most the last 400).</summary>
+    public string OutputSince(long mark)
+    {
+        var lines = _output.ToArray();
+        var total = OutputMark;
+        var firstKept = total - lines.Length;
+        var skip = (int)Math.Max(0, mark - firstKept);
+        var wanted = lines.Skip(skip).ToArray();
+        var tail = wanted.Length > 400 ? wanted[^400..] : wanted;
+        var header = $"--- silo output ({tail.Length} of {wanted.Length} lines since mark {mark}; exited: {DescribeExit()}) ---";
+        return header + Environment.NewLine + string.Join(Environment.NewLine, tail);
+    }
+
+    public string DescribeExit() => _process.HasExited ? $"yes, code {_process.ExitCode}" : "no";
+
+    private void Keep(string stream, string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        _output.Enqueue($"[{DateTime.UtcNow:HH:mm:ss.fff} {stream}] {line}");
+        Interlocked.Increment(ref _lineCount);
+        while (_output.Count > KeptLines && _output.TryDequeue(out _))
+        {
+        }
+    }
+
+    private async Task WaitForPingAsync()
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        await BoundedWait.UntilAsync(
+            phase: "silo ready",
+            expected: $"GET http://{HttpAddress}/ping to answer 200 OK",
+            timeout: ReadyTimeout,
+            probe: async () =>
+            {
+                if (_process.HasExited)
+                {
+                    _process.WaitForExit(); // drains the redirected output
+                    throw new SiloExitedException(
+                        $"phase 'silo ready': the silo exited with code {_process.ExitCode} before answering /ping",
+                        OutputSince(0));
+                }
+
+                try
+                {
+                    using var response = await http.GetAsync($"http://{HttpAddress}/ping");
+                    var body = await response.Content.ReadAsStringAsync();
+                    return (response.StatusCode == HttpStatusCode.OK && body == "OK", $"{(int)response.StatusCode} {body}");
+                }
+                catch (HttpRequestException e)
+                {
+                    return (false, e.Message);
+                }
+            },
+            context: () => OutputSince(0));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+            }
+
+            using var exited = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+            await _process.WaitForExitAsync(exited.Token);
+        }
+        catch (Exception e) when (e is InvalidOperationException or OperationCanceledException or System.ComponentModel.Win32Exception)
+        {
+            Keep("test", $"dispose: {e.Message}");
+        }
+        finally
+        {
+            _process.Dispose();
+            try
+            {
+                Directory.Delete(DataPath, recursive: true);
+            }
+            catch (IOException)
+            {
+                // a file still held by a dying process; the temp folder is cleaned by the OS later
+            }
+        }
+    }
+}
+
+/// <summary>The Silo process ended before it was ready; <see cref="Output"/> holds what it printed.</summary>
+public sealed class SiloExitedException(string message, string output) : Exception(message + Environment.NewLine + output)
+{
+    public string Output { get; } = output;
+}
