@@ -12,12 +12,16 @@ namespace OrleansNsq;
 [Alias("OrleansNsq.IChannelGrain")]
 public interface IChannelGrain : IGrainWithStringKey
 {
-    /// <summary>Topic → channel: new messages. Ids grow across calls.</summary>
+    /// <summary>Topic → channel: new messages. Ids grow across calls. The topic's first call (possibly with no segments)
+    /// creates the channel; until then, and after <see cref="DeleteAsync"/>, pulls answer
+    /// <see cref="DeliveryBatch.Deleted"/>.</summary>
     [Alias("Enqueue")]
     ValueTask EnqueueAsync(Immutable<MessageSegment[]> segments, CancellationToken cancellationToken = default);
 
     /// <summary>Leases up to <see cref="PullRequest.MaxCount"/> ready messages to the subscriber, waiting up to
-    /// <see cref="PullRequest.WaitMs"/> for some when none is ready (while paused none is ready).</summary>
+    /// <see cref="PullRequest.WaitMs"/> for some when none is ready (while paused none is ready). Keep WaitMs below
+    /// Orleans' response timeout (30 s by default). MsgTimeoutMs 0 means --msg-timeout; it is capped at
+    /// --max-msg-timeout. One batch holds at most 2,000 messages (it stays off the large-object heap).</summary>
     [Alias("Pull")]
     ValueTask<DeliveryBatch> PullAsync(PullRequest request, CancellationToken cancellationToken = default);
 
@@ -31,7 +35,9 @@ public interface IChannelGrain : IGrainWithStringKey
     ValueTask SettleAsync(Immutable<Settlement[]> settlements, CancellationToken cancellationToken = default);
 
     /// <summary>A gateway subscription reports how many consumers it has (0 = gone). Returns true when the channel is
-    /// ephemeral and no consumer is left anywhere: the caller then deletes it through its topic.</summary>
+    /// ephemeral and no consumer is left anywhere: the caller then deletes it through its topic. A subscription that
+    /// neither pulls nor calls this for the subscriber idle timeout (2 min) is forgotten, so a subscription whose
+    /// consumers are all busy repeats its count as a heartbeat.</summary>
     [Alias("SetSubscriber")]
     ValueTask<bool> SetSubscriberAsync(Guid subscriberId, int clientCount, CancellationToken cancellationToken = default);
 

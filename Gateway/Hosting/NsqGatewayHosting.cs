@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -26,6 +27,10 @@ public static class NsqGatewayHosting
         services.AddSingleton<SubscriptionRegistry>();
         services.AddSingleton<GatewayEndpoints>();
         services.AddNsqHttpApis();
+        // The parser answers a command only once all of it is buffered: the socket's pipe must hold the largest body
+        // (--max-body-size) plus a command line, or a maximal MPUB would stall (Kestrel's default is 1 MiB).
+        services.AddOptions<SocketTransportOptions>().Configure<IOptions<NsqdOptions>>((transport, nsqd) =>
+            transport.MaxReadBufferSize = Math.Max(nsqd.Value.MaxBodySize, nsqd.Value.MaxMsgSize) + 64 * 1024);
         return services;
     }
 
@@ -34,6 +39,7 @@ public static class NsqGatewayHosting
     {
         var options = kestrel.ApplicationServices.GetRequiredService<IOptions<NsqdOptions>>().Value;
         var endpoints = kestrel.ApplicationServices.GetRequiredService<GatewayEndpoints>();
+        kestrel.AddServerHeader = false; // nsqd sends no Server header
         kestrel.Listen(ListenAddress.Parse(options.TcpAddress), listen =>
         {
             endpoints.Tcp = listen;

@@ -22,6 +22,7 @@ internal sealed partial class ChannelSubscription
     private List<Settlement> _settlementsInFlight = [];
     private bool _settling;
     private int _reportedCount = -1;
+    private long _lastReportUnixMs;
     private bool _reporting;
     private int _nextConsumer;
     private bool _stopped;
@@ -314,23 +315,38 @@ internal sealed partial class ChannelSubscription
         return false;
     }
 
+    /// <summary>The channel grain forgets a subscriber it has not heard from for 2 minutes; busy consumers do not
+    /// pull, so the count is repeated this often.</summary>
+    private const long ReportRepeatMs = 30_000;
+
     /// <summary>nsqd's queue scanner frees the consumer's slot when a lease expires; the grain requeues the message.</summary>
     private void FreeExpiredLeases()
     {
+        var repeatReport = false;
         lock (_sync)
         {
-            if (_inFlight.Count == 0) return;
             var now = NowMs;
-            var freed = false;
-            foreach (var (id, entry) in _inFlight)
+            if (!_stopped && !_reporting && now - _lastReportUnixMs > ReportRepeatMs)
             {
-                if (entry.DeadlineUnixMs > now) continue;
-                _inFlight.Remove(id);
-                entry.Owner.InFlightCount--;
-                freed = true;
+                _reportedCount = -1;
+                repeatReport = true;
             }
-            if (freed) _credit.Set();
+            if (_inFlight.Count > 0) FreeExpiredLeasesLocked(now);
         }
+        if (repeatReport) ReportConsumerCount();
+    }
+
+    private void FreeExpiredLeasesLocked(long now)
+    {
+        var freed = false;
+        foreach (var (id, entry) in _inFlight)
+        {
+            if (entry.DeadlineUnixMs > now) continue;
+            _inFlight.Remove(id);
+            entry.Owner.InFlightCount--;
+            freed = true;
+        }
+        if (freed) _credit.Set();
     }
 
     private void CloseConsumers()
@@ -379,7 +395,11 @@ internal sealed partial class ChannelSubscription
             try
             {
                 var deleteEphemeral = await _grain.SetSubscriberAsync(Id, count);
-                lock (_sync) _reportedCount = count;
+                lock (_sync)
+                {
+                    _reportedCount = count;
+                    _lastReportUnixMs = NowMs;
+                }
                 if (deleteEphemeral) await _topic.DeleteChannelAsync(Channel);
             }
             catch (Exception ex)

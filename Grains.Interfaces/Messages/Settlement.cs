@@ -8,7 +8,7 @@ public enum SettlementKind : byte
     Finish = 0,
     /// <summary>REQ: back to the queue after <see cref="Settlement.Milliseconds"/> (0 = at once); attempts kept.</summary>
     Requeue = 1,
-    /// <summary>TOUCH: in flight for another <see cref="Settlement.Milliseconds"/> (the client's msg_timeout), capped by max-msg-timeout.</summary>
+    /// <summary>TOUCH: in flight for another <see cref="Settlement.Milliseconds"/> (the client's msg_timeout; 0 = the lease's own timeout), capped by max-msg-timeout.</summary>
     Touch = 2,
     /// <summary>Leased but never written to any consumer (its connection went away first): back to the queue, attempt not counted.</summary>
     Release = 3,

@@ -17,7 +17,7 @@ internal sealed class ChannelGrain : Grain, IChannelGrain
     private readonly ChannelOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<ChannelGrain> _logger;
-    private readonly ChannelQueue _queue;
+    private ChannelQueue _queue;
     private readonly SubscriberTable _subscribers = new();
     private readonly PendingPulls _pulls = new();
     private string _topic = "";
@@ -33,13 +33,20 @@ internal sealed class ChannelGrain : Grain, IChannelGrain
         _options = options.Value;
         _time = time;
         _logger = logger;
-        _queue = new ChannelQueue((long)_options.MaxMsgTimeout.TotalMilliseconds, (int)_options.MsgTimeout.TotalMilliseconds);
+        _queue = NewQueue();
     }
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         (_topic, _channel) = ChannelKey.Parse(this.GetPrimaryKeyString());
         _ephemeral = ChannelKey.IsEphemeral(_channel);
+        return Task.CompletedTask;
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        // Do not hold the deactivation (silo shutdown) for the length of a long poll.
+        _pulls.CompleteAll(DeliveryBatch.Empty);
         return Task.CompletedTask;
     }
 
@@ -80,12 +87,14 @@ internal sealed class ChannelGrain : Grain, IChannelGrain
 
     public ValueTask CancelPullAsync(Guid subscriberId, CancellationToken cancellationToken = default)
     {
+        if (!_exists) return ForgetMissing();
         _pulls.Cancel(subscriberId);
         return ValueTask.CompletedTask;
     }
 
     public ValueTask SettleAsync(Immutable<Settlement[]> settlements, CancellationToken cancellationToken = default)
     {
+        if (!_exists) return ForgetMissing();
         var now = _time.UnixMs();
         if (_queue.Settle(settlements.Value, now) > 0) _pulls.Serve(_queue, now);
         ArmTimer();
@@ -94,7 +103,11 @@ internal sealed class ChannelGrain : Grain, IChannelGrain
 
     public ValueTask<bool> SetSubscriberAsync(Guid subscriberId, int clientCount, CancellationToken cancellationToken = default)
     {
-        if (!_exists) return new(false);
+        if (!_exists)
+        {
+            ForgetMissing();
+            return new(false);
+        }
         _subscribers.Set(subscriberId, clientCount, _time.UnixMs());
         ArmTimer();
         return new(_ephemeral && _subscribers.ClientCount == 0);
@@ -102,6 +115,7 @@ internal sealed class ChannelGrain : Grain, IChannelGrain
 
     public ValueTask SetPausedAsync(bool paused, CancellationToken cancellationToken = default)
     {
+        if (!_exists) return ForgetMissing();
         _queue.Paused = paused;
         _pulls.Serve(_queue, _time.UnixMs());
         return ValueTask.CompletedTask;
@@ -109,6 +123,7 @@ internal sealed class ChannelGrain : Grain, IChannelGrain
 
     public ValueTask EmptyAsync(CancellationToken cancellationToken = default)
     {
+        if (!_exists) return ForgetMissing();
         _queue.Empty();
         ArmTimer();
         return ValueTask.CompletedTask;
@@ -118,8 +133,8 @@ internal sealed class ChannelGrain : Grain, IChannelGrain
     {
         if (_exists) ChannelLog.Deleted(_logger, _topic, _channel);
         _exists = false;
-        _queue.Empty();
-        _queue.Paused = false;
+        // Counters and the paused flag go too: a channel created again under this name starts fresh.
+        _queue = NewQueue();
         _subscribers.Clear();
         _pulls.CompleteAll(DeliveryBatch.Deleted);
         ArmTimer();
@@ -127,20 +142,35 @@ internal sealed class ChannelGrain : Grain, IChannelGrain
         return ValueTask.CompletedTask;
     }
 
-    public ValueTask<ChannelStats> GetStatsAsync(CancellationToken cancellationToken = default) => new(new ChannelStats
+    public ValueTask<ChannelStats> GetStatsAsync(CancellationToken cancellationToken = default)
     {
-        ChannelName = _channel,
-        Depth = _queue.Depth,
-        BackendDepth = 0,
-        InFlightCount = _queue.InFlightCount,
-        DeferredCount = _queue.DeferredCount,
-        MessageCount = _queue.MessageCount,
-        RequeueCount = _queue.RequeueCount,
-        TimeoutCount = _queue.TimeoutCount,
-        ClientCount = _subscribers.ClientCount,
-        Paused = _queue.Paused,
-        Ephemeral = _ephemeral,
-    });
+        if (!_exists) ForgetMissing();
+        return new(new ChannelStats
+        {
+            ChannelName = _channel,
+            Depth = _queue.Depth,
+            BackendDepth = 0,
+            InFlightCount = _queue.InFlightCount,
+            DeferredCount = _queue.DeferredCount,
+            MessageCount = _queue.MessageCount,
+            RequeueCount = _queue.RequeueCount,
+            TimeoutCount = _queue.TimeoutCount,
+            ClientCount = _subscribers.ClientCount,
+            Paused = _queue.Paused,
+            Ephemeral = _ephemeral,
+        });
+    }
+
+    private ChannelQueue NewQueue() =>
+        new((long)_options.MaxMsgTimeout.TotalMilliseconds, (int)_options.MsgTimeout.TotalMilliseconds);
+
+    /// <summary>A call reached a channel that does not exist (deleted, or never created): do nothing, and let the
+    /// activation go rather than keep it alive.</summary>
+    private ValueTask ForgetMissing()
+    {
+        DeactivateOnIdle();
+        return ValueTask.CompletedTask;
+    }
 
     private async ValueTask<DeliveryBatch> WaitAsync(PendingPull pull, CancellationToken cancellationToken)
     {
@@ -148,17 +178,18 @@ internal sealed class ChannelGrain : Grain, IChannelGrain
         var timeout = Task.Delay(TimeSpan.FromMilliseconds(pull.Request.WaitMs), _time, waitEnds.Token);
         // Resumes on this activation (the grain's scheduler), so the checks below cannot race another turn.
         var first = await Task.WhenAny(pull.Answer, timeout);
-        if (first == pull.Answer) return await pull.Answer;
+        // Either way the delay's timer goes now, not when the wait would have run out.
         waitEnds.Cancel();
+        if (first == pull.Answer) return await pull.Answer;
         _pulls.Remove(pull);
         return DeliveryBatch.Empty;
     }
 
-    /// <summary>Runs the scan every <see cref="ChannelOptions.ScanInterval"/> while something is in flight or deferred,
+    /// <summary>Runs the scan every <see cref="ChannelOptions.QueueScanInterval"/> while something is in flight or deferred,
     /// slowly while only subscribers are to be watched, and not at all on an idle channel.</summary>
     private void ArmTimer()
     {
-        var period = _queue.HasTimedWork ? _options.ScanInterval
+        var period = _queue.HasTimedWork ? _options.QueueScanInterval
             : _subscribers.Count > 0 ? _options.SubscriberIdleTimeout / 4
             : TimeSpan.Zero;
         if (period == _timerPeriod) return;
@@ -188,8 +219,9 @@ internal sealed class ChannelGrain : Grain, IChannelGrain
         if (_exists && _ephemeral && hadClients && _subscribers.ClientCount == 0)
         {
             // The last consumer's gateway is gone without saying so: delete as nsqd does when the last client leaves.
+            // Not bound to the timer's token: the deletion disposes this timer, and must not cancel itself.
             ChannelLog.EphemeralAbandoned(_logger, _topic, _channel);
-            await GrainFactory.Topic(_topic).DeleteChannelAsync(_channel, cancellationToken);
+            await GrainFactory.Topic(_topic).DeleteChannelAsync(_channel, CancellationToken.None);
         }
     }
 

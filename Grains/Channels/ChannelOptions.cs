@@ -1,13 +1,14 @@
 namespace OrleansNsq.Grains.Channels;
 
 /// <summary>
-/// What channel grains need from nsqd's flags. Bound from configuration section <see cref="SectionName"/>; the Silo
-/// copies <c>--max-msg-timeout</c> and <c>--msg-timeout</c> from <c>NsqdOptions</c> through
-/// <c>AddNsqGrains(o =&gt; …)</c>. Defaults are nsqd 1.3.0's.
+/// What channel grains take from nsqd's flags. Bound from configuration section <see cref="SectionName"/>
+/// (<c>Nsqd</c>, the section <c>NsqdOptions</c> binds from too), so <c>--max-msg-timeout</c>, <c>--msg-timeout</c> and
+/// <c>--queue-scan-interval</c> reach the grains under the same keys; <c>AddNsqGrains(o =&gt; …)</c> can override them.
+/// Defaults are nsqd 1.3.0's.
 /// </summary>
 public sealed class ChannelOptions
 {
-    public const string SectionName = "Nsqd:Channel";
+    public const string SectionName = "Nsqd";
 
     /// <summary>nsqd --msg-timeout default, 60 s, in ms.</summary>
     public const int DefaultMsgTimeoutMs = 60_000;
@@ -18,9 +19,9 @@ public sealed class ChannelOptions
     /// <summary>--msg-timeout, default 60 s: the lease timeout of a pull that names none.</summary>
     public TimeSpan MsgTimeout { get; set; } = TimeSpan.FromMilliseconds(DefaultMsgTimeoutMs);
 
-    /// <summary>How often a channel with messages in flight or deferred looks for expired and due ones, default 100 ms
-    /// (nsqd's --queue-scan-interval).</summary>
-    public TimeSpan ScanInterval { get; set; } = TimeSpan.FromMilliseconds(100);
+    /// <summary>--queue-scan-interval, default 100 ms: how often a channel with messages in flight or deferred requeues
+    /// expired ones and readies due ones. Every channel scans itself, so there is no nsqd-style 5 s list refresh.</summary>
+    public TimeSpan QueueScanInterval { get; set; } = TimeSpan.FromMilliseconds(100);
 
     /// <summary>A subscriber that neither pulls nor reports its consumers for this long is forgotten (its gateway is
     /// presumed gone), default 2 min. Gateways pull or call SetSubscriber more often than that.</summary>

@@ -7,6 +7,10 @@ namespace OrleansNsq.Grains.Channels;
 /// </summary>
 internal sealed class ChannelQueue(long maxMsgTimeoutMs, int defaultMsgTimeoutMs = ChannelOptions.DefaultMsgTimeoutMs)
 {
+    /// <summary>Most messages one lease hands out: 2,000 × 40-byte <see cref="DeliveredMessage"/> = 80 KB keeps the
+    /// batch array off the large-object heap (85 KB). A subscriber with more credit (max-rdy-count is 2,500) pulls again.</summary>
+    public const int MaxLeaseCount = 2_000;
+
     private readonly ReadyQueue _ready = new();
     private readonly InFlightTable _inFlight = new();
     private readonly DeferredQueue _deferred = new();
@@ -61,7 +65,7 @@ internal sealed class ChannelQueue(long maxMsgTimeoutMs, int defaultMsgTimeoutMs
     /// <see cref="DeliveryBatch.Empty"/> when paused or nothing is ready.</summary>
     public DeliveryBatch Lease(int maxCount, int timeoutMs, long nowUnixMs)
     {
-        var count = Paused ? 0 : Math.Min(maxCount, _ready.Count);
+        var count = Paused ? 0 : Math.Min(Math.Min(maxCount, MaxLeaseCount), _ready.Count);
         if (count <= 0) return DeliveryBatch.Empty;
         timeoutMs = timeoutMs <= 0 ? DefaultMsgTimeoutMs : (int)Math.Min(timeoutMs, MaxMsgTimeoutMs);
         var deadline = nowUnixMs + timeoutMs;

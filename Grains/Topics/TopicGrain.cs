@@ -54,12 +54,18 @@ internal sealed class TopicGrain(TimeProvider time, ILogger<TopicGrain> logger) 
         if (!_exists) await CreateCoreAsync();
     }
 
-    public ValueTask<bool> ExistsAsync(CancellationToken cancellationToken = default) => new(_exists);
+    public ValueTask<bool> ExistsAsync(CancellationToken cancellationToken = default) => new(_exists || ForgetMissing());
 
     public async ValueTask CreateChannelAsync(string channel, CancellationToken cancellationToken = default)
     {
         if (!_exists) await CreateCoreAsync();
-        if (_channels.ContainsKey(channel)) return;
+        if (_channels.TryGetValue(channel, out var existing))
+        {
+            // SUB of a known channel: its activation may have been lost with a silo and come back not knowing it
+            // exists (its pulls would answer Deleted forever). The empty create call tells it again.
+            await existing.EnqueueAsync(new Immutable<MessageSegment[]>([]), cancellationToken);
+            return;
+        }
         var grain = GrainFactory.Channel(_name, channel);
         _channels.Add(channel, grain);
         _fanOut = [.. _channels.Values];
@@ -73,7 +79,8 @@ internal sealed class TopicGrain(TimeProvider time, ILogger<TopicGrain> logger) 
 
     public async ValueTask<bool> DeleteChannelAsync(string channel, CancellationToken cancellationToken = default)
     {
-        if (!_exists || !_channels.Remove(channel, out var grain)) return false;
+        if (!_exists) return ForgetMissing();
+        if (!_channels.Remove(channel, out var grain)) return false;
         _fanOut = [.. _channels.Values];
         await grain.DeleteAsync(cancellationToken);
         await GrainFactory.TopicDirectory().ChannelDeletedAsync(_name, channel, cancellationToken);
@@ -84,18 +91,18 @@ internal sealed class TopicGrain(TimeProvider time, ILogger<TopicGrain> logger) 
     }
 
     public ValueTask<string[]> GetChannelsAsync(CancellationToken cancellationToken = default) =>
-        new(_channels.Keys.ToArray());
+        new(_exists || ForgetMissing() ? _channels.Keys.ToArray() : []);
 
     public async ValueTask<bool> DeleteAsync(CancellationToken cancellationToken = default)
     {
-        if (!_exists) return false;
+        if (!_exists) return ForgetMissing();
         await DeleteCoreAsync();
         return true;
     }
 
     public async ValueTask<bool> SetPausedAsync(bool paused, CancellationToken cancellationToken = default)
     {
-        if (!_exists) return false;
+        if (!_exists) return ForgetMissing();
         _paused = paused;
         if (!paused && _backlog.Count > 0 && _fanOut.Length > 0) await FanOutAsync(_backlog.TakeAll());
         return true;
@@ -103,14 +110,18 @@ internal sealed class TopicGrain(TimeProvider time, ILogger<TopicGrain> logger) 
 
     public ValueTask<bool> EmptyAsync(CancellationToken cancellationToken = default)
     {
-        if (!_exists) return new(false);
+        if (!_exists) return new(ForgetMissing());
         _backlog.Clear();
         return new(true);
     }
 
     public async ValueTask<TopicStats?> GetStatsAsync(string? channel = null, CancellationToken cancellationToken = default)
     {
-        if (!_exists) return null;
+        if (!_exists)
+        {
+            ForgetMissing();
+            return null;
+        }
         ChannelStats[] channels;
         if (channel is not null)
         {
@@ -134,6 +145,14 @@ internal sealed class TopicGrain(TimeProvider time, ILogger<TopicGrain> logger) 
             Ephemeral = _ephemeral,
             Channels = channels,
         };
+    }
+
+    /// <summary>A call about a topic that does not exist (/stats?topic=x, a lookup) activated this grain: let it go
+    /// rather than keep an empty activation alive. Returns false for the caller's answer.</summary>
+    private bool ForgetMissing()
+    {
+        DeactivateOnIdle();
+        return false;
     }
 
     private async Task CreateCoreAsync()

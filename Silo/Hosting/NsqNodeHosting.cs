@@ -19,12 +19,7 @@ public static partial class NsqNodeHosting
                 gatewayPort: orleans.GetValue("GatewayPort", 30000),
                 serviceId: orleans.GetValue("ServiceId", "orleans-nsq")!,
                 clusterId: orleans.GetValue("ClusterId", "orleans-nsq")!);
-            silo.AddNsqGrains(channel =>
-            {
-                var nsqd = configuration.GetSection(NsqdOptions.SectionName).Get<NsqdOptions>() ?? new NsqdOptions();
-                channel.MsgTimeout = nsqd.MsgTimeout;
-                channel.MaxMsgTimeout = nsqd.MaxMsgTimeout;
-            });
+            silo.AddNsqGrains(); // binds the Nsqd section too: --msg-timeout, --max-msg-timeout
         });
         builder.Services.AddNsqGateway(configuration);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(15));

@@ -121,4 +121,34 @@ public sealed class PublishTests(GatewayFixture gateway)
         await producer.ExpectErrorAsync("E_INVALID invalid command BOGUS");
         await producer.ExpectClosedAsync();
     }
+
+    [Fact]
+    public async Task Pub_of_exactly_max_msg_size_is_accepted()
+    {
+        var topic = GatewayFixture.NewName("max-msg");
+        await using var consumer = await gateway.ConsumerAsync(topic, "ch", rdy: 1);
+        await using var producer = await gateway.ConnectAsync();
+        var body = new byte[1048576];
+        Array.Fill(body, (byte)'m');
+
+        await producer.SendAsync(V2Client.Command("PUB " + topic, body));
+        await producer.ExpectResponseAsync("OK");
+
+        Assert.Equal(1048576, (await consumer.ExpectMessageAsync()).Body.Length);
+    }
+
+    [Fact]
+    public async Task Mpub_near_max_body_size_is_accepted()
+    {
+        var topic = GatewayFixture.NewName("max-body");
+        await using var producer = await gateway.ConnectAsync();
+        // 4 parts of 1 MiB: 4 + 4 × (4 + 1048576) bytes, under --max-body-size 5242880.
+        var parts = Enumerable.Range(0, 4).Select(_ => new string('p', 1048576)).ToArray();
+
+        await producer.MpubAsync(topic, parts);
+
+        await producer.ExpectResponseAsync("OK");
+        var stats = await gateway.Grains.Topic(topic).GetStatsAsync();
+        Assert.Equal(4, stats!.MessageCount);
+    }
 }

@@ -23,7 +23,7 @@ public sealed class V2Client : IAsyncDisposable
     public static readonly TimeSpan DefaultWait = TimeSpan.FromSeconds(10);
 
     private readonly Socket _socket;
-    private readonly byte[] _buffer = new byte[1 << 16];
+    private byte[] _buffer = new byte[1 << 16];
     private int _start;
     private int _end;
 
@@ -89,6 +89,7 @@ public sealed class V2Client : IAsyncDisposable
                 _end -= _start;
                 _start = 0;
             }
+            if (_end == _buffer.Length) Array.Resize(ref _buffer, _buffer.Length * 2); // a frame larger than the buffer
             int read;
             try
             {

@@ -161,6 +161,12 @@ public class IdentifyRequestTests
     }
 
     [Fact]
+    public void Byte_order_mark_fails_as_in_go()
+    {
+        Assert.False(IdentifyRequest.TryParse(new ReadOnlySequence<byte>([0xEF, 0xBB, 0xBF, (byte)'{', (byte)'}']), out _));
+    }
+
+    [Fact]
     public void Body_split_across_segments_decodes_the_same()
     {
         var json = System.Text.Encoding.UTF8.GetBytes("""{"client_id":"split","heartbeat_interval":5000,"x":[1,2]}""");

@@ -44,6 +44,18 @@ public class ChannelQueueTests
     }
 
     [Fact]
+    public void Lease_stays_below_the_large_object_heap_however_much_credit_is_asked()
+    {
+        var queue = Queue(Segments.Of(1, 2_500));
+
+        var batch = queue.Lease(2_500, Timeout, Now);
+
+        Assert.Equal(ChannelQueue.MaxLeaseCount, batch.Count);
+        Assert.True(System.Runtime.CompilerServices.Unsafe.SizeOf<DeliveredMessage>() * batch.Count < 85_000);
+        Assert.Equal(500, queue.Depth);
+    }
+
+    [Fact]
     public void Lease_of_an_empty_queue_is_the_empty_batch()
     {
         Assert.Same(DeliveryBatch.Empty, Queue().Lease(10, Timeout, Now));

@@ -1,0 +1,36 @@
+using Orleans.Hosting;
+using Orleans.TestingHost;
+
+namespace OrleansNsq.Grains.Tests.Cluster;
+
+/// <summary>Two silos in this process, shared by every cluster test; tests keep apart through unique topic names.</summary>
+public sealed class ClusterFixture : IAsyncLifetime
+{
+    /// <summary>Short enough that the silent-subscriber test finishes in seconds; tests that keep a subscriber
+    /// registered pull or report it more often than this.</summary>
+    public static readonly TimeSpan SubscriberIdleTimeout = TimeSpan.FromSeconds(3);
+
+    public InProcessTestCluster Cluster { get; private set; } = null!;
+
+    public IClusterClient Client => Cluster.Client;
+
+    public async Task InitializeAsync()
+    {
+        var builder = new InProcessTestClusterBuilder(2);
+        builder.ConfigureSilo((_, silo) => silo.AddNsqGrains(options =>
+        {
+            options.QueueScanInterval = TimeSpan.FromMilliseconds(20);
+            options.SubscriberIdleTimeout = SubscriberIdleTimeout;
+        }));
+        Cluster = builder.Build();
+        await Cluster.DeployAsync();
+    }
+
+    public async Task DisposeAsync() => await Cluster.DisposeAsync();
+}
+
+[CollectionDefinition(Name)]
+public sealed class ClusterCollection : ICollectionFixture<ClusterFixture>
+{
+    public const string Name = "Two-silo cluster";
+}
