@@ -16,7 +16,8 @@
 // received (deliveries), redeliveries (deliveries of a body seen before),
 // duplicatesAfterFin (deliveries of a body already FINed: at-least-once noise
 // a test may want to be zero), attempts ({attempts: deliveries}),
-// finishedAttempts ({attempts: FINs}), requeued, touches, perReader, errors.
+// finishedAttempts ({attempts: FINs}), requeued, touches, perReader, errors,
+// minLatencyMs/maxLatencyMs (delivery time minus the message's publish timestamp).
 const nsq = require('nsqjs')
 const cli = require('./lib/cli')
 
@@ -50,6 +51,8 @@ async function main(args, state) {
     requeued: 0,
     touches: 0,
     perReader: new Array(readers).fill(0),
+    minLatencyMs: null,
+    maxLatencyMs: null,
     connected: 0,
     errors: [],
   }
@@ -92,6 +95,9 @@ async function main(args, state) {
     reader.on('nsqd_connected', () => r.connected++)
     reader.on('message', (msg) => {
       const body = msg.body.toString()
+      const latency = Date.now() - Number(msg.timestamp / 1000000n)
+      if (r.minLatencyMs === null || latency < r.minLatencyMs) r.minLatencyMs = latency
+      if (r.maxLatencyMs === null || latency > r.maxLatencyMs) r.maxLatencyMs = latency
       r.received++
       r.perReader[i]++
       bump(r.attempts, msg.attempts)

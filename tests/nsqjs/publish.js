@@ -3,11 +3,12 @@
 // one JSON line: {"ok":true,"published":N,"pubCommands":P,"mpubCommands":M,...}.
 //
 //   node publish.js --nsqd=127.0.0.1:4150 --topic=t --count=5000 [--start=0]
-//        [--prefix=tcp-] [--mode=pub|mpub|mixed] [--mpub-batch=100]
-//        [--window=200] [--timeout-ms=120000]
+//        [--prefix=tcp-] [--mode=pub|mpub|mixed|dpub] [--mpub-batch=100]
+//        [--defer-ms=1000] [--window=200] [--timeout-ms=120000]
 //
 // Bodies are `${prefix}${i}` for i in [start, start+count). mode=mixed sends the
-// first half as PUB and the second half as MPUB batches of --mpub-batch.
+// first half as PUB and the second half as MPUB batches of --mpub-batch;
+// mode=dpub sends each message as DPUB with --defer-ms.
 // --window bounds the commands awaiting their OK (replies are FIFO, §10.1).
 const nsq = require('nsqjs')
 const cli = require('./lib/cli')
@@ -21,11 +22,13 @@ async function main(args, state) {
   const mode = cli.str(args, 'mode', 'mixed')
   const batch = cli.int(args, 'mpub-batch', 100)
   const window = cli.int(args, 'window', 200)
-  if (!['pub', 'mpub', 'mixed'].includes(mode)) throw new Error(`--mode=${mode} is not pub, mpub or mixed`)
+  const deferMs = cli.int(args, 'defer-ms', 0)
+  if (!['pub', 'mpub', 'mixed', 'dpub'].includes(mode)) throw new Error(`--mode=${mode} is not pub, mpub, mixed or dpub`)
+  if (mode === 'dpub' && deferMs <= 0) throw new Error('--mode=dpub needs --defer-ms > 0')
 
   // Plan the commands: each is one PUB body or one MPUB array.
   const commands = []
-  const pubCount = mode === 'pub' ? count : mode === 'mpub' ? 0 : Math.floor(count / 2)
+  const pubCount = mode === 'pub' || mode === 'dpub' ? count : mode === 'mpub' ? 0 : Math.floor(count / 2)
   for (let i = 0; i < pubCount; i++) commands.push(`${prefix}${start + i}`)
   for (let i = pubCount; i < count; i += batch) {
     const part = []
@@ -33,7 +36,7 @@ async function main(args, state) {
     commands.push(part)
   }
 
-  const result = {published: 0, pubCommands: 0, mpubCommands: 0, phase: 'connect'}
+  const result = {published: 0, pubCommands: 0, mpubCommands: 0, dpubCommands: 0, phase: 'connect'}
   state.snapshot = () => result
   const started = Date.now()
 
@@ -61,7 +64,13 @@ async function main(args, state) {
       while (!failed && outstanding < window && next < commands.length) {
         const cmd = commands[next++]
         outstanding++
-        writer.publish(topic, cmd, (err) => {
+        // nsqjs 0.13.0's deferPublish hands its argument on unwrapped and then insists on
+        // an array ("Expect an array of messages"), so the one body goes in an array.
+        const send =
+          mode === 'dpub'
+            ? (cb) => writer.deferPublish(topic, [cmd], deferMs, cb)
+            : (cb) => writer.publish(topic, cmd, cb)
+        send((err) => {
           outstanding--
           if (err) {
             failed = true
@@ -72,6 +81,9 @@ async function main(args, state) {
             // nsqjs sends a one-element array as PUB
             result.mpubCommands++
             result.published += cmd.length
+          } else if (mode === 'dpub') {
+            result.dpubCommands++
+            result.published++
           } else {
             result.pubCommands++
             result.published += Array.isArray(cmd) ? cmd.length : 1

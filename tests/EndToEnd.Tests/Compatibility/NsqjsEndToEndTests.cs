@@ -130,6 +130,30 @@ public sealed class NsqjsEndToEndTests(SiloFixture fixture, ITestOutputHelper ou
     }
 
     [Fact]
+    public async Task Deferred_publish_is_delivered_no_earlier_than_its_delay()
+    {
+        const int total = 5;
+        const int deferMs = 1500;
+        var topic = Unique("dpub");
+        await Http.CreateTopicAsync(topic);
+        await Http.CreateChannelAsync(topic, "dpub");
+        await using var consumer = Consume(topic, "dpub", total);
+
+        var published = (await NodeScript.RunAsync("publish.js", "DPUB with nsqjs deferPublish", PublishTimeout,
+            ("nsqd", Silo.TcpAddress), ("topic", topic), ("count", total), ("prefix", "dpub-"),
+            ("mode", "dpub"), ("defer-ms", deferMs))).EnsureOk();
+        Assert.Equal(total, published.Number("dpubCommands"));
+
+        var result = (await consumer.CompleteAsync("reader gets the deferred messages")).EnsureOk();
+        Output.WriteLine(result.ToString());
+        // latency = delivery time - publish timestamp, both from this machine's clock; 100 ms of slack
+        Assert.True(result.Number("minLatencyMs") >= deferMs - 100,
+            $"no deferred message may arrive before its {deferMs} ms delay: {result.Json}");
+        await WaitForStatsAsync("stats after the deferred FINs", topic, ["dpub"], s =>
+            ChannelDrained(s, topic, "dpub", total) && s.ChannelCounter(topic, "dpub", "deferred_count") == 0);
+    }
+
+    [Fact]
     public async Task Reader_given_only_lookupd_finds_the_node_and_consumes()
     {
         const int total = 100;
