@@ -16,8 +16,6 @@ internal sealed partial class ChannelSubscription
     private readonly object _sync = new();
     private readonly List<ClientSession> _consumers = [];
     private readonly Dictionary<long, InFlightMessage> _inFlight = [];
-    // Leased by a pull but not yet written because every consumer's RDY shrank meanwhile.
-    private readonly Queue<(DeliveredMessage Message, long DeadlineUnixMs)> _undelivered = new();
     private List<Settlement> _settlements = [];
     private List<Settlement> _settlementsInFlight = [];
     private bool _settling;
@@ -186,11 +184,7 @@ internal sealed partial class ChannelSubscription
         while (!token.IsCancellationRequested)
         {
             int credit, msgTimeoutMs;
-            lock (_sync)
-            {
-                DeliverUndeliveredLocked();
-                credit = FreeCreditLocked(out msgTimeoutMs) - _undelivered.Count;
-            }
+            lock (_sync) credit = FreeCreditLocked(out msgTimeoutMs);
             FlushSettlements();
             if (credit <= 0)
             {
@@ -235,7 +229,7 @@ internal sealed partial class ChannelSubscription
                 }
             }
         }
-        ReleaseUndelivered();
+        FlushSettlements();
     }
 
     private int FreeCreditLocked(out int msgTimeoutMs)
@@ -260,28 +254,12 @@ internal sealed partial class ChannelSubscription
             var now = NowMs;
             foreach (var message in batch.Messages)
             {
+                // Every consumer's room shrank (RDY, CLS, disconnect) while the pull was out. nsqd leases only to a
+                // client with room, so the message goes back to the channel at once (attempt not counted), where
+                // another gateway's consumer may take it, instead of waiting here for its lease to time out.
                 if (!TryDeliverLocked(message, batch.DeadlineUnixMs, now, ref touched))
-                    _undelivered.Enqueue((message, batch.DeadlineUnixMs));
+                    _settlements.Add(new Settlement(message.Id, SettlementKind.Release));
             }
-        }
-        if (touched is not null)
-            foreach (var consumer in touched) consumer.StartWritingDeliveries();
-    }
-
-    private void DeliverUndeliveredLocked()
-    {
-        if (_undelivered.Count == 0) return;
-        List<ClientSession>? touched = null;
-        var now = NowMs;
-        while (_undelivered.TryPeek(out var item))
-        {
-            if (item.DeadlineUnixMs <= now)
-            {
-                _undelivered.Dequeue(); // the grain has timed it out and will deliver it again
-                continue;
-            }
-            if (!TryDeliverLocked(item.Message, item.DeadlineUnixMs, now, ref touched)) break;
-            _undelivered.Dequeue();
         }
         if (touched is not null)
             foreach (var consumer in touched) consumer.StartWritingDeliveries();
@@ -356,16 +334,6 @@ internal sealed partial class ChannelSubscription
         foreach (var consumer in consumers) consumer.Abort("channel deleted");
     }
 
-    private void ReleaseUndelivered()
-    {
-        lock (_sync)
-        {
-            while (_undelivered.TryDequeue(out var item))
-                _settlements.Add(new Settlement(item.Message.Id, SettlementKind.Release));
-        }
-        FlushSettlements();
-    }
-
     // ---- consumer count → grain (client_count, ephemeral deletion) ----
 
     private void ReportConsumerCount()
@@ -425,7 +393,7 @@ internal sealed partial class ChannelSubscription
         {
             SubscriptionLog.ReportFailed(_logger, Topic, Channel, ex);
         }
-        ReleaseUndelivered();
+        FlushSettlements();
         ReportConsumerCount();
     }
 
