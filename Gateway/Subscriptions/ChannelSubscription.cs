@@ -24,6 +24,7 @@ internal sealed partial class ChannelSubscription
     private bool _reporting;
     private int _nextConsumer;
     private bool _stopped;
+    private bool _channelDeleted;
 
     private readonly CreditSignal _credit = new();
     private readonly CancellationTokenSource _stop = new();
@@ -65,11 +66,18 @@ internal sealed partial class ChannelSubscription
         _ = Task.Run(PumpAsync);
     }
 
-    public void Add(ClientSession consumer)
+    /// <summary>False once the channel was found deleted: this subscription has stopped pulling and closed the
+    /// consumers it had, so a consumer joining now would wait forever; the registry starts a new subscription.</summary>
+    public bool TryAdd(ClientSession consumer)
     {
-        lock (_sync) _consumers.Add(consumer);
+        lock (_sync)
+        {
+            if (_channelDeleted) return false;
+            _consumers.Add(consumer);
+        }
         ReportConsumerCount();
         _credit.Set();
+        return true;
     }
 
     /// <summary>Returns the number of consumers left.</summary>
@@ -330,7 +338,11 @@ internal sealed partial class ChannelSubscription
     private void CloseConsumers()
     {
         ClientSession[] consumers;
-        lock (_sync) consumers = [.. _consumers];
+        lock (_sync)
+        {
+            _channelDeleted = true;
+            consumers = [.. _consumers];
+        }
         foreach (var consumer in consumers) consumer.Abort("channel deleted");
     }
 

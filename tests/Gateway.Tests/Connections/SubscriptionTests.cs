@@ -42,4 +42,46 @@ public sealed class SubscriptionTests(GatewayFixture gateway)
         Assert.Equal(1, other.Messages[0].Attempts);
         await consumer.ExpectNothingAsync(TimeSpan.FromMilliseconds(200));
     }
+
+    [Fact]
+    public async Task Sub_racing_a_channel_delete_never_joins_a_subscription_that_stopped_pulling()
+    {
+        // The subscription learns of the delete from its pull, closes the consumers it has and stops pulling; a SUB
+        // that lands before those consumers have left must not join it, or it waits with RDY > 0 forever.
+        const int rounds = 15, subscribers = 4;
+        for (var round = 0; round < rounds; round++)
+        {
+            var topic = GatewayFixture.NewName("delete-race");
+            await using var old = await gateway.ConsumerAsync(topic, "ch", rdy: 1);
+            await Task.Delay(50); // the old consumer's pull waits in the grain
+            var clients = new V2Client[subscribers];
+            for (var i = 0; i < subscribers; i++)
+            {
+                clients[i] = await gateway.ConnectAsync();
+                await clients[i].IdentifyAsync("{}");
+                await clients[i].ExpectResponseAsync("OK");
+            }
+            try
+            {
+                Assert.True(await gateway.Grains.Topic(topic).DeleteChannelAsync("ch"));
+                await Task.WhenAll(clients.Select(c => c.SendAsync($"SUB {topic} ch\nRDY 1\n")));
+                var subscribed = new List<V2Client>();
+                foreach (var client in clients)
+                    if (await client.ReadFrameAsync() is { Text: "OK" }) subscribed.Add(client);
+                await PublishAsync(topic, [.. Enumerable.Range(0, subscribers).Select(i => $"m{i}")]);
+
+                foreach (var client in subscribed)
+                {
+                    Frame? frame;
+                    try { frame = await client.ReadFrameAsync(TimeSpan.FromSeconds(3)); }
+                    catch (TimeoutException) { frame = null; Assert.Fail($"round {round}: a consumer that SUBbed during the delete got nothing in 3 s"); }
+                    Assert.True(frame is null || frame.Type == 2, $"round {round}: expected a message or a close, got type {frame?.Type}");
+                }
+            }
+            finally
+            {
+                foreach (var client in clients) await client.DisposeAsync();
+            }
+        }
+    }
 }
