@@ -16,8 +16,6 @@ internal sealed partial class ChannelSubscription
     private readonly object _sync = new();
     private readonly List<ClientSession> _consumers = [];
     private readonly Dictionary<long, InFlightMessage> _inFlight = [];
-    // Leased by a pull but not yet written because every consumer's RDY shrank meanwhile.
-    private readonly Queue<(DeliveredMessage Message, long DeadlineUnixMs)> _undelivered = new();
     private List<Settlement> _settlements = [];
     private List<Settlement> _settlementsInFlight = [];
     private bool _settling;
@@ -26,6 +24,7 @@ internal sealed partial class ChannelSubscription
     private bool _reporting;
     private int _nextConsumer;
     private bool _stopped;
+    private bool _channelDeleted;
 
     private readonly CreditSignal _credit = new();
     private readonly CancellationTokenSource _stop = new();
@@ -67,11 +66,18 @@ internal sealed partial class ChannelSubscription
         _ = Task.Run(PumpAsync);
     }
 
-    public void Add(ClientSession consumer)
+    /// <summary>False once the channel was found deleted: this subscription has stopped pulling and closed the
+    /// consumers it had, so a consumer joining now would wait forever; the registry starts a new subscription.</summary>
+    public bool TryAdd(ClientSession consumer)
     {
-        lock (_sync) _consumers.Add(consumer);
+        lock (_sync)
+        {
+            if (_channelDeleted) return false;
+            _consumers.Add(consumer);
+        }
         ReportConsumerCount();
         _credit.Set();
+        return true;
     }
 
     /// <summary>Returns the number of consumers left.</summary>
@@ -186,11 +192,7 @@ internal sealed partial class ChannelSubscription
         while (!token.IsCancellationRequested)
         {
             int credit, msgTimeoutMs;
-            lock (_sync)
-            {
-                DeliverUndeliveredLocked();
-                credit = FreeCreditLocked(out msgTimeoutMs) - _undelivered.Count;
-            }
+            lock (_sync) credit = FreeCreditLocked(out msgTimeoutMs);
             FlushSettlements();
             if (credit <= 0)
             {
@@ -235,7 +237,7 @@ internal sealed partial class ChannelSubscription
                 }
             }
         }
-        ReleaseUndelivered();
+        FlushSettlements();
     }
 
     private int FreeCreditLocked(out int msgTimeoutMs)
@@ -260,28 +262,12 @@ internal sealed partial class ChannelSubscription
             var now = NowMs;
             foreach (var message in batch.Messages)
             {
+                // Every consumer's room shrank (RDY, CLS, disconnect) while the pull was out. nsqd leases only to a
+                // client with room, so the message goes back to the channel at once (attempt not counted), where
+                // another gateway's consumer may take it, instead of waiting here for its lease to time out.
                 if (!TryDeliverLocked(message, batch.DeadlineUnixMs, now, ref touched))
-                    _undelivered.Enqueue((message, batch.DeadlineUnixMs));
+                    _settlements.Add(new Settlement(message.Id, SettlementKind.Release));
             }
-        }
-        if (touched is not null)
-            foreach (var consumer in touched) consumer.StartWritingDeliveries();
-    }
-
-    private void DeliverUndeliveredLocked()
-    {
-        if (_undelivered.Count == 0) return;
-        List<ClientSession>? touched = null;
-        var now = NowMs;
-        while (_undelivered.TryPeek(out var item))
-        {
-            if (item.DeadlineUnixMs <= now)
-            {
-                _undelivered.Dequeue(); // the grain has timed it out and will deliver it again
-                continue;
-            }
-            if (!TryDeliverLocked(item.Message, item.DeadlineUnixMs, now, ref touched)) break;
-            _undelivered.Dequeue();
         }
         if (touched is not null)
             foreach (var consumer in touched) consumer.StartWritingDeliveries();
@@ -352,18 +338,12 @@ internal sealed partial class ChannelSubscription
     private void CloseConsumers()
     {
         ClientSession[] consumers;
-        lock (_sync) consumers = [.. _consumers];
-        foreach (var consumer in consumers) consumer.Abort("channel deleted");
-    }
-
-    private void ReleaseUndelivered()
-    {
         lock (_sync)
         {
-            while (_undelivered.TryDequeue(out var item))
-                _settlements.Add(new Settlement(item.Message.Id, SettlementKind.Release));
+            _channelDeleted = true;
+            consumers = [.. _consumers];
         }
-        FlushSettlements();
+        foreach (var consumer in consumers) consumer.Abort("channel deleted");
     }
 
     // ---- consumer count → grain (client_count, ephemeral deletion) ----
@@ -425,7 +405,7 @@ internal sealed partial class ChannelSubscription
         {
             SubscriptionLog.ReportFailed(_logger, Topic, Channel, ex);
         }
-        ReleaseUndelivered();
+        FlushSettlements();
         ReportConsumerCount();
     }
 

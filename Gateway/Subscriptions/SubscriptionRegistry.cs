@@ -32,14 +32,15 @@ internal sealed class SubscriptionRegistry(
         var created = false;
         lock (_subscriptions)
         {
-            if (!_subscriptions.TryGetValue(key, out subscription))
+            // A subscription that found its channel deleted refuses new consumers while its old ones are leaving.
+            if (!_subscriptions.TryGetValue(key, out subscription) || !subscription.TryAdd(consumer))
             {
                 subscription = new ChannelSubscription(topic, channel, grains, options.Value,
                     (long)nsqd.Value.MaxMsgTimeout.TotalMilliseconds, time, logger);
-                _subscriptions.Add(key, subscription);
+                _subscriptions[key] = subscription;
                 created = true;
+                subscription.TryAdd(consumer);
             }
-            subscription.Add(consumer);
         }
         if (created) subscription.Start();
         return subscription;
@@ -51,7 +52,10 @@ internal sealed class SubscriptionRegistry(
         lock (_subscriptions)
         {
             last = subscription.Remove(consumer) == 0;
-            if (last) _subscriptions.Remove(ChannelKey.Of(subscription.Topic, subscription.Channel));
+            // The key may name a newer subscription by now (see Join).
+            var key = ChannelKey.Of(subscription.Topic, subscription.Channel);
+            if (last && _subscriptions.TryGetValue(key, out var current) && current == subscription)
+                _subscriptions.Remove(key);
         }
         if (last) _ = subscription.StopAsync();
     }
