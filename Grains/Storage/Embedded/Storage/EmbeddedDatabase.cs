@@ -8,7 +8,7 @@ namespace OrleansNsq.Grains.Storage.Embedded;
 /// pooled read-only connections (WAL lets them run beside the writer). Every write is one statement, so one
 /// transaction, fsync'd before it returns.
 /// </summary>
-internal sealed class EmbeddedDatabase : IAsyncDisposable
+internal sealed class EmbeddedDatabase : IDisposable
 {
     /// <summary>Marks the file as ours (<c>PRAGMA application_id</c>): "NSQO".</summary>
     public const int ApplicationId = 0x4E53514F;
@@ -130,9 +130,11 @@ internal sealed class EmbeddedDatabase : IAsyncDisposable
         return read(connection);
     }
 
-    public async ValueTask DisposeAsync()
+    /// <summary>Waits for a write under way, then closes the file (synchronously: a container disposing the silo's
+    /// services may not await).</summary>
+    public void Dispose()
     {
-        await _writeLock.WaitAsync().ConfigureAwait(false);
+        _writeLock.Wait();
         try
         {
             if (_writer is null) return;

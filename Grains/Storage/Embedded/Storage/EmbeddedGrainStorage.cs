@@ -14,7 +14,7 @@ namespace OrleansNsq.Grains.Storage.Embedded;
 /// messages: each write is its own fsync'd transaction.
 /// </summary>
 internal sealed partial class EmbeddedGrainStorage(string name, EmbeddedStoreOptions options, ILogger<EmbeddedGrainStorage> logger)
-    : IGrainStorage, ILifecycleParticipant<ISiloLifecycle>, IAsyncDisposable
+    : IGrainStorage, ILifecycleParticipant<ISiloLifecycle>, IDisposable
 {
     private readonly EmbeddedDatabase _database = new(options.DatabasePath);
     private readonly IGrainStorageSerializer _serializer = options.GrainStorageSerializer;
@@ -24,7 +24,7 @@ internal sealed partial class EmbeddedGrainStorage(string name, EmbeddedStoreOpt
     public void Participate(ISiloLifecycle lifecycle) =>
         lifecycle.Subscribe(OptionFormattingUtilities.Name<EmbeddedGrainStorage>(name), ServiceLifecycleStage.ApplicationServices,
             _ => { Open(); return Task.CompletedTask; },
-            _ => DisposeAsync().AsTask());
+            _ => { Dispose(); return Task.CompletedTask; });
 
     /// <summary>Opens (creates) the database: at silo start, or directly in tests.</summary>
     public void Open()
@@ -115,7 +115,7 @@ internal sealed partial class EmbeddedGrainStorage(string name, EmbeddedStoreOpt
         grainState.RecordExists = false;
     }
 
-    public ValueTask DisposeAsync() => _database.DisposeAsync();
+    public void Dispose() => _database.Dispose();
 
     /// <summary>Stored ETag when a conditional statement matched nothing: the negated stored version, or
     /// <see cref="NotStored"/> when there is no row.</summary>

@@ -29,16 +29,18 @@ internal sealed class StoreFile : IAsyncDisposable
         new("nsq", new EmbeddedStoreOptions { DataPath = dataPath, GrainStorageSerializer = new JsonSerializer() },
             NullLogger<EmbeddedGrainStorage>.Instance);
 
-    public async Task Reopen()
+    public Task Reopen()
     {
-        await Storage.DisposeAsync();
+        Storage.Dispose();
         Storage = Open(DataPath);
+        return Task.CompletedTask;
     }
 
-    public async ValueTask DisposeAsync()
+    public ValueTask DisposeAsync()
     {
-        await Storage.DisposeAsync();
+        Storage.Dispose();
         System.IO.Directory.Delete(DataPath, recursive: true);
+        return ValueTask.CompletedTask;
     }
 
     /// <summary>System.Text.Json, so these tests need no silo's serializer.</summary>
