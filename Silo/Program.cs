@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Options;
 using OrleansNsq.Gateway.Hosting;
 using OrleansNsq.Gateway.Options;
+using OrleansNsq.Grains.Storage.Embedded;
 using OrleansNsq.Silo.Flags;
 using OrleansNsq.Silo.Hosting;
 
@@ -44,5 +45,21 @@ public static class Program
             Console.Error.WriteLine(string.Join(Environment.NewLine, ex.Failures));
             return 2;
         }
+        catch (Exception ex) when (StoreFailure(ex) is { } store)
+        {
+            // Orleans wraps a failed start stage; the operator needs only the store's own sentence.
+            Console.Error.WriteLine(store.Message);
+            return 1;
+        }
+    }
+
+    private static EmbeddedStoreException? StoreFailure(Exception? ex)
+    {
+        for (; ex is not null; ex = ex.InnerException)
+        {
+            if (ex is EmbeddedStoreException store) return store;
+            if (ex is AggregateException { InnerExceptions: [var only] }) return StoreFailure(only);
+        }
+        return null;
     }
 }

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Placement;
+using OrleansNsq.Grains.Storage;
 
 namespace OrleansNsq.Grains.Channels;
 
@@ -10,6 +11,8 @@ namespace OrleansNsq.Grains.Channels;
 /// interleaving only ever happens at the awaits of a waiting pull or the timer.
 /// Placed with its caller: the topic activates it (its first call is the topic's create), keeping a topic's data on
 /// one silo.
+/// A non-ephemeral channel saves <see cref="ChannelState"/> on create, delete, pause and unpause, never on pull or
+/// settle, and restores it on activation: after a restart it exists (serves pulls) and keeps its paused flag.
 /// </summary>
 [Reentrant, KeepAlive, PreferLocalPlacement]
 internal sealed class ChannelGrain : Grain, IChannelGrain
@@ -17,22 +20,30 @@ internal sealed class ChannelGrain : Grain, IChannelGrain
     private readonly ChannelOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<ChannelGrain> _logger;
+    private readonly IPersistentState<ChannelState> _state;
+    // Reentrant: a pause may arrive while the create is being written; one save at a time, each writing what is true
+    // when it runs.
+    private readonly SemaphoreSlim _saveLock = new(1, 1);
     private ChannelQueue _queue;
     private readonly SubscriberTable _subscribers = new();
     private readonly PendingPulls _pulls = new();
     private string _topic = "";
     private string _channel = "";
     private bool _ephemeral;
+    // Neither the channel nor its topic is #ephemeral: only then is its metadata saved.
+    private bool _saved;
     // The topic's first EnqueueAsync creates the channel; DeleteAsync ends it. Anything pulled meanwhile is Deleted.
     private bool _exists;
     private IGrainTimer? _timer;
     private TimeSpan _timerPeriod;
 
-    public ChannelGrain(IOptions<ChannelOptions> options, TimeProvider time, ILogger<ChannelGrain> logger)
+    public ChannelGrain(IOptions<ChannelOptions> options, TimeProvider time, ILogger<ChannelGrain> logger,
+        [PersistentState("channel", NsqStateStorage.Name)] IPersistentState<ChannelState> state)
     {
         _options = options.Value;
         _time = time;
         _logger = logger;
+        _state = state;
         _queue = NewQueue();
     }
 
@@ -40,6 +51,12 @@ internal sealed class ChannelGrain : Grain, IChannelGrain
     {
         (_topic, _channel) = ChannelKey.Parse(this.GetPrimaryKeyString());
         _ephemeral = ChannelKey.IsEphemeral(_channel);
+        _saved = !_ephemeral && !ChannelKey.IsEphemeral(_topic);
+        if (_saved && _state.State.Exists)
+        {
+            _exists = true;
+            _queue.Paused = _state.State.Paused;
+        }
         return Task.CompletedTask;
     }
 
@@ -52,7 +69,8 @@ internal sealed class ChannelGrain : Grain, IChannelGrain
 
     public ValueTask EnqueueAsync(Immutable<MessageSegment[]> segments, CancellationToken cancellationToken = default)
     {
-        if (!_exists)
+        var created = !_exists;
+        if (created)
         {
             _exists = true;
             ChannelLog.Created(_logger, _topic, _channel);
@@ -61,7 +79,7 @@ internal sealed class ChannelGrain : Grain, IChannelGrain
         _queue.Enqueue(segments.Value, now);
         _pulls.Serve(_queue, now);
         ArmTimer();
-        return ValueTask.CompletedTask;
+        return created ? new ValueTask(SaveAsync()) : ValueTask.CompletedTask;
     }
 
     public ValueTask<DeliveryBatch> PullAsync(PullRequest request, CancellationToken cancellationToken = default)
@@ -116,9 +134,10 @@ internal sealed class ChannelGrain : Grain, IChannelGrain
     public ValueTask SetPausedAsync(bool paused, CancellationToken cancellationToken = default)
     {
         if (!_exists) return ForgetMissing();
+        var changed = _queue.Paused != paused;
         _queue.Paused = paused;
         _pulls.Serve(_queue, _time.UnixMs());
-        return ValueTask.CompletedTask;
+        return changed ? new ValueTask(SaveAsync()) : ValueTask.CompletedTask;
     }
 
     public ValueTask EmptyAsync(CancellationToken cancellationToken = default)
@@ -139,7 +158,7 @@ internal sealed class ChannelGrain : Grain, IChannelGrain
         _pulls.CompleteAll(DeliveryBatch.Deleted);
         ArmTimer();
         DeactivateOnIdle();
-        return ValueTask.CompletedTask;
+        return new ValueTask(SaveAsync());
     }
 
     public ValueTask<ChannelStats> GetStatsAsync(CancellationToken cancellationToken = default)
@@ -159,6 +178,33 @@ internal sealed class ChannelGrain : Grain, IChannelGrain
             Paused = _queue.Paused,
             Ephemeral = _ephemeral,
         });
+    }
+
+    /// <summary>Writes whether the channel exists and is paused, or removes its record once deleted. Ephemeral channels
+    /// are never written, nor are the channels of an ephemeral topic (nsqd never saves them).</summary>
+    private async Task SaveAsync()
+    {
+        if (!_saved) return;
+        await _saveLock.WaitAsync();
+        try
+        {
+            if (_exists)
+            {
+                if (_state.RecordExists && _state.State.Exists && _state.State.Paused == _queue.Paused) return;
+                _state.State.Exists = true;
+                _state.State.Paused = _queue.Paused;
+                await _state.WriteStateAsync();
+            }
+            else if (_state.RecordExists)
+            {
+                await _state.ClearStateAsync();
+                _state.State = new ChannelState();
+            }
+        }
+        finally
+        {
+            _saveLock.Release();
+        }
     }
 
     private ChannelQueue NewQueue() =>

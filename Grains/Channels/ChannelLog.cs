@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 
 namespace OrleansNsq.Grains.Channels;
 
-/// <summary>Channel grain events. Grain event ids: channels 3000–3099, topics 3100–3199, directory 3200–3299.</summary>
+/// <summary>Channel grain events. Grain event ids: channels 3000–3099, topics 3100–3199, directory 3200–3299, embedded storage 3300–3399.</summary>
 internal static partial class ChannelLog
 {
     [LoggerMessage(3000, LogLevel.Debug, "Channel {Topic}/{Channel} created")]

@@ -72,6 +72,34 @@ internal sealed class TopicDirectory
         return entries;
     }
 
+    /// <summary>What survives a restart: the topics this node has (a producer) with their channels, without
+    /// #ephemeral names (nsqd never saves those). Tombstones and names only lookupd's API registered are not kept:
+    /// nsqlookupd keeps nothing across a restart either.</summary>
+    public List<DirectoryTopicState> ToPersisted()
+    {
+        var topics = new List<DirectoryTopicState>();
+        foreach (var (name, topic) in _topics)
+        {
+            if (!topic.HasProducer || ChannelKey.IsEphemeral(name)) continue;
+            var channels = new List<string>(topic.Channels.Count);
+            foreach (var channel in topic.Channels)
+                if (!ChannelKey.IsEphemeral(channel)) channels.Add(channel);
+            topics.Add(new DirectoryTopicState { Name = name, Channels = channels });
+        }
+        return topics;
+    }
+
+    /// <summary>Loads what <see cref="ToPersisted"/> saved: each topic with a producer, with its channels.</summary>
+    public void Restore(IEnumerable<DirectoryTopicState> topics)
+    {
+        foreach (var saved in topics)
+        {
+            var entry = GetOrAdd(saved.Name);
+            entry.HasProducer = true;
+            foreach (var channel in saved.Channels) entry.Channels.Add(channel);
+        }
+    }
+
     private Topic GetOrAdd(string topic)
     {
         if (!_topics.TryGetValue(topic, out var entry)) _topics.Add(topic, entry = new Topic());

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Orleans.Placement;
+using OrleansNsq.Grains.Storage;
 
 namespace OrleansNsq.Grains.Topics;
 
@@ -9,9 +10,14 @@ namespace OrleansNsq.Grains.Topics;
 /// Not reentrant: a publish, a channel creation and a delete never interleave, so no channel misses or resurrects a
 /// batch. Channels it calls are reentrant, so their calls back (ephemeral deletion) cannot deadlock.
 /// Placed on the silo of its first caller, the gateway that publishes or subscribes.
+/// A non-ephemeral topic saves its metadata (<see cref="TopicState"/>) on create, delete, pause and channel changes,
+/// never on publish; on activation it restores them and recreates its channels, so they take pulls and new messages.
 /// </summary>
 [KeepAlive, PreferLocalPlacement]
-internal sealed class TopicGrain(TimeProvider time, ILogger<TopicGrain> logger) : Grain, ITopicGrain
+internal sealed class TopicGrain(
+    TimeProvider time,
+    ILogger<TopicGrain> logger,
+    [PersistentState("topic", NsqStateStorage.Name)] IPersistentState<TopicState> state) : Grain, ITopicGrain
 {
     private readonly SortedDictionary<string, IChannelGrain> _channels = new(StringComparer.Ordinal);
     private readonly TopicBacklog _backlog = new();
@@ -25,12 +31,23 @@ internal sealed class TopicGrain(TimeProvider time, ILogger<TopicGrain> logger) 
     private long _messageCount;
     private long _messageBytes;
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _name = this.GetPrimaryKeyString();
         _ephemeral = ChannelKey.IsEphemeral(_name);
         _ids = new MessageIdSequence(time.UnixMs());
-        return Task.CompletedTask;
+        if (_ephemeral || !state.State.Exists) return;
+        _exists = true;
+        _paused = state.State.Paused;
+        foreach (var channel in state.State.Channels) _channels.Add(channel, GrainFactory.Channel(_name, channel));
+        _fanOut = [.. _channels.Values];
+        // Each channel restores itself from its own record; the empty create call also recreates one whose record
+        // is missing (a crash between the two writes), so every saved channel takes pulls and new messages again.
+        var creates = new Task[_fanOut.Length];
+        for (var i = 0; i < creates.Length; i++)
+            creates[i] = _fanOut[i].EnqueueAsync(new Immutable<MessageSegment[]>([]), cancellationToken).AsTask();
+        await Task.WhenAll(creates);
+        TopicLog.Restored(logger, _name, _channels.Count, _paused);
     }
 
     public async ValueTask PublishAsync(Immutable<PublishBatch> batch, CancellationToken cancellationToken = default)
@@ -69,6 +86,7 @@ internal sealed class TopicGrain(TimeProvider time, ILogger<TopicGrain> logger) 
         var grain = GrainFactory.Channel(_name, channel);
         _channels.Add(channel, grain);
         _fanOut = [.. _channels.Values];
+        if (!ChannelKey.IsEphemeral(channel)) await SaveAsync();
         // The first call creates the channel; a first channel also takes what the topic held (nsqd pumps its backlog
         // to the first channel created).
         MessageSegment[] held = !_paused && _fanOut.Length == 1 ? _backlog.TakeAll() : [];
@@ -82,6 +100,7 @@ internal sealed class TopicGrain(TimeProvider time, ILogger<TopicGrain> logger) 
         if (!_exists) return ForgetMissing();
         if (!_channels.Remove(channel, out var grain)) return false;
         _fanOut = [.. _channels.Values];
+        if (!ChannelKey.IsEphemeral(channel)) await SaveAsync();
         await grain.DeleteAsync(cancellationToken);
         await GrainFactory.TopicDirectory().ChannelDeletedAsync(_name, channel, cancellationToken);
         TopicLog.ChannelDeleted(logger, _name, channel);
@@ -103,7 +122,11 @@ internal sealed class TopicGrain(TimeProvider time, ILogger<TopicGrain> logger) 
     public async ValueTask<bool> SetPausedAsync(bool paused, CancellationToken cancellationToken = default)
     {
         if (!_exists) return ForgetMissing();
-        _paused = paused;
+        if (_paused != paused)
+        {
+            _paused = paused;
+            await SaveAsync();
+        }
         if (!paused && _backlog.Count > 0 && _fanOut.Length > 0) await FanOutAsync(_backlog.TakeAll());
         return true;
     }
@@ -158,7 +181,10 @@ internal sealed class TopicGrain(TimeProvider time, ILogger<TopicGrain> logger) 
     private async Task CreateCoreAsync()
     {
         _exists = true;
+        // The directory first: after a crash between the two writes it names a topic that does not exist (skipped by
+        // /stats), never the reverse (a topic /stats cannot find).
         await GrainFactory.TopicDirectory().TopicCreatedAsync(_name);
+        await SaveAsync();
         TopicLog.Created(logger, _name);
     }
 
@@ -173,12 +199,33 @@ internal sealed class TopicGrain(TimeProvider time, ILogger<TopicGrain> logger) 
         _backlog.Clear();
         _channels.Clear();
         _fanOut = [];
+        await SaveAsync();
         var deletes = new Task[channels.Length];
         for (var i = 0; i < channels.Length; i++) deletes[i] = channels[i].DeleteAsync().AsTask();
         await Task.WhenAll(deletes);
         await GrainFactory.TopicDirectory().TopicDeletedAsync(_name);
         TopicLog.Deleted(logger, _name);
         DeactivateOnIdle();
+    }
+
+    /// <summary>Writes the topic's metadata as it is now, or removes its record once deleted. Ephemeral topics are
+    /// never written (nsqd never saves them), nor are ephemeral channels.</summary>
+    private async Task SaveAsync()
+    {
+        if (_ephemeral) return;
+        if (!_exists)
+        {
+            if (state.RecordExists) await state.ClearStateAsync();
+            state.State = new TopicState();
+            return;
+        }
+        var channels = new List<string>(_channels.Count);
+        foreach (var name in _channels.Keys)
+            if (!ChannelKey.IsEphemeral(name)) channels.Add(name);
+        state.State.Exists = true;
+        state.State.Paused = _paused;
+        state.State.Channels = channels;
+        await state.WriteStateAsync();
     }
 
     /// <summary>Hands the same segments to every channel at once and completes when all have them.</summary>

@@ -16,4 +16,7 @@ internal static partial class TopicLog
 
     [LoggerMessage(3103, LogLevel.Information, "Topic {Topic}: channel {Channel} deleted")]
     public static partial void ChannelDeleted(ILogger logger, string topic, string channel);
+
+    [LoggerMessage(3104, LogLevel.Information, "Topic {Topic} restored from storage with {ChannelCount} channel(s), paused {Paused}")]
+    public static partial void Restored(ILogger logger, string topic, int channelCount, bool paused);
 }

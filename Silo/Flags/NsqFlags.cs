@@ -14,6 +14,7 @@ public static class NsqFlags
         new("lookupd-http-address", "Nsqd:LookupdHttpAddress", FlagKind.Text, "0.0.0.0:4161", "<addr>:<port> of the co-hosted nsqlookupd HTTP API (empty disables)"),
         new("broadcast-address", "Nsqd:BroadcastAddress", FlagKind.Text, "(hostname)", "address this node is registered with in lookupd"),
         new("data-path", "Nsqd:DataPath", FlagKind.Text, "(working dir)", "path to store data"),
+        new("storage", "Storage:Provider", FlagKind.Text, "sqlite", "where topics, channels and messages are kept: sqlite (one file under --data-path) or postgres (not supported yet)"),
         new("mem-queue-size", "Nsqd:MemQueueSize", FlagKind.Integer, "10000", "number of messages to keep in memory (per topic/channel)"),
         new("max-msg-size", "Nsqd:MaxMsgSize", FlagKind.Integer, "1048576", "maximum size of a single message in bytes"),
         new("max-body-size", "Nsqd:MaxBodySize", FlagKind.Integer, "5242880", "maximum size of a single command body"),

@@ -12,6 +12,9 @@ public static partial class NsqNodeHosting
     {
         var configuration = builder.Configuration;
         var orleans = configuration.GetSection("Orleans");
+        var storage = builder.Services.AddOptions<NodeStorageOptions>().BindConfiguration(NodeStorageOptions.SectionName);
+        NodeStorageOptions.AddValidation(storage);
+        var useEmbedded = NodeStorageOptions.IsSqlite(configuration[$"{NodeStorageOptions.SectionName}:Provider"]);
         builder.UseOrleans(silo =>
         {
             silo.UseLocalhostClustering(
@@ -20,6 +23,8 @@ public static partial class NsqNodeHosting
                 serviceId: orleans.GetValue("ServiceId", "orleans-nsq")!,
                 clusterId: orleans.GetValue("ClusterId", "orleans-nsq")!);
             silo.AddNsqGrains(); // binds the Nsqd section too: --msg-timeout, --max-msg-timeout
+            // Any other --storage value fails NodeStorageOptions' validation at start, before the silo runs.
+            if (useEmbedded) silo.AddEmbeddedNsqStore(o => o.DataPath = configuration["Nsqd:DataPath"] ?? "");
         });
         builder.Services.AddNsqGateway(configuration);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(15));

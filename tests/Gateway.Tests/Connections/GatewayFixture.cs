@@ -21,6 +21,7 @@ public sealed class GatewayFixture : IAsyncLifetime
     public const int MaxRdyCount = 50;
 
     private WebApplication? _app;
+    private readonly string _dataPath = System.IO.Directory.CreateTempSubdirectory("orleansnsq-gateway-").FullName;
 
     public int TcpPort { get; private set; }
 
@@ -42,7 +43,7 @@ public sealed class GatewayFixture : IAsyncLifetime
         });
         var siloPort = FreePort();
         var gatewayPort = FreePort();
-        builder.UseOrleans(silo => silo.UseLocalhostClustering(siloPort, gatewayPort).AddNsqGrains());
+        builder.UseOrleans(silo => silo.UseLocalhostClustering(siloPort, gatewayPort).AddNsqGrains().AddEmbeddedNsqStore(o => o.DataPath = _dataPath));
         builder.Services.AddNsqGateway(builder.Configuration);
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.ListenNsq());
         _app = builder.Build();
@@ -52,9 +53,12 @@ public sealed class GatewayFixture : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        if (_app is null) return;
-        await _app.StopAsync();
-        await _app.DisposeAsync();
+        if (_app is not null)
+        {
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+        }
+        System.IO.Directory.Delete(_dataPath, recursive: true);
     }
 
     public Task<V2Client> ConnectAsync() => V2Client.ConnectAsync(TcpPort);

@@ -32,6 +32,7 @@ public sealed class HttpApiFixture : IAsyncLifetime
     public const int MaxBodySize = 1000;
 
     private WebApplication? _app;
+    private readonly string _dataPath = System.IO.Directory.CreateTempSubdirectory("orleansnsq-http-").FullName;
     private int _topicSequence;
 
     public HttpClient Nsqd { get; private set; } = null!;
@@ -56,7 +57,7 @@ public sealed class HttpApiFixture : IAsyncLifetime
         });
         var siloPort = FreePort();
         var gatewayPort = FreePort();
-        builder.UseOrleans(silo => silo.UseLocalhostClustering(siloPort, gatewayPort).AddNsqGrains());
+        builder.UseOrleans(silo => silo.UseLocalhostClustering(siloPort, gatewayPort).AddNsqGrains().AddEmbeddedNsqStore(o => o.DataPath = _dataPath));
         builder.Services.Configure<NsqdOptions>(o =>
         {
             o.BroadcastAddress = BroadcastAddress;
@@ -87,6 +88,7 @@ public sealed class HttpApiFixture : IAsyncLifetime
             await _app.StopAsync();
             await _app.DisposeAsync();
         }
+        System.IO.Directory.Delete(_dataPath, recursive: true);
     }
 
     private static Func<ConnectionDelegate, ConnectionDelegate> Tag(HttpRole role) => next => connection =>

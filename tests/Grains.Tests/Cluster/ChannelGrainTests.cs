@@ -5,17 +5,31 @@ namespace OrleansNsq.Grains.Tests.Cluster;
 public class ChannelGrainTests(ClusterFixture fixture) : ClusterTest(fixture)
 {
     [Fact]
-    public async Task Sub_of_a_channel_whose_activation_was_lost_makes_it_serve_again()
+    public async Task Sub_of_an_unsaved_channel_whose_activation_was_lost_makes_it_serve_again()
+    {
+        // An #ephemeral channel is never saved, so a lost activation comes back not knowing it exists.
+        var topic = NewTopic();
+        var channel = await Sub(topic, "c#ephemeral");
+        await Fixture.Cluster.DeactivateAsync(channel);
+        Assert.True((await Pull(channel)).ChannelDeleted, "a lost activation does not know it exists");
+
+        await Sub(topic, "c#ephemeral");
+        await Publish(topic, "back");
+
+        Assert.Equal("back", Text(Assert.Single(await PullUntil(channel, 1, "pull after SUB again"))));
+    }
+
+    [Fact]
+    public async Task A_saved_channel_whose_activation_was_lost_restores_itself_and_serves()
     {
         var topic = NewTopic();
         var channel = await Sub(topic, "c");
         await Fixture.Cluster.DeactivateAsync(channel);
-        Assert.True((await Pull(channel)).ChannelDeleted, "a lost activation does not know it exists");
+        Assert.False((await Pull(channel)).ChannelDeleted, "the new activation read its saved metadata");
 
-        await Sub(topic, "c");
         await Publish(topic, "back");
 
-        Assert.Equal("back", Text(Assert.Single(await PullUntil(channel, 1, "pull after SUB again"))));
+        Assert.Equal("back", Text(Assert.Single(await PullUntil(channel, 1, "pull after reactivation"))));
     }
 
     [Fact]

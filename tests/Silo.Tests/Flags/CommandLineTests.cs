@@ -25,6 +25,15 @@ public class CommandLineTests
     }
 
     [Fact]
+    public void Storage_and_data_path_bind_to_their_configuration_keys()
+    {
+        var parsed = CommandLine.Parse(["--storage", "postgres", "--data-path=/var/lib/nsq"]);
+
+        Assert.Equal("postgres", parsed.Values["Storage:Provider"]);
+        Assert.Equal("/var/lib/nsq", parsed.Values["Nsqd:DataPath"]);
+    }
+
+    [Fact]
     public void Unknown_flag_is_an_error_naming_it()
     {
         var parsed = CommandLine.Parse(["--no-such-flag", "1"]);
