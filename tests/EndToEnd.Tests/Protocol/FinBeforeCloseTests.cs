@@ -12,9 +12,10 @@ public sealed class FinBeforeCloseTests(SiloFixture fixture, ITestOutputHelper o
     : SiloTest(fixture, output), IClassFixture<SiloFixture>
 {
     [Fact]
-    public async Task Fins_of_deferred_messages_sent_right_before_close_are_applied()
+    public async Task Fins_sent_right_before_close_are_applied()
     {
-        // The loss seen was intermittent (about one round in four), hence several rounds.
+        // The loss seen was intermittent (most often in the first round on a fresh Silo, with PUB and
+        // DPUB alike), hence several rounds, alternating PUB and DPUB.
         const int rounds = 8;
         const int count = 5;
         for (var round = 1; round <= rounds; round++)
@@ -31,14 +32,15 @@ public sealed class FinBeforeCloseTests(SiloFixture fixture, ITestOutputHelper o
                 {
                     for (var i = 0; i < count; i++)
                     {
-                        await producer.WriteAsync(V2Client.Command($"DPUB {topic} 200", Encoding.UTF8.GetBytes($"m{i}")));
-                        await producer.ExpectOkAsync($"round {round}: DPUB {i}");
+                        var verb = round % 2 == 1 ? $"PUB {topic}" : $"DPUB {topic} 200";
+                        await producer.WriteAsync(V2Client.Command(verb, Encoding.UTF8.GetBytes($"m{i}")));
+                        await producer.ExpectOkAsync($"round {round}: {verb} #{i}");
                     }
                 }
 
                 for (var i = 0; i < count; i++)
                 {
-                    var message = await consumer.ExpectMessageAsync($"round {round}: deferred message {i + 1} of {count}");
+                    var message = await consumer.ExpectMessageAsync($"round {round}: message {i + 1} of {count}");
                     await consumer.Fin(message.Id);
                 }
 
