@@ -84,4 +84,59 @@ public sealed class SubscriptionTests(GatewayFixture gateway)
             }
         }
     }
+
+    [Fact]
+    public async Task Consumer_that_stops_reading_is_dropped_after_a_blocked_write_of_one_heartbeat_interval()
+    {
+        // nsqd gives every write a deadline of one heartbeat interval; a client that keeps sending (NOP) but never
+        // reads would otherwise keep its connection, and its messages, forever.
+        var topic = GatewayFixture.NewName("slow-reader");
+        const int count = 16;
+        var body = new string('x', 512 * 1024);
+        await using var slow = await V2Client.ConnectAsync(gateway.TcpPort, receiveBufferSize: 4096);
+        await slow.SendAsync([.. V2Client.Command("IDENTIFY", """{"heartbeat_interval":1000}"""u8.ToArray()),
+            .. System.Text.Encoding.ASCII.GetBytes($"SUB {topic} ch\nRDY {count}\n")]);
+        await using (var producer = await gateway.ConnectAsync())
+        {
+            for (var i = 0; i < count; i++)
+            {
+                await producer.PubAsync(topic, body);
+                await producer.ExpectResponseAsync("OK");
+            }
+        }
+
+        // Liveness (NOP) all along, so only the blocked write can end the connection.
+        using var stopNops = new CancellationTokenSource();
+        var nops = Task.Run(async () =>
+        {
+            while (!stopNops.IsCancellationRequested)
+            {
+                try { await slow.SendAsync("NOP\n"); }
+                catch (System.Net.Sockets.SocketException) { return; }
+                await Task.Delay(250);
+            }
+        });
+        try
+        {
+            await Task.Delay(TimeSpan.FromSeconds(3)); // not reading: the gateway's writes block
+
+            var closedWithin = TimeSpan.FromSeconds(4);
+            var started = DateTimeOffset.UtcNow;
+            try
+            {
+                while (await slow.ReadFrameAsync(closedWithin - (DateTimeOffset.UtcNow - started)) is not null)
+                {
+                }
+            }
+            catch (Exception ex) when (ex is TimeoutException or ArgumentOutOfRangeException)
+            {
+                Assert.Fail("a client that stopped reading for 3 s (heartbeat interval 1 s) was still connected");
+            }
+        }
+        finally
+        {
+            stopNops.Cancel();
+            await nops;
+        }
+    }
 }
