@@ -139,4 +139,29 @@ public sealed class SubscriptionTests(GatewayFixture gateway)
             await nops;
         }
     }
+
+    [Fact]
+    public async Task Sub_to_an_ephemeral_channel_as_its_last_consumer_leaves_keeps_the_channel()
+    {
+        // nsqd deletes an ephemeral channel when its last client leaves; a client that has just subscribed to it
+        // counts, so the channel it got OK for must not be deleted under it.
+        const int rounds = 10;
+        for (var round = 0; round < rounds; round++)
+        {
+            var topic = GatewayFixture.NewName("eph-race");
+            var old = await gateway.ConsumerAsync(topic, "ch#ephemeral", rdy: 1);
+            await using var next = await gateway.ConnectAsync();
+            await next.IdentifyAsync("{}");
+            await next.ExpectResponseAsync("OK");
+
+            await old.DisposeAsync();
+            await next.SendAsync($"SUB {topic} ch#ephemeral\nRDY 1\n");
+            await next.ExpectResponseAsync("OK");
+            await Task.Delay(100); // the old subscription's goodbye has reached the channel
+            await PublishAsync(topic, "for the new consumer");
+
+            var frame = await next.ExpectFrameAsync($"round {round}: the message, with the connection open", TimeSpan.FromSeconds(3));
+            Assert.Equal((2, "for the new consumer"), (frame.Type, frame.Body));
+        }
+    }
 }
