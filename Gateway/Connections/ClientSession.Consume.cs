@@ -40,12 +40,14 @@ internal sealed partial class ClientSession
             WriteError(NsqError.SubFailedConsumerLimit(topic, channel, _options.MaxChannelConsumers));
             return false;
         }
+        _subscriptions.BeginJoin(topic, channel);
         try
         {
             await _grains.Topic(topic).CreateChannelAsync(channel);
         }
         catch (Exception ex)
         {
+            _subscriptions.AbandonJoin(topic, channel);
             ConnectionLog.SubFailed(_logger, topic, channel, ex);
             WriteError(NsqError.SubFailedExiting);
             return false;

@@ -44,7 +44,21 @@ internal sealed partial class ClientSession
         if (_heartbeatInterval is { } interval) _readDeadline?.Change(2 * interval, Timeout.InfiniteTimeSpan);
     }
 
-    private void SendHeartbeat() => _ = SendHeartbeatAsync();
+    // 1 while a heartbeat waits for the write lock or its flush.
+    private int _heartbeatWriting;
+
+    /// <summary>nsqd gives each write a deadline of one heartbeat interval: a heartbeat still unwritten when the next
+    /// one is due means the socket has not drained for an interval (the client stopped reading), so the connection
+    /// goes, and with it the messages it would keep taking. Without this, heartbeats would also pile up on the lock.</summary>
+    private void SendHeartbeat()
+    {
+        if (Interlocked.Exchange(ref _heartbeatWriting, 1) == 1)
+        {
+            Abort("write blocked for a heartbeat interval");
+            return;
+        }
+        _ = SendHeartbeatAsync();
+    }
 
     private async Task SendHeartbeatAsync()
     {
@@ -55,6 +69,10 @@ internal sealed partial class ClientSession
         catch (Exception ex)
         {
             Abort("heartbeat write failed: " + ex.Message);
+        }
+        finally
+        {
+            Volatile.Write(ref _heartbeatWriting, 0);
         }
     }
 

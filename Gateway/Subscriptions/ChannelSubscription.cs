@@ -29,6 +29,7 @@ internal sealed partial class ChannelSubscription
     private readonly CreditSignal _credit = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly IChannelGrain _grain;
+    private readonly SubscriptionRegistry _registry;
     private readonly ITopicGrain _topic;
     private readonly SubscriptionOptions _options;
     private readonly TimeProvider _time;
@@ -36,9 +37,10 @@ internal sealed partial class ChannelSubscription
     private readonly long _maxMsgTimeoutMs;
     private ITimer? _leaseScan;
 
-    public ChannelSubscription(string topic, string channel, IGrainFactory grains, SubscriptionOptions options,
-        long maxMsgTimeoutMs, TimeProvider time, ILogger logger)
+    public ChannelSubscription(string topic, string channel, IGrainFactory grains, SubscriptionRegistry registry,
+        SubscriptionOptions options, long maxMsgTimeoutMs, TimeProvider time, ILogger logger)
     {
+        _registry = registry;
         Topic = topic;
         Channel = channel;
         _grain = grains.Channel(topic, channel);
@@ -380,7 +382,10 @@ internal sealed partial class ChannelSubscription
                     _reportedCount = count;
                     _lastReportUnixMs = NowMs;
                 }
-                if (deleteEphemeral) await _topic.DeleteChannelAsync(Channel);
+                // The channel's answer predates a SUB that has just started this gateway's next subscription to it
+                // (its count may not have reached the channel yet): that consumer keeps the channel, as in nsqd.
+                if (deleteEphemeral && !_registry.InUse(Topic, Channel))
+                    await _topic.DeleteChannelAsync(Channel);
             }
             catch (Exception ex)
             {

@@ -17,6 +17,37 @@ internal sealed class SubscriptionRegistry(
     ILogger<ChannelSubscription> logger)
 {
     private readonly Dictionary<string, ChannelSubscription> _subscriptions = new(StringComparer.Ordinal);
+    // SUBs between BeginJoin and Join (creating the channel), per channel key.
+    private readonly Dictionary<string, int> _joining = new(StringComparer.Ordinal);
+
+    /// <summary>A SUB is about to create the channel and join: until it does, the channel counts as used here, so an
+    /// ephemeral channel's last local consumer leaving meanwhile does not delete it under the new one.</summary>
+    public void BeginJoin(string topic, string channel)
+    {
+        var key = ChannelKey.Of(topic, channel);
+        lock (_subscriptions) _joining[key] = _joining.GetValueOrDefault(key) + 1;
+    }
+
+    /// <summary>The SUB begun with <see cref="BeginJoin"/> failed before joining.</summary>
+    public void AbandonJoin(string topic, string channel)
+    {
+        lock (_subscriptions) EndJoinLocked(ChannelKey.Of(topic, channel));
+    }
+
+    /// <summary>Consumers of the channel here, or SUBs on their way: an ephemeral channel is still in use.</summary>
+    public bool InUse(string topic, string channel)
+    {
+        var key = ChannelKey.Of(topic, channel);
+        lock (_subscriptions)
+            return _joining.ContainsKey(key) || _subscriptions.TryGetValue(key, out var s) && s.ConsumerCount > 0;
+    }
+
+    private void EndJoinLocked(string key)
+    {
+        var left = _joining.GetValueOrDefault(key) - 1;
+        if (left > 0) _joining[key] = left;
+        else _joining.Remove(key);
+    }
 
     /// <summary>Local consumers of a channel (for --max-channel-consumers).</summary>
     public int ConsumerCount(string topic, string channel)
@@ -25,6 +56,7 @@ internal sealed class SubscriptionRegistry(
             return _subscriptions.TryGetValue(ChannelKey.Of(topic, channel), out var s) ? s.ConsumerCount : 0;
     }
 
+    /// <summary>Ends the SUB begun with <see cref="BeginJoin"/>.</summary>
     public ChannelSubscription Join(string topic, string channel, ClientSession consumer)
     {
         var key = ChannelKey.Of(topic, channel);
@@ -32,10 +64,11 @@ internal sealed class SubscriptionRegistry(
         var created = false;
         lock (_subscriptions)
         {
+            EndJoinLocked(key);
             // A subscription that found its channel deleted refuses new consumers while its old ones are leaving.
             if (!_subscriptions.TryGetValue(key, out subscription) || !subscription.TryAdd(consumer))
             {
-                subscription = new ChannelSubscription(topic, channel, grains, options.Value,
+                subscription = new ChannelSubscription(topic, channel, grains, this, options.Value,
                     (long)nsqd.Value.MaxMsgTimeout.TotalMilliseconds, time, logger);
                 _subscriptions[key] = subscription;
                 created = true;

@@ -84,4 +84,84 @@ public sealed class SubscriptionTests(GatewayFixture gateway)
             }
         }
     }
+
+    [Fact]
+    public async Task Consumer_that_stops_reading_is_dropped_after_a_blocked_write_of_one_heartbeat_interval()
+    {
+        // nsqd gives every write a deadline of one heartbeat interval; a client that keeps sending (NOP) but never
+        // reads would otherwise keep its connection, and its messages, forever.
+        var topic = GatewayFixture.NewName("slow-reader");
+        const int count = 16;
+        var body = new string('x', 512 * 1024);
+        await using var slow = await V2Client.ConnectAsync(gateway.TcpPort, receiveBufferSize: 4096);
+        await slow.SendAsync([.. V2Client.Command("IDENTIFY", """{"heartbeat_interval":1000}"""u8.ToArray()),
+            .. System.Text.Encoding.ASCII.GetBytes($"SUB {topic} ch\nRDY {count}\n")]);
+        await using (var producer = await gateway.ConnectAsync())
+        {
+            for (var i = 0; i < count; i++)
+            {
+                await producer.PubAsync(topic, body);
+                await producer.ExpectResponseAsync("OK");
+            }
+        }
+
+        // Liveness (NOP) all along, so only the blocked write can end the connection.
+        using var stopNops = new CancellationTokenSource();
+        var nops = Task.Run(async () =>
+        {
+            while (!stopNops.IsCancellationRequested)
+            {
+                try { await slow.SendAsync("NOP\n"); }
+                catch (System.Net.Sockets.SocketException) { return; }
+                await Task.Delay(250);
+            }
+        });
+        try
+        {
+            await Task.Delay(TimeSpan.FromSeconds(3)); // not reading: the gateway's writes block
+
+            var closedWithin = TimeSpan.FromSeconds(4);
+            var started = DateTimeOffset.UtcNow;
+            try
+            {
+                while (await slow.ReadFrameAsync(closedWithin - (DateTimeOffset.UtcNow - started)) is not null)
+                {
+                }
+            }
+            catch (Exception ex) when (ex is TimeoutException or ArgumentOutOfRangeException)
+            {
+                Assert.Fail("a client that stopped reading for 3 s (heartbeat interval 1 s) was still connected");
+            }
+        }
+        finally
+        {
+            stopNops.Cancel();
+            await nops;
+        }
+    }
+
+    [Fact]
+    public async Task Sub_to_an_ephemeral_channel_as_its_last_consumer_leaves_keeps_the_channel()
+    {
+        // nsqd deletes an ephemeral channel when its last client leaves; a client that has just subscribed to it
+        // counts, so the channel it got OK for must not be deleted under it.
+        const int rounds = 10;
+        for (var round = 0; round < rounds; round++)
+        {
+            var topic = GatewayFixture.NewName("eph-race");
+            var old = await gateway.ConsumerAsync(topic, "ch#ephemeral", rdy: 1);
+            await using var next = await gateway.ConnectAsync();
+            await next.IdentifyAsync("{}");
+            await next.ExpectResponseAsync("OK");
+
+            await old.DisposeAsync();
+            await next.SendAsync($"SUB {topic} ch#ephemeral\nRDY 1\n");
+            await next.ExpectResponseAsync("OK");
+            await Task.Delay(100); // the old subscription's goodbye has reached the channel
+            await PublishAsync(topic, "for the new consumer");
+
+            var frame = await next.ExpectFrameAsync($"round {round}: the message, with the connection open", TimeSpan.FromSeconds(3));
+            Assert.Equal((2, "for the new consumer"), (frame.Type, frame.Body));
+        }
+    }
 }

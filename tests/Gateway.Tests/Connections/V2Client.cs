@@ -29,9 +29,12 @@ public sealed class V2Client : IAsyncDisposable
 
     private V2Client(Socket socket) => _socket = socket;
 
-    public static async Task<V2Client> ConnectAsync(int port, bool sendMagic = true)
+    /// <param name="receiveBufferSize">A small socket receive buffer lets a test fill the connection quickly (a
+    /// client that does not read).</param>
+    public static async Task<V2Client> ConnectAsync(int port, bool sendMagic = true, int? receiveBufferSize = null)
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        if (receiveBufferSize is { } size) socket.ReceiveBufferSize = size;
         await socket.ConnectAsync(System.Net.IPAddress.Loopback, port);
         var client = new V2Client(socket);
         if (sendMagic) await client.SendAsync("  V2"u8.ToArray());
