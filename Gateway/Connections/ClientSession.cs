@@ -82,7 +82,7 @@ internal sealed partial class ClientSession
     {
         while (true)
         {
-            var result = await _input.ReadAsync(_connection.ConnectionClosed);
+            var result = await _input.ReadAsync();
             var buffer = result.Buffer;
             switch (ProtocolMagic.Check(buffer, out var consumed))
             {
@@ -101,11 +101,14 @@ internal sealed partial class ClientSession
         }
     }
 
+    // ReadAsync takes no ConnectionClosed token: a client that writes its last FINs and closes (nsqjs' close) must
+    // still have them applied, as nsqd executes every command that arrived before EOF. The token fired on the close
+    // and cancelled the read with those commands still buffered.
     private async Task ReadCommandsAsync()
     {
         while (true)
         {
-            var result = await _input.ReadAsync(_connection.ConnectionClosed);
+            var result = await _input.ReadAsync();
             OnBytesReceived();
             var buffer = result.Buffer;
             var consumed = buffer.Start;
