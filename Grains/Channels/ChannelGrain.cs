@@ -226,7 +226,9 @@ internal sealed class ChannelGrain : Grain, IChannelGrain
         var first = await Task.WhenAny(pull.Answer, timeout);
         // Either way the delay's timer goes now, not when the wait would have run out.
         waitEnds.Cancel();
-        if (first == pull.Answer) return await pull.Answer;
+        // The delay may win WhenAny while another turn (enqueue, settle, timer) already served this pull: its
+        // messages are leased, so they must go out rather than wait in flight for their timeout.
+        if (first == pull.Answer || pull.Answer.IsCompleted) return await pull.Answer;
         _pulls.Remove(pull);
         return DeliveryBatch.Empty;
     }
