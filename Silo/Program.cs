@@ -51,6 +51,18 @@ public static class Program
             Console.Error.WriteLine(store.Message);
             return 1;
         }
+        catch (Exception ex)
+        {
+            // A port in use, an address that cannot be bound: one line naming the cause, not a stack trace.
+            Console.Error.WriteLine("OrleansNsq failed: " + Innermost(ex).Message);
+            return 1;
+        }
+    }
+
+    private static Exception Innermost(Exception ex)
+    {
+        while (ex.InnerException is not null) ex = ex.InnerException;
+        return ex;
     }
 
     private static EmbeddedStoreException? StoreFailure(Exception? ex)

@@ -57,8 +57,8 @@ internal sealed partial class ClientSession
         return false;
     }
 
-    /// <summary>sample_rate N: each message is kept with probability N%.</summary>
-    internal bool ShouldSampleOut() => SampleRate > 0 && _sampler.Next(100) >= SampleRate;
+    /// <summary>sample_rate N: as nsqd/protocol_v2.go, a message is dropped when rand.Int31n(100) &gt; N, so (N+1)% are kept.</summary>
+    internal bool ShouldSampleOut() => SampleRate > 0 && _sampler.Next(100) > SampleRate;
 
     internal ClientSnapshot Snapshot()
     {

@@ -102,8 +102,10 @@ internal sealed partial class ClientSession
             }
             catch (Exception ex)
             {
+                // The socket is broken: what was not written times out in the channel and goes to another consumer.
                 _outboxWriting.Clear();
                 ConnectionLog.Failed(_logger, RemoteAddress, ex);
+                Abort("write failed");
             }
             finally
             {

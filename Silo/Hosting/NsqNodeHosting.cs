@@ -18,8 +18,8 @@ public static partial class NsqNodeHosting
         builder.UseOrleans(silo =>
         {
             silo.UseLocalhostClustering(
-                siloPort: orleans.GetValue("SiloPort", 11111),
-                gatewayPort: orleans.GetValue("GatewayPort", 30000),
+                siloPort: PortOrFree(orleans.GetValue("SiloPort", 11111)),
+                gatewayPort: PortOrFree(orleans.GetValue("GatewayPort", 30000)),
                 serviceId: orleans.GetValue("ServiceId", "orleans-nsq")!,
                 clusterId: orleans.GetValue("ClusterId", "orleans-nsq")!);
             silo.AddNsqGrains(); // binds the Nsqd section too: --msg-timeout, --max-msg-timeout
@@ -29,6 +29,15 @@ public static partial class NsqNodeHosting
         builder.Services.AddNsqGateway(configuration);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(15));
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.ListenNsq());
+    }
+
+    /// <summary>Orleans needs a concrete port; 0 (any free port, as every NSQ listen flag accepts) picks one here.</summary>
+    private static int PortOrFree(int port)
+    {
+        if (port != 0) return port;
+        using var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        probe.Start();
+        return ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
     }
 
     public static void UseNsqNode(this WebApplication app)
