@@ -3,22 +3,12 @@ namespace OrleansNsq.Gateway.Tests.Connections;
 [Collection(GatewayCollection.Name)]
 public sealed class ConsumeTests(GatewayFixture gateway)
 {
-    private async Task PublishAsync(string topic, params string[] bodies)
-    {
-        await using var producer = await gateway.ConnectAsync();
-        foreach (var body in bodies)
-        {
-            await producer.PubAsync(topic, body);
-            await producer.ExpectResponseAsync("OK");
-        }
-    }
-
     [Fact]
     public async Task Rdy_caps_messages_in_flight_and_FIN_frees_a_slot()
     {
         var topic = GatewayFixture.NewName("rdy-cap");
         await using var consumer = await gateway.ConsumerAsync(topic, "ch", rdy: 2);
-        await PublishAsync(topic, "1", "2", "3", "4");
+        await gateway.PublishAsync(topic, "1", "2", "3", "4");
 
         var first = await consumer.ExpectMessageAsync();
         await consumer.ExpectMessageAsync();
@@ -34,7 +24,7 @@ public sealed class ConsumeTests(GatewayFixture gateway)
     {
         var topic = GatewayFixture.NewName("rdy-zero");
         await using var consumer = await gateway.ConsumerAsync(topic, "ch", rdy: 0);
-        await PublishAsync(topic, "waiting");
+        await gateway.PublishAsync(topic, "waiting");
 
         await consumer.ExpectNothingAsync(TimeSpan.FromMilliseconds(500));
         await consumer.RdyAsync(1);
@@ -47,7 +37,7 @@ public sealed class ConsumeTests(GatewayFixture gateway)
         var topic = GatewayFixture.NewName("share");
         await using var one = await gateway.ConsumerAsync(topic, "ch", rdy: 1);
         await using var two = await gateway.ConsumerAsync(topic, "ch", rdy: 1);
-        await PublishAsync(topic, "a", "b");
+        await gateway.PublishAsync(topic, "a", "b");
 
         var a = await one.ExpectMessageAsync();
         var b = await two.ExpectMessageAsync();
@@ -63,7 +53,7 @@ public sealed class ConsumeTests(GatewayFixture gateway)
         await consumer.FinAsync("0000000000000000");
         await consumer.ExpectErrorAsync("E_FIN_FAILED FIN 0000000000000000 failed ID not in flight");
 
-        await PublishAsync(topic, "still open");
+        await gateway.PublishAsync(topic, "still open");
         Assert.Equal("still open", (await consumer.ExpectMessageAsync()).Body);
     }
 
@@ -73,7 +63,7 @@ public sealed class ConsumeTests(GatewayFixture gateway)
         var topic = GatewayFixture.NewName("fin-owner");
         await using var owner = await gateway.ConsumerAsync(topic, "ch", rdy: 1);
         await using var other = await gateway.ConsumerAsync(topic, "ch", rdy: 0);
-        await PublishAsync(topic, "mine");
+        await gateway.PublishAsync(topic, "mine");
         var message = await owner.ExpectMessageAsync();
 
         await other.FinAsync(message.Id);
@@ -88,7 +78,7 @@ public sealed class ConsumeTests(GatewayFixture gateway)
     {
         var topic = GatewayFixture.NewName("req");
         await using var consumer = await gateway.ConsumerAsync(topic, "ch", rdy: 1);
-        await PublishAsync(topic, "again");
+        await gateway.PublishAsync(topic, "again");
         var first = await consumer.ExpectMessageAsync();
 
         await consumer.ReqAsync(first.Id, 0);
@@ -102,7 +92,7 @@ public sealed class ConsumeTests(GatewayFixture gateway)
     {
         var topic = GatewayFixture.NewName("req-delay");
         await using var consumer = await gateway.ConsumerAsync(topic, "ch", rdy: 1);
-        await PublishAsync(topic, "later");
+        await gateway.PublishAsync(topic, "later");
         var first = await consumer.ExpectMessageAsync();
 
         await consumer.ReqAsync(first.Id, 1000);
@@ -116,7 +106,7 @@ public sealed class ConsumeTests(GatewayFixture gateway)
     {
         var topic = GatewayFixture.NewName("timeout");
         await using var consumer = await gateway.ConsumerAsync(topic, "ch", rdy: 1, identify: """{"msg_timeout":1000}""");
-        await PublishAsync(topic, "slow");
+        await gateway.PublishAsync(topic, "slow");
         var first = await consumer.ExpectMessageAsync();
 
         var again = await consumer.ExpectMessageAsync(TimeSpan.FromSeconds(5));
@@ -129,7 +119,7 @@ public sealed class ConsumeTests(GatewayFixture gateway)
     {
         var topic = GatewayFixture.NewName("touch");
         await using var consumer = await gateway.ConsumerAsync(topic, "ch", rdy: 1, identify: """{"msg_timeout":1000}""");
-        await PublishAsync(topic, "touched");
+        await gateway.PublishAsync(topic, "touched");
         var message = await consumer.ExpectMessageAsync();
 
         for (var i = 0; i < 4; i++)
@@ -150,7 +140,7 @@ public sealed class ConsumeTests(GatewayFixture gateway)
         await consumer.SendAsync("CLS\n");
         await consumer.ExpectResponseAsync("CLOSE_WAIT");
         await consumer.RdyAsync(5); // ignored after CLS, no error
-        await PublishAsync(topic, "not for you");
+        await gateway.PublishAsync(topic, "not for you");
 
         await consumer.ExpectNothingAsync(TimeSpan.FromMilliseconds(500));
     }

@@ -63,6 +63,17 @@ public sealed class GatewayFixture : IAsyncLifetime
 
     public Task<V2Client> ConnectAsync() => V2Client.ConnectAsync(TcpPort);
 
+    /// <summary>PUBs each body on its own producer connection, waiting for each OK.</summary>
+    public async Task PublishAsync(string topic, params string[] bodies)
+    {
+        await using var producer = await ConnectAsync();
+        foreach (var body in bodies)
+        {
+            await producer.PubAsync(topic, body);
+            await producer.ExpectResponseAsync("OK");
+        }
+    }
+
     /// <summary>A connection that has subscribed (state 3) with the given RDY.</summary>
     public async Task<V2Client> ConsumerAsync(string topic, string channel, int rdy, string identify = "{}")
     {

@@ -11,29 +11,19 @@ public sealed class SubscriptionTests(GatewayFixture gateway)
     /// it, and the rules below only show when the poll is out.</summary>
     private static readonly TimeSpan PumpPullsAgain = TimeSpan.FromMilliseconds(300);
 
-    private async Task PublishAsync(string topic, params string[] bodies)
-    {
-        await using var producer = await gateway.ConnectAsync();
-        foreach (var body in bodies)
-        {
-            await producer.PubAsync(topic, body);
-            await producer.ExpectResponseAsync("OK");
-        }
-    }
-
     [Fact]
     public async Task Message_leased_after_every_consumer_lowered_RDY_goes_back_to_the_channel()
     {
         var topic = GatewayFixture.NewName("rdy-drop-release");
         await using var consumer = await gateway.ConsumerAsync(topic, "ch", rdy: 1);
-        await PublishAsync(topic, "first");
+        await gateway.PublishAsync(topic, "first");
         var first = await consumer.ExpectMessageAsync();
         await consumer.FinAsync(first.Id);
         await Task.Delay(PumpPullsAgain); // the pump's next pull (for 1) now waits in the grain
 
         await consumer.RdyAsync(0);
         await consumer.SendAsync("NOP\n");
-        await PublishAsync(topic, "second");
+        await gateway.PublishAsync(topic, "second");
 
         // nsqd leases only to a client with room: another gateway's subscriber must get the message now, not after
         // the lease this gateway could not use has timed out (60 s).
@@ -68,7 +58,7 @@ public sealed class SubscriptionTests(GatewayFixture gateway)
                 var subscribed = new List<V2Client>();
                 foreach (var client in clients)
                     if (await client.ReadFrameAsync() is { Text: "OK" }) subscribed.Add(client);
-                await PublishAsync(topic, [.. Enumerable.Range(0, subscribers).Select(i => $"m{i}")]);
+                await gateway.PublishAsync(topic, [.. Enumerable.Range(0, subscribers).Select(i => $"m{i}")]);
 
                 foreach (var client in subscribed)
                 {
@@ -158,7 +148,7 @@ public sealed class SubscriptionTests(GatewayFixture gateway)
             await next.SendAsync($"SUB {topic} ch#ephemeral\nRDY 1\n");
             await next.ExpectResponseAsync("OK");
             await Task.Delay(100); // the old subscription's goodbye has reached the channel
-            await PublishAsync(topic, "for the new consumer");
+            await gateway.PublishAsync(topic, "for the new consumer");
 
             var frame = await next.ExpectFrameAsync($"round {round}: the message, with the connection open", TimeSpan.FromSeconds(3));
             Assert.Equal((2, "for the new consumer"), (frame.Type, frame.Body));
