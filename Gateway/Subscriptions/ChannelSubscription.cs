@@ -130,7 +130,9 @@ internal sealed partial class ChannelSubscription
             ref var entry = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrNullRef(_inFlight, id);
             if (System.Runtime.CompilerServices.Unsafe.IsNullRef(ref entry)) return SettleResult.NotInFlight;
             if (entry.Owner != consumer) return SettleResult.NotOwner;
-            entry.DeadlineUnixMs = Math.Min(NowMs + msgTimeoutMs, entry.DeliveredUnixMs + _maxMsgTimeoutMs);
+            var now = NowMs;
+            if (entry.DeadlineUnixMs <= now) return SettleResult.NotInFlight; // the lease scan frees it
+            entry.DeadlineUnixMs = Math.Min(now + msgTimeoutMs, entry.DeliveredUnixMs + _maxMsgTimeoutMs);
             _settlements.Add(new Settlement(id, SettlementKind.Touch, msgTimeoutMs));
             return SettleResult.Ok;
         }
@@ -141,9 +143,11 @@ internal sealed partial class ChannelSubscription
         if (!_inFlight.TryGetValue(id, out var entry)) return SettleResult.NotInFlight;
         if (entry.Owner != consumer) return SettleResult.NotOwner;
         _inFlight.Remove(id);
-        consumer.InFlightCount--;
+        entry.Owner.InFlightCount--;
         _credit.Set();
-        return SettleResult.Ok;
+        // Past its deadline the lease belongs to the channel again (it may already be another consumer's): nsqd
+        // answers "ID not in flight" until the message is delivered anew.
+        return entry.DeadlineUnixMs > NowMs ? SettleResult.Ok : SettleResult.NotInFlight;
     }
 
     /// <summary>Sends what FIN/REQ/TOUCH collected as one grain call; a consumer calls it after each read buffer.
