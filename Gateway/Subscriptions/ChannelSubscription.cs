@@ -296,8 +296,9 @@ internal sealed partial class ChannelSubscription
                 return true;
             }
             // A timed-out lease delivered again before the scan freed it: the old holder's slot is free now.
-            if (_inFlight.TryGetValue(message.Id, out var stale)) stale.Owner.InFlightCount--;
-            _inFlight[message.Id] = new InFlightMessage(consumer, now, deadline);
+            ref var entry = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_inFlight, message.Id, out var stale);
+            if (stale) entry.Owner.InFlightCount--;
+            entry = new InFlightMessage(consumer, now, deadline);
             consumer.InFlightCount++;
             consumer.MessageCount++;
             if (consumer.QueueDelivery(message))
