@@ -30,17 +30,32 @@ public class ProtocolV2ParserAllocationTests
         return count;
     }
 
-    /// <summary>Bytes allocated on this thread by 100 calls, after one call to warm up (also AllocationBudgetTests).</summary>
+    /// <summary>
+    /// Bytes allocated on this thread by 100 calls (also AllocationBudgetTests). The warm-up passes tiered
+    /// compilation's call-count threshold (30), and the least of three rounds is returned: the runtime now and then
+    /// allocates on the calling thread while it tiers a method up (seen once in CI on 2 cores), whereas an allocation
+    /// in the code under test happens in every round.
+    /// </summary>
     internal static long AllocatedBy(Action action)
     {
-        action();
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        for (var i = 0; i < 100; i++)
+        for (var i = 0; i < 50; i++)
         {
             action();
         }
 
-        return GC.GetAllocatedBytesForCurrentThread() - before;
+        var least = long.MaxValue;
+        for (var round = 0; round < 3 && least > 0; round++)
+        {
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            for (var i = 0; i < 100; i++)
+            {
+                action();
+            }
+
+            least = Math.Min(least, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+
+        return least;
     }
 
     [Fact]
