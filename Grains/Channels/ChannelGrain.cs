@@ -1,7 +1,9 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Placement;
+using Microsoft.Extensions.DependencyInjection;
 using OrleansNsq.Grains.Storage;
+using OrleansNsq.Grains.Storage.Log;
 
 namespace OrleansNsq.Grains.Channels;
 
@@ -13,6 +15,9 @@ namespace OrleansNsq.Grains.Channels;
 /// one silo.
 /// A non-ephemeral channel saves <see cref="ChannelState"/> on create, delete, pause and unpause, never on pull or
 /// settle, and restores it on activation: after a restart it exists (serves pulls) and keeps its paused flag.
+/// With a message log, it also writes its cursor (what it still has to deliver) at most every
+/// <see cref="ChannelOptions.CursorSaveInterval"/> and on deactivation, and rebuilds its queue from the cursor and the
+/// topic's stored batches when it activates.
 /// </summary>
 [Reentrant, KeepAlive, PreferLocalPlacement]
 internal sealed class ChannelGrain : Grain, IChannelGrain
@@ -36,35 +41,64 @@ internal sealed class ChannelGrain : Grain, IChannelGrain
     private bool _exists;
     private IGrainTimer? _timer;
     private TimeSpan _timerPeriod;
+    // The message log, when the node has one and the channel is durable (_saved).
+    private readonly MessageLog? _log;
+    // The highest id the topic has handed over (or the channel's start): the cursor's ReceivedThroughId.
+    private long _receivedThrough;
+    private bool _cursorDirty;
+    private long _cursorSavedAtMs;
 
-    public ChannelGrain(IOptions<ChannelOptions> options, TimeProvider time, ILogger<ChannelGrain> logger,
+    public ChannelGrain(IOptions<ChannelOptions> options, TimeProvider time, ILogger<ChannelGrain> logger, IServiceProvider services,
         [PersistentState("channel", NsqStateStorage.Name)] IPersistentState<ChannelState> state)
     {
         _options = options.Value;
         _time = time;
         _logger = logger;
         _state = state;
+        _log = services.GetService<MessageLog>();
         _queue = NewQueue();
     }
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    private bool Logged => _saved && _log is not null;
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         (_topic, _channel) = ChannelKey.Parse(this.GetPrimaryKeyString());
         _ephemeral = ChannelKey.IsEphemeral(_channel);
         _saved = !_ephemeral && !ChannelKey.IsEphemeral(_topic);
-        if (_saved && _state.State.Exists)
-        {
-            _exists = true;
-            _queue.Paused = _state.State.Paused;
-        }
-        return Task.CompletedTask;
+        if (!_saved || !_state.State.Exists) return;
+        _exists = true;
+        _queue.Paused = _state.State.Paused;
+        if (!Logged) return;
+        var store = _log!.Store;
+        var cursor = await store.ReadCursorAsync(_topic, _channel, cancellationToken);
+        var released = await store.ReadReleasedThroughAsync(_topic, cancellationToken);
+        var batches = await store.ReadBatchesAsync(_topic, cursor?.LowWater ?? 0, cancellationToken);
+        _receivedThrough = ChannelCursor.Restore(_queue, cursor, batches, released, _time.UnixMs());
+        _cursorDirty = cursor is null;
+        ArmTimer();
+        ChannelLog.Restored(_logger, _topic, _channel, _queue.Depth, _queue.DeferredCount);
     }
 
-    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         // Do not hold the deactivation (silo shutdown) for the length of a long poll.
         _pulls.CompleteAll(DeliveryBatch.Empty);
-        return Task.CompletedTask;
+        if (_exists && Logged && _cursorDirty) await SaveCursorAsync();
+    }
+
+    public async ValueTask CreateAsync(long startAfterId, Immutable<MessageSegment[]> held, CancellationToken cancellationToken = default)
+    {
+        if (_exists)
+        {
+            await EnqueueAsync(held, cancellationToken);
+            return;
+        }
+        _receivedThrough = startAfterId;
+        await EnqueueAsync(held, cancellationToken);
+        // The cursor is on disk before the topic releases what it held to this channel, so the log never has a
+        // released batch that no cursor covers.
+        if (Logged) await SaveCursorAsync();
     }
 
     public ValueTask EnqueueAsync(Immutable<MessageSegment[]> segments, CancellationToken cancellationToken = default)
@@ -76,9 +110,10 @@ internal sealed class ChannelGrain : Grain, IChannelGrain
             ChannelLog.Created(_logger, _topic, _channel);
         }
         var now = _time.UnixMs();
+        foreach (var segment in segments.Value) _receivedThrough = Math.Max(_receivedThrough, segment.LastId);
         _queue.Enqueue(segments.Value, now);
         _pulls.Serve(_queue, now);
-        ArmTimer();
+        Changed();
         return created ? new ValueTask(SaveAsync()) : ValueTask.CompletedTask;
     }
 
@@ -115,7 +150,7 @@ internal sealed class ChannelGrain : Grain, IChannelGrain
         if (!_exists) return ForgetMissing();
         var now = _time.UnixMs();
         if (_queue.Settle(settlements.Value, now) > 0) _pulls.Serve(_queue, now);
-        ArmTimer();
+        Changed();
         return ValueTask.CompletedTask;
     }
 
@@ -144,7 +179,7 @@ internal sealed class ChannelGrain : Grain, IChannelGrain
     {
         if (!_exists) return ForgetMissing();
         _queue.Empty();
-        ArmTimer();
+        Changed();
         return ValueTask.CompletedTask;
     }
 
@@ -156,9 +191,32 @@ internal sealed class ChannelGrain : Grain, IChannelGrain
         _queue = NewQueue();
         _subscribers.Clear();
         _pulls.CompleteAll(DeliveryBatch.Deleted);
+        _cursorDirty = false;
         ArmTimer();
         DeactivateOnIdle();
-        return new ValueTask(SaveAsync());
+        return new ValueTask(DeleteSavedAsync());
+    }
+
+    private async Task DeleteSavedAsync()
+    {
+        await SaveAsync();
+        if (Logged) await _log!.WriteAsync(new LogWrite.DeleteCursor(_topic, _channel));
+    }
+
+    /// <summary>The queue changed: its cursor is to be written (within the save interval), and the timer may have
+    /// timed work.</summary>
+    private void Changed()
+    {
+        if (Logged) _cursorDirty = true;
+        ArmTimer();
+    }
+
+    /// <summary>Writes the cursor as the queue is now and waits for the commit.</summary>
+    private Task SaveCursorAsync()
+    {
+        _cursorDirty = false;
+        _cursorSavedAtMs = _time.UnixMs();
+        return _log!.WriteAsync(new LogWrite.SaveCursor(_topic, _channel, ChannelCursor.Take(_queue, _receivedThrough)));
     }
 
     public ValueTask<ChannelStats> GetStatsAsync(CancellationToken cancellationToken = default)
@@ -238,6 +296,7 @@ internal sealed class ChannelGrain : Grain, IChannelGrain
     private void ArmTimer()
     {
         var period = _queue.HasTimedWork ? _options.QueueScanInterval
+            : _cursorDirty ? Min(_options.CursorSaveInterval, _subscribers.Count > 0 ? _options.SubscriberIdleTimeout / 4 : TimeSpan.MaxValue)
             : _subscribers.Count > 0 ? _options.SubscriberIdleTimeout / 4
             : TimeSpan.Zero;
         if (period == _timerPeriod) return;
@@ -257,10 +316,19 @@ internal sealed class ChannelGrain : Grain, IChannelGrain
         }
     }
 
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+
     private async Task OnTimerAsync(CancellationToken cancellationToken)
     {
         var now = _time.UnixMs();
-        if (_queue.ProcessDue(now) > 0) _pulls.Serve(_queue, now);
+        if (_queue.ProcessDue(now) > 0)
+        {
+            _pulls.Serve(_queue, now);
+            if (Logged) _cursorDirty = true;
+        }
+        // Written behind: the turn does not wait for the commit (a crash redelivers what settled since).
+        if (_cursorDirty && _exists && now - _cursorSavedAtMs >= (long)_options.CursorSaveInterval.TotalMilliseconds)
+            _ = SaveCursorAsync().ContinueWith(static t => _ = t.Exception, TaskScheduler.Default);
         var hadClients = _subscribers.ClientCount > 0;
         if (_subscribers.Count > 0) ForgetIdleSubscribers(now);
         ArmTimer();

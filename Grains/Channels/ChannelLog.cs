@@ -14,6 +14,9 @@ internal static partial class ChannelLog
     [LoggerMessage(3002, LogLevel.Warning, "Channel {Topic}/{Channel}: forgot {Count} subscriber(s) not heard from")]
     public static partial void SubscribersForgotten(ILogger logger, string topic, string channel, int count);
 
+    [LoggerMessage(3004, LogLevel.Information, "Channel {Topic}/{Channel} restored from the message log: {Ready} ready, {Deferred} deferred")]
+    public static partial void Restored(ILogger logger, string topic, string channel, int ready, int deferred);
+
     [LoggerMessage(3003, LogLevel.Information, "Ephemeral channel {Topic}/{Channel} has no consumer left: deleting it")]
     public static partial void EphemeralAbandoned(ILogger logger, string topic, string channel);
 }

@@ -138,6 +138,24 @@ internal sealed class ChannelQueue(long maxMsgTimeoutMs, int defaultMsgTimeoutMs
         _deferred.Clear();
     }
 
+    /// <summary>Pending ids for the channel's cursor: ready and in flight (due 0), deferred (with due times).</summary>
+    public void CollectRanges(List<Storage.Log.PendingRange> into)
+    {
+        _ready.CollectRanges(into);
+        _inFlight.CollectRanges(into);
+        _deferred.CollectRanges(into);
+    }
+
+    /// <summary>A whole batch read back from the log on activation, ready (not counted as received again).</summary>
+    public void Restore(MessageSegment segment) => _ready.Append(segment);
+
+    /// <summary>One message read back from the log: ready when <paramref name="dueUnixMs"/> is 0, else deferred.</summary>
+    public void Restore(in QueuedMessage message, long dueUnixMs)
+    {
+        if (dueUnixMs <= 0) _ready.Append(message);
+        else _deferred.Add(message, dueUnixMs);
+    }
+
     /// <summary>REQ: 0 ms → ready at once, otherwise deferred until now + delay; requeue_count+1 either way.</summary>
     private bool Requeue(long id, int delayMs, long nowUnixMs)
     {

@@ -1,3 +1,5 @@
+using OrleansNsq.Grains.Storage.Log;
+
 namespace OrleansNsq.Grains.Channels;
 
 /// <summary>
@@ -50,6 +52,20 @@ internal sealed class ReadyQueue
             _headTaken = 0;
         }
         return true;
+    }
+
+    /// <summary>The ids still queued, as ranges (a segment's untaken rest is one range), for the channel's cursor.</summary>
+    public void CollectRanges(List<PendingRange> into)
+    {
+        var head = true;
+        foreach (var entry in _entries)
+        {
+            if (entry.Segment is { } segment)
+                into.Add(new PendingRange(segment.FirstId + (head ? _headTaken : 0), segment.LastId, 0));
+            else
+                into.Add(new PendingRange(entry.Message.Id, entry.Message.Id, 0));
+            head = false;
+        }
     }
 
     public void Clear()

@@ -21,6 +21,9 @@ internal sealed class MessageIdSequence
     /// <summary>The next id that would be handed out.</summary>
     public long Next => _next;
 
+    /// <summary>Moves the counter above <paramref name="lastUsedId"/> (the highest id in the message log).</summary>
+    public void StartAbove(long lastUsedId) => _next = Math.Max(_next, lastUsedId + 1);
+
     /// <summary>Reserves <paramref name="count"/> consecutive ids and returns the first.</summary>
     public long Take(int count, long nowUnixMs)
     {

@@ -9,6 +9,9 @@ internal sealed class TopicBacklog
     /// <summary>Messages held (topic depth).</summary>
     public long Count { get; private set; }
 
+    /// <summary>The first held id, null when nothing is held.</summary>
+    public long? FirstId => _segments.Count > 0 ? _segments[0].FirstId : null;
+
     public void Add(MessageSegment segment)
     {
         if (segment.Count == 0) return;

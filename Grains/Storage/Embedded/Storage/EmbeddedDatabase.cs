@@ -14,7 +14,7 @@ internal sealed class EmbeddedDatabase : IDisposable
     public const int ApplicationId = 0x4E53514F;
 
     /// <summary>The schema this code writes (<c>PRAGMA user_version</c>); a file from a newer version is refused.</summary>
-    public const int SchemaVersion = 1;
+    public const int SchemaVersion = 2;
 
     /// <summary>Seconds a statement waits for a lock another connection holds (Microsoft.Data.Sqlite retries while
     /// SQLite answers busy): only another process or silo on the same file competes with the writer.</summary>
@@ -28,6 +28,31 @@ internal sealed class EmbeddedDatabase : IDisposable
             payload       BLOB    NOT NULL,
             written_at_ms INTEGER NOT NULL,
             PRIMARY KEY (grain_id, state_name)
+        ) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS message_batch (
+            seq          INTEGER PRIMARY KEY,
+            topic        TEXT    NOT NULL,
+            first_id     INTEGER NOT NULL,
+            last_id      INTEGER NOT NULL,
+            count        INTEGER NOT NULL,
+            timestamp_ns INTEGER NOT NULL,
+            due_ms       INTEGER NOT NULL,
+            held         INTEGER NOT NULL,
+            data         BLOB    NOT NULL,
+            ends         BLOB    NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS message_batch_topic_last_id ON message_batch (topic, last_id);
+        CREATE TABLE IF NOT EXISTS channel_cursor (
+            topic            TEXT    NOT NULL,
+            channel          TEXT    NOT NULL,
+            low_water        INTEGER NOT NULL,
+            received_through INTEGER NOT NULL,
+            pending          BLOB    NOT NULL,
+            PRIMARY KEY (topic, channel)
+        ) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS topic_log (
+            topic            TEXT    NOT NULL PRIMARY KEY,
+            released_through INTEGER NOT NULL
         ) WITHOUT ROWID;
         """;
 
