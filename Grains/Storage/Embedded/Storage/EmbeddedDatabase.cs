@@ -124,6 +124,7 @@ internal sealed class EmbeddedDatabase : IDisposable
         if (!string.Equals(mode, "wal", StringComparison.OrdinalIgnoreCase))
             throw new EmbeddedStoreException($"embedded store: {Path} cannot use WAL journaling (journal_mode stays {mode})");
         Execute(writer, "PRAGMA synchronous=FULL;");
+        Execute(writer, "PRAGMA wal_autocheckpoint=16384;");
         Execute(writer, Schema + $"PRAGMA application_id={ApplicationId}; PRAGMA user_version={SchemaVersion};");
         // A torn or overwritten file is found now, at start, rather than on some grain's first read.
         var check = ScalarText(writer, "PRAGMA quick_check;");
