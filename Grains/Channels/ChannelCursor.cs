@@ -28,55 +28,80 @@ internal static class ChannelCursor
         return new StoredCursor(lowWater, receivedThroughId, merged);
     }
 
+    /// <summary>Batches per read of the log while restoring: bounds the memory one read takes.</summary>
+    private const int ReadBatches = 256;
+
     /// <summary>
-    /// Refills an empty <paramref name="queue"/> from the log: every message of the channel's batches (not held by the
-    /// topic, or released) above the cursor's LowWater that is pending in the cursor or newer than what the channel had
-    /// received. Whole ready batches go back as segments; the rest message by message, deferred ones with their due
-    /// times. Attempts start again from 0 (they are not stored). No cursor (a crash before the first one was written):
+    /// Refills an empty <paramref name="queue"/> from the cursor and the log on activation, in bounded memory: ready
+    /// ids of the cursor become stored entries (read back on demand), deferred ones are read now with their due times,
+    /// and the topic's batches newer than what the channel had received (a crash before its last cursor write) are
+    /// read now — whole, or stored past the queue's memory limit — unless the topic still holds them.
+    /// Attempts start again from 0 (they are not stored). No cursor (a crash before the first one was written):
     /// everything stored is delivered again. Returns the received-through id to carry on from.
     /// </summary>
-    public static long Restore(ChannelQueue queue, StoredCursor? cursor, IReadOnlyList<StoredBatch> batches, long releasedThroughId,
-        long nowUnixMs)
+    public static async Task<long> RestoreAsync(ChannelQueue queue, StoredCursor? cursor, IMessageLogStore store, string topic,
+        long releasedThroughId, long nowUnixMs, CancellationToken cancellationToken)
     {
         var lowWater = cursor?.LowWater ?? 0;
         var received = cursor?.ReceivedThroughId ?? 0;
-        var pending = cursor?.Pending ?? [];
-        var at = 0;
-        long DueOf(long id, long batchDue)
+        foreach (var range in cursor?.Pending ?? [])
         {
-            if (id > received) return batchDue > nowUnixMs ? batchDue : 0;
-            while (at < pending.Count && pending[at].ToId < id) at++;
-            if (at < pending.Count && pending[at].FromId <= id)
-                return pending[at].DueUnixMs > nowUnixMs ? pending[at].DueUnixMs : 0;
-            return -1; // done
+            if (range.DueUnixMs <= nowUnixMs)
+            {
+                queue.RestoreStored(range.FromId, range.ToId, (int)Math.Min(int.MaxValue, range.ToId - range.FromId + 1));
+                continue;
+            }
+            await ForEachBatchAsync(store, topic, range.FromId - 1, range.ToId, cancellationToken, batch =>
+            {
+                var bodies = new PublishBatch(batch.Data, batch.Ends);
+                for (var i = 0; i < batch.Count; i++)
+                {
+                    var id = batch.FirstId + i;
+                    if (id >= range.FromId && id <= range.ToId)
+                        queue.Restore(new QueuedMessage(id, batch.TimestampNs, 0, bodies.Body(i)), range.DueUnixMs);
+                }
+            });
         }
-
-        foreach (var batch in batches)
+        var after = Math.Max(received, lowWater);
+        var through = after;
+        await ForEachBatchAsync(store, topic, after, long.MaxValue, cancellationToken, batch =>
         {
-            if (batch.Held && batch.LastId > releasedThroughId) continue;
-            if (batch.LastId <= lowWater) continue;
-            var bodies = new Messages.PublishBatch(batch.Data, batch.Ends);
-            var dues = new long[batch.Count];
-            var wholeReady = batch.FirstId > lowWater;
+            if (batch.Held && batch.LastId > releasedThroughId) return;
+            through = Math.Max(through, batch.LastId);
+            var due = batch.DueUnixMs > nowUnixMs ? batch.DueUnixMs : 0;
+            if (batch.FirstId > after && due == 0)
+            {
+                if (queue.MemoryLimit > 0 && (queue.BackendDepth > 0 || queue.Depth + batch.Count > queue.MemoryLimit))
+                    queue.RestoreStored(batch.FirstId, batch.LastId, batch.Count);
+                else
+                    queue.Restore(new MessageSegment(batch.FirstId, batch.TimestampNs, new PublishBatch(batch.Data, batch.Ends)));
+                return;
+            }
+            var bodies = new PublishBatch(batch.Data, batch.Ends);
             for (var i = 0; i < batch.Count; i++)
             {
                 var id = batch.FirstId + i;
-                dues[i] = id <= lowWater ? -1 : DueOf(id, batch.DueUnixMs);
-                if (dues[i] != 0) wholeReady = false;
+                if (id > after) queue.Restore(new QueuedMessage(id, batch.TimestampNs, 0, bodies.Body(i)), due);
             }
-            if (wholeReady)
+        });
+        return through;
+    }
+
+    /// <summary>Calls <paramref name="each"/> for the topic's batches past <paramref name="afterId"/> in id order,
+    /// up to the one holding <paramref name="throughId"/>, reading <see cref="ReadBatches"/> at a time.</summary>
+    private static async Task ForEachBatchAsync(IMessageLogStore store, string topic, long afterId, long throughId,
+        CancellationToken cancellationToken, Action<StoredBatch> each)
+    {
+        while (afterId < throughId)
+        {
+            var batches = await store.ReadBatchesAsync(topic, afterId, ReadBatches, cancellationToken);
+            foreach (var batch in batches)
             {
-                queue.Restore(new Messages.MessageSegment(batch.FirstId, batch.TimestampNs, bodies));
-                continue;
+                if (batch.FirstId > throughId) return;
+                each(batch);
+                afterId = batch.LastId;
             }
-            for (var i = 0; i < batch.Count; i++)
-            {
-                if (dues[i] < 0) continue;
-                queue.Restore(new QueuedMessage(batch.FirstId + i, batch.TimestampNs, 0, bodies.Body(i)), dues[i]);
-            }
+            if (batches.Count < ReadBatches) return;
         }
-        foreach (var batch in batches)
-            if (!batch.Held || batch.LastId <= releasedThroughId) received = Math.Max(received, batch.LastId);
-        return Math.Max(received, lowWater);
     }
 }

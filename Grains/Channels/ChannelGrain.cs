@@ -47,6 +47,12 @@ internal sealed class ChannelGrain : Grain, IChannelGrain
     private long _receivedThrough;
     private bool _cursorDirty;
     private long _cursorSavedAtMs;
+    // --mem-queue-size for a logged channel (0 = unlimited); a read of stored messages under way.
+    private int _memoryLimit;
+    private bool _refilling;
+
+    /// <summary>Batches per read of stored messages.</summary>
+    private const int RefillBatches = 128;
 
     public ChannelGrain(IOptions<ChannelOptions> options, TimeProvider time, ILogger<ChannelGrain> logger, IServiceProvider services,
         [PersistentState("channel", NsqStateStorage.Name)] IPersistentState<ChannelState> state)
@@ -66,6 +72,11 @@ internal sealed class ChannelGrain : Grain, IChannelGrain
         (_topic, _channel) = ChannelKey.Parse(this.GetPrimaryKeyString());
         _ephemeral = ChannelKey.IsEphemeral(_channel);
         _saved = !_ephemeral && !ChannelKey.IsEphemeral(_topic);
+        // --mem-queue-size=0 still keeps up to the default in memory: durability comes from the publish waiting for
+        // the commit, not from reading every message back from disk.
+        var memQueueSize = _options.MemQueueSize > 0 ? _options.MemQueueSize : new ChannelOptions().MemQueueSize;
+        _memoryLimit = Logged ? (int)Math.Min(int.MaxValue / 2, memQueueSize) : 0;
+        _queue.MemoryLimit = _memoryLimit;
         if (!_saved || !_state.State.Exists) return;
         _exists = true;
         _queue.Paused = _state.State.Paused;
@@ -73,11 +84,11 @@ internal sealed class ChannelGrain : Grain, IChannelGrain
         var store = _log!.Store;
         var cursor = await store.ReadCursorAsync(_topic, _channel, cancellationToken);
         var released = await store.ReadReleasedThroughAsync(_topic, cancellationToken);
-        var batches = await store.ReadBatchesAsync(_topic, cursor?.LowWater ?? 0, cancellationToken);
-        _receivedThrough = ChannelCursor.Restore(_queue, cursor, batches, released, _time.UnixMs());
+        _receivedThrough = await ChannelCursor.RestoreAsync(_queue, cursor, store, _topic, released, _time.UnixMs(), cancellationToken);
         _cursorDirty = cursor is null;
         ArmTimer();
         ChannelLog.Restored(_logger, _topic, _channel, _queue.Depth, _queue.DeferredCount);
+        StartRefill();
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
@@ -132,8 +143,10 @@ internal sealed class ChannelGrain : Grain, IChannelGrain
         {
             var batch = _queue.Lease(request.MaxCount, request.MsgTimeoutMs, now);
             ArmTimer();
+            StartRefill();
             return new(batch);
         }
+        StartRefill();
         if (request.WaitMs <= 0) return new(DeliveryBatch.Empty);
         return WaitAsync(_pulls.Add(request), cancellationToken);
     }
@@ -226,7 +239,7 @@ internal sealed class ChannelGrain : Grain, IChannelGrain
         {
             ChannelName = _channel,
             Depth = _queue.Depth,
-            BackendDepth = 0,
+            BackendDepth = _queue.BackendDepth,
             InFlightCount = _queue.InFlightCount,
             DeferredCount = _queue.DeferredCount,
             MessageCount = _queue.MessageCount,
@@ -266,7 +279,43 @@ internal sealed class ChannelGrain : Grain, IChannelGrain
     }
 
     private ChannelQueue NewQueue() =>
-        new((long)_options.MaxMsgTimeout.TotalMilliseconds, (int)_options.MsgTimeout.TotalMilliseconds);
+        new((long)_options.MaxMsgTimeout.TotalMilliseconds, (int)_options.MsgTimeout.TotalMilliseconds) { MemoryLimit = _memoryLimit };
+
+    /// <summary>Starts reading stored messages back when few bodies are left in memory (one read at a time).</summary>
+    private void StartRefill()
+    {
+        if (_refilling || !Logged || !_queue.NeedsRefill) return;
+        _refilling = true;
+        _ = RefillAsync();
+    }
+
+    private async Task RefillAsync()
+    {
+        var queue = _queue;
+        try
+        {
+            while (queue == _queue && queue.NeedsRefill && queue.FirstStored() is { } stored)
+            {
+                // The stored batches may still be on their way to the disk: a read sees them once committed.
+                await _log!.FlushAsync();
+                var batches = await _log.Store.ReadBatchesAsync(_topic, stored.FirstId - 1, RefillBatches);
+                if (queue != _queue) break;
+                var now = _time.UnixMs();
+                var read = StoredBatchReader.Split(batches, stored.FirstId, stored.LastId, batches.Count < RefillBatches, now);
+                if (!queue.ApplyStoredRead(stored.FirstId, read)) continue;
+                _pulls.Serve(queue, now);
+                ArmTimer();
+            }
+        }
+        catch (Exception ex)
+        {
+            ChannelLog.RefillFailed(_logger, _topic, _channel, ex);
+        }
+        finally
+        {
+            _refilling = false;
+        }
+    }
 
     /// <summary>A call reached a channel that does not exist (deleted, or never created): do nothing, and let the
     /// activation go rather than keep it alive.</summary>
@@ -329,6 +378,7 @@ internal sealed class ChannelGrain : Grain, IChannelGrain
         // Written behind: the turn does not wait for the commit (a crash redelivers what settled since).
         if (_cursorDirty && _exists && now - _cursorSavedAtMs >= (long)_options.CursorSaveInterval.TotalMilliseconds)
             _ = SaveCursorAsync().ContinueWith(static t => _ = t.Exception, TaskScheduler.Default);
+        StartRefill();
         var hadClients = _subscribers.ClientCount > 0;
         if (_subscribers.Count > 0) ForgetIdleSubscribers(now);
         ArmTimer();

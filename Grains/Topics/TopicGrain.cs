@@ -49,6 +49,7 @@ internal sealed class TopicGrain(
         _ephemeral = ChannelKey.IsEphemeral(_name);
         _ids = new MessageIdSequence(time.UnixMs());
         _self = this.AsReference<ITopicGrain>();
+        if (Logged) _backlog.MemoryLimit = (int)Math.Min(int.MaxValue / 2, options.Value.MemQueueSize > 0 ? options.Value.MemQueueSize : new ChannelOptions().MemQueueSize);
         if (Logged) _ids.StartAbove(await _log!.Store.ReadLastIdAsync(_name, cancellationToken));
         if (_ephemeral || !state.State.Exists) return;
         _exists = true;
@@ -92,18 +93,44 @@ internal sealed class TopicGrain(
         return _durablePublish ? ticket : 0;
     }
 
-    /// <summary>On activation: the batches the topic held (no channel, or paused) when it last ran.</summary>
+    /// <summary>An ephemeral channel keeps everything in memory and has no cursor to hold the log's batches: what the
+    /// topic hands it must carry its bodies, so stored segments are read back first.</summary>
+    private async Task<MessageSegment[]> LoadStoredAsync(MessageSegment[] segments)
+    {
+        if (!segments.Any(s => s.IsStored)) return segments;
+        await _log!.FlushAsync();
+        var loaded = new List<MessageSegment>(segments.Length);
+        var now = time.UnixMs();
+        foreach (var segment in segments)
+        {
+            if (!segment.IsStored)
+            {
+                loaded.Add(segment);
+                continue;
+            }
+            var after = segment.FirstId - 1;
+            while (after < segment.LastId)
+            {
+                var batches = await _log.Store.ReadBatchesAsync(_name, after, 256);
+                foreach (var stored in batches)
+                {
+                    if (stored.FirstId > segment.LastId) break;
+                    var deferMs = stored.DueUnixMs > now ? (int)Math.Min(int.MaxValue, stored.DueUnixMs - now) : 0;
+                    loaded.Add(new MessageSegment(stored.FirstId, stored.TimestampNs, new PublishBatch(stored.Data, stored.Ends, deferMs)));
+                    after = stored.LastId;
+                }
+                if (batches.Count < 256) break;
+            }
+        }
+        return [.. loaded];
+    }
+
+    /// <summary>On activation: the batches the topic held (no channel, or paused) when it last ran, as stored ids
+    /// (bodies stay in the log until a channel reads them back).</summary>
     private async Task RestoreHeldAsync(CancellationToken cancellationToken)
     {
-        var released = await _log!.Store.ReadReleasedThroughAsync(_name, cancellationToken);
-        var now = time.UnixMs();
-        foreach (var stored in await _log.Store.ReadBatchesAsync(_name, released, cancellationToken))
-        {
-            if (!stored.Held) continue;
-            // A DPUB batch keeps its due time: what is left of the delay applies when a channel receives it.
-            var deferMs = stored.DueUnixMs > now ? (int)Math.Min(int.MaxValue, stored.DueUnixMs - now) : 0;
-            _backlog.Add(new MessageSegment(stored.FirstId, stored.TimestampNs, new PublishBatch(stored.Data, stored.Ends, deferMs)));
-        }
+        foreach (var range in await _log!.Store.ReadHeldRangesAsync(_name, cancellationToken))
+            _backlog.AddStored(range.FromId, range.ToId, (int)Math.Min(int.MaxValue, range.Count));
     }
 
     public async ValueTask CreateAsync(CancellationToken cancellationToken = default)
@@ -131,6 +158,7 @@ internal sealed class TopicGrain(
         // channel, as nsqd pumps its backlog to the first channel created, or later on unpause).
         var startAfter = (_backlog.FirstId ?? _ids.Next) - 1;
         MessageSegment[] held = !_paused && _fanOut.Length == 1 ? _backlog.TakeAll() : [];
+        if (ChannelKey.IsEphemeral(channel)) held = await LoadStoredAsync(held);
         await grain.CreateAsync(startAfter, new Immutable<MessageSegment[]>(held), cancellationToken);
         if (held.Length > 0 && Logged) _log!.Append(new LogWrite.ReleaseHeld(_name, held[^1].LastId));
         await GrainFactory.TopicDirectory().ChannelCreatedAsync(_name, channel, cancellationToken);
@@ -172,6 +200,7 @@ internal sealed class TopicGrain(
         if (!paused && _backlog.Count > 0 && _fanOut.Length > 0)
         {
             var held = _backlog.TakeAll();
+            if (_channels.Keys.Any(ChannelKey.IsEphemeral)) held = await LoadStoredAsync(held);
             await FanOutAsync(held);
             if (Logged) _log!.Append(new LogWrite.ReleaseHeld(_name, held[^1].LastId));
         }
@@ -209,7 +238,7 @@ internal sealed class TopicGrain(
         {
             TopicName = _name,
             Depth = _backlog.Count,
-            BackendDepth = 0,
+            BackendDepth = _backlog.StoredCount,
             MessageCount = _messageCount,
             MessageBytes = _messageBytes,
             Paused = _paused,

@@ -59,6 +59,15 @@ public sealed partial class MessageLog : IAsyncDisposable
     /// <summary>Queues a write and completes once it is committed and on disk; throws what the commit threw.</summary>
     public Task WriteAsync(LogWrite write) => WhenDurableAsync(Append(write));
 
+    /// <summary>Completes when everything appended so far is committed (whatever the outcome): a read of the store
+    /// afterwards sees every batch handed out before the call.</summary>
+    public Task FlushAsync()
+    {
+        long last;
+        lock (_lock) last = _lastTicket;
+        return last == 0 ? Task.CompletedTask : WhenDurableAsync(last).ContinueWith(static _ => { }, TaskScheduler.Default);
+    }
+
     /// <summary>Completes when the commit carrying <paramref name="ticket"/> is on disk; faults when it failed.</summary>
     public Task WhenDurableAsync(long ticket)
     {

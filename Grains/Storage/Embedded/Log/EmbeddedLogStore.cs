@@ -90,16 +90,42 @@ internal sealed class EmbeddedLogStore(EmbeddedDatabase database) : IMessageLogS
             return new StoredCursor(reader.GetInt64(0), reader.GetInt64(1), PendingRangeCodec.Decode((byte[])reader.GetValue(2)));
         }));
 
-    public Task<IReadOnlyList<StoredBatch>> ReadBatchesAsync(string topic, long afterId, CancellationToken cancellationToken = default) =>
+    public Task<IReadOnlyList<StoredRange>> ReadHeldRangesAsync(string topic, CancellationToken cancellationToken = default) =>
+        Task.FromResult(database.Read<IReadOnlyList<StoredRange>>(connection =>
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = """
+                SELECT first_id, last_id, count FROM message_batch
+                WHERE topic = $topic AND held = 1
+                  AND last_id > coalesce((SELECT released_through FROM topic_log WHERE topic = $topic), 0)
+                ORDER BY last_id;
+                """;
+            command.Parameters.AddWithValue("$topic", topic);
+            using var reader = command.ExecuteReader();
+            var ranges = new List<StoredRange>();
+            while (reader.Read())
+            {
+                var range = new StoredRange(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2));
+                if (ranges.Count > 0 && ranges[^1].ToId + 1 == range.FromId)
+                    ranges[^1] = new StoredRange(ranges[^1].FromId, range.ToId, ranges[^1].Count + range.Count);
+                else
+                    ranges.Add(range);
+            }
+            return ranges;
+        }));
+
+    public Task<IReadOnlyList<StoredBatch>> ReadBatchesAsync(string topic, long afterId, int maxBatches,
+        CancellationToken cancellationToken = default) =>
         Task.FromResult(database.Read<IReadOnlyList<StoredBatch>>(connection =>
         {
             using var command = connection.CreateCommand();
             command.CommandText = """
                 SELECT first_id, count, timestamp_ns, due_ms, held, data, ends FROM message_batch
-                WHERE topic = $topic AND last_id > $after ORDER BY first_id;
+                WHERE topic = $topic AND last_id > $after ORDER BY last_id LIMIT $max;
                 """;
             command.Parameters.AddWithValue("$topic", topic);
             command.Parameters.AddWithValue("$after", afterId);
+            command.Parameters.AddWithValue("$max", maxBatches);
             using var reader = command.ExecuteReader();
             var batches = new List<StoredBatch>();
             while (reader.Read())

@@ -1,7 +1,4 @@
 using System.Text;
-using Microsoft.Data.Sqlite;
-using Orleans.Hosting;
-using Orleans.TestingHost;
 
 namespace OrleansNsq.Grains.Tests.Storage.Embedded;
 
@@ -12,35 +9,17 @@ namespace OrleansNsq.Grains.Tests.Storage.Embedded;
 /// </summary>
 public sealed class MessageLogRestartTests : IAsyncLifetime
 {
-    private readonly string _dataPath = System.IO.Directory.CreateTempSubdirectory("orleansnsq-log-").FullName;
-    private InProcessTestCluster? _cluster;
+    private EmbeddedCluster _cluster = null!;
 
-    private IGrainFactory Grains => _cluster!.Client;
+    private IGrainFactory Grains => _cluster.Grains;
 
-    public Task InitializeAsync() => StartAsync();
+    public async Task InitializeAsync() => _cluster = await EmbeddedCluster.StartAsync();
 
-    public async Task DisposeAsync()
-    {
-        if (_cluster is not null) await _cluster.DisposeAsync();
-        SqliteConnection.ClearAllPools();
-        System.IO.Directory.Delete(_dataPath, recursive: true);
-    }
+    public async Task DisposeAsync() => await _cluster.DisposeAsync();
 
-    private async Task StartAsync()
-    {
-        var builder = new InProcessTestClusterBuilder(1);
-        builder.ConfigureSilo((_, silo) => silo.AddNsqGrains().AddEmbeddedNsqStore(o => o.DataPath = _dataPath));
-        _cluster = builder.Build();
-        await _cluster.DeployAsync();
-    }
+    private Task RestartAsync() => _cluster.RestartAsync();
 
-    private async Task RestartAsync()
-    {
-        await _cluster!.StopAllSilosAsync();
-        await _cluster.DisposeAsync();
-        _cluster = null;
-        await StartAsync();
-    }
+    private long StoredBatches() => _cluster.StoredBatches();
 
     private static string NewTopic() => "t" + Guid.NewGuid().ToString("N");
 
@@ -52,15 +31,6 @@ public sealed class MessageLogRestartTests : IAsyncLifetime
 
     private static string[] Bodies(IEnumerable<DeliveredMessage> messages) =>
         messages.Select(m => Encoding.UTF8.GetString(m.Body.Span)).ToArray();
-
-    private long StoredBatches()
-    {
-        using var connection = new SqliteConnection($"Data Source={Path.Combine(_dataPath, "orleans-nsq.db")};Mode=ReadOnly;Pooling=False");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT count(*) FROM message_batch;";
-        return (long)command.ExecuteScalar()!;
-    }
 
     [Fact]
     public async Task Unfinished_and_in_flight_messages_come_back_after_a_restart_and_finished_ones_do_not()
