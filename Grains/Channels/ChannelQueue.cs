@@ -184,7 +184,7 @@ internal sealed class ChannelQueue(long maxMsgTimeoutMs, int defaultMsgTimeoutMs
     /// its place; deferred messages go to the deferred queue. False when the entry is gone (emptied meanwhile).</summary>
     public bool ApplyStoredRead(long firstId, StoredRead read)
     {
-        if (!_ready.ReplaceStored(firstId, read.ReadThroughId, read.Found, read.Segments, read.Singles)) return false;
+        if (!_ready.ReplaceStored(firstId, read.ReadThroughId, read.Found, read.Ready)) return false;
         foreach (var (message, due) in read.Deferred) _deferred.Add(message, due);
         return true;
     }

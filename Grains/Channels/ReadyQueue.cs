@@ -97,8 +97,8 @@ internal sealed class ReadyQueue
     /// of the stored entry starting at <paramref name="firstId"/> in its place; what it has beyond stays stored
     /// (segments appended meanwhile may have merged into it). <paramref name="found"/> counts the messages the read
     /// covered, deferred ones included. False when the entry is gone (emptied meanwhile).</summary>
-    public bool ReplaceStored(long firstId, long readThroughId, int found, IReadOnlyList<MessageSegment> loaded,
-        IReadOnlyList<QueuedMessage> singles)
+    public bool ReplaceStored(long firstId, long readThroughId, int found,
+        IReadOnlyList<(MessageSegment? Segment, QueuedMessage Single)> loaded)
     {
         var at = -1;
         for (var i = _head; i < _entries.Count; i++)
@@ -111,16 +111,11 @@ internal sealed class ReadyQueue
         }
         if (at < 0) return false;
         var stored = _entries[at].Segment!;
-        var replacement = new List<Entry>(loaded.Count + singles.Count + 1);
-        foreach (var segment in loaded)
+        var replacement = new List<Entry>(loaded.Count + 1);
+        foreach (var (segment, single) in loaded)
         {
-            replacement.Add(new Entry(segment, default));
-            LoadedCount += segment.Count;
-        }
-        foreach (var single in singles)
-        {
-            replacement.Add(new Entry(null, single));
-            LoadedCount++;
+            replacement.Add(new Entry(segment, single));
+            LoadedCount += segment?.Count ?? 1;
         }
         StoredCount -= stored.Count;
         if (readThroughId < stored.LastId)

@@ -6,8 +6,8 @@ namespace OrleansNsq.Grains.Channels;
 /// the range only partly covers one by one, deferred ones (a DPUB batch not yet due) with their due times.</summary>
 internal sealed class StoredRead
 {
-    public List<MessageSegment> Segments { get; } = [];
-    public List<QueuedMessage> Singles { get; } = [];
+    /// <summary>Ready messages in id order: whole batches as segments, the others one by one (Segment null).</summary>
+    public List<(MessageSegment? Segment, QueuedMessage Single)> Ready { get; } = [];
     public List<(QueuedMessage Message, long DueUnixMs)> Deferred { get; } = [];
 
     /// <summary>The read covered ids up to here.</summary>
@@ -34,7 +34,7 @@ internal static class StoredBatchReader
             var due = batch.DueUnixMs > nowUnixMs ? batch.DueUnixMs : 0;
             if (batch.FirstId >= fromId && batch.LastId <= toId && due == 0)
             {
-                read.Segments.Add(new MessageSegment(batch.FirstId, batch.TimestampNs, bodies));
+                read.Ready.Add((new MessageSegment(batch.FirstId, batch.TimestampNs, bodies), default));
                 read.Found += batch.Count;
                 continue;
             }
@@ -44,7 +44,7 @@ internal static class StoredBatchReader
                 if (id < fromId || id > toId) continue;
                 var message = new QueuedMessage(id, batch.TimestampNs, 0, bodies.Body(i));
                 if (due > 0) read.Deferred.Add((message, due));
-                else read.Singles.Add(message);
+                else read.Ready.Add((null, message));
                 read.Found++;
             }
         }

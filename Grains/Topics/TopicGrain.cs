@@ -81,7 +81,7 @@ internal sealed class TopicGrain(
         var messages = batch.Value;
         if (messages.Count == 0) return 0;
         var now = time.UnixMs();
-        var segment = new MessageSegment(_ids.Take(messages.Count, now), time.UnixNs(), messages);
+        var segment = new MessageSegment(_ids.Take(messages.Count), time.UnixNs(), messages);
         _messageCount += messages.Count;
         _messageBytes += messages.TotalBytes;
         var held = _paused || _fanOut.Length == 0;
@@ -90,6 +90,8 @@ internal sealed class TopicGrain(
             messages.Ends)) : 0;
         if (held) _backlog.Add(segment);
         else await FanOutAsync([segment]);
+        // Publishers that outrun the disk wait here, one batch at a time, instead of queueing without bound.
+        if (Logged) await _log!.WhenRoomAsync();
         return _durablePublish ? ticket : 0;
     }
 

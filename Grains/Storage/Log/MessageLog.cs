@@ -15,6 +15,10 @@ public sealed partial class MessageLog : IAsyncDisposable
     // Failed groups remembered for late waiters; a waiter arrives within a grain call of its append.
     private const int FailuresKept = 64;
 
+    /// <summary>Message bytes queued or being committed beyond which publishers wait (<see cref="WhenRoomAsync"/>):
+    /// the log written behind must not hold an unbounded backlog in memory when publishers outrun the disk.</summary>
+    public const long MaxPendingBytes = 32 << 20;
+
     private readonly IMessageLogStore _store;
     private readonly ILogger<MessageLog> _logger;
     private readonly Lock _lock = new();
@@ -26,6 +30,9 @@ public sealed partial class MessageLog : IAsyncDisposable
     private long _committedThrough;
     private (long First, long Last, Task Done) _committing;
     private Task? _loop;
+    private long _openBytes;
+    private long _committingBytes;
+    private TaskCompletionSource? _room;
     private TaskCompletionSource? _wake;
     private bool _stopping;
 
@@ -47,6 +54,7 @@ public sealed partial class MessageLog : IAsyncDisposable
         {
             ObjectDisposedException.ThrowIf(_stopping && _loop is null, this);
             _open.Add(write);
+            if (write is LogWrite.AppendBatch append) _openBytes += append.Data.Length;
             ticket = ++_lastTicket;
             _loop ??= Task.Run(RunAsync);
             wake = _wake;
@@ -54,6 +62,18 @@ public sealed partial class MessageLog : IAsyncDisposable
         }
         wake?.TrySetResult();
         return ticket;
+    }
+
+    /// <summary>Completes at once while the log keeps up; while more than <see cref="MaxPendingBytes"/> of messages wait
+    /// for the disk, completes when a commit has made room (a publisher waits here rather than fill the memory).</summary>
+    public Task WhenRoomAsync()
+    {
+        lock (_lock)
+        {
+            if (_openBytes + _committingBytes <= MaxPendingBytes) return Task.CompletedTask;
+            _room ??= NewGroup();
+            return _room.Task;
+        }
     }
 
     /// <summary>Queues a write and completes once it is committed and on disk; throws what the commit threw.</summary>
@@ -129,6 +149,8 @@ public sealed partial class MessageLog : IAsyncDisposable
                     first = _openFirst;
                     last = _lastTicket;
                     _open = new List<LogWrite>(writes.Count);
+                    _committingBytes = _openBytes;
+                    _openBytes = 0;
                     _openDone = NewGroup();
                     _openFirst = last + 1;
                     _committing = (first, last, done.Task);
@@ -141,7 +163,7 @@ public sealed partial class MessageLog : IAsyncDisposable
             }
             try
             {
-                await _store.CommitAsync(writes).ConfigureAwait(false);
+                await CommitAsync(writes).ConfigureAwait(false);
                 lock (_lock) _committedThrough = last;
                 done.TrySetResult();
             }
@@ -159,6 +181,28 @@ public sealed partial class MessageLog : IAsyncDisposable
                 // Write-behind appends have no waiter: observe the fault so it is not reported again as unobserved.
                 _ = done.Task.Exception;
             }
+        }
+    }
+
+    private async Task CommitAsync(List<LogWrite> writes)
+    {
+        try
+        {
+            await _store.CommitAsync(writes).ConfigureAwait(false);
+        }
+        finally
+        {
+            TaskCompletionSource? room = null;
+            lock (_lock)
+            {
+                _committingBytes = 0;
+                if (_room is not null && _openBytes <= MaxPendingBytes)
+                {
+                    room = _room;
+                    _room = null;
+                }
+            }
+            room?.TrySetResult();
         }
     }
 

@@ -100,4 +100,18 @@ public class ChannelQueueSpillTests
         Assert.Equal(0, queue.BackendDepth);
         Assert.Null(queue.FirstStored());
     }
+
+    [Fact]
+    public void A_read_starting_inside_a_batch_keeps_id_order()
+    {
+        var segments = new[] { Segments.Of(100, 5), Segments.Of(105, 5) };
+        var queue = new ChannelQueue(5_000) { MemoryLimit = 5 };
+        // As after a restart: the first two of batch 100 were finished, the rest is pending.
+        queue.RestoreStored(102, 109, 8);
+
+        var read = StoredBatchReader.Split([Stored(segments[0]), Stored(segments[1])], 102, 109, complete: true, Now);
+        Assert.True(queue.ApplyStoredRead(102, read));
+
+        Assert.Equal([102L, 103, 104, 105, 106, 107, 108, 109], queue.Lease(100, Timeout, Now).Ids());
+    }
 }
