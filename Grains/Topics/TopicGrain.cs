@@ -80,6 +80,9 @@ internal sealed class TopicGrain(
         if (!_exists) await CreateCoreAsync();
         var messages = batch.Value;
         if (messages.Count == 0) return 0;
+        // While the log cannot commit, an OK would promise what the disk cannot keep: refuse (E_PUB_FAILED).
+        if (Logged && _log!.Failure is { } failure)
+            throw new MessageLogUnavailableException($"message log: cannot store topic {_name}'s messages: {failure.Message}", failure);
         var now = time.UnixMs();
         var segment = new MessageSegment(_ids.Take(messages.Count), time.UnixNs(), messages);
         _messageCount += messages.Count;

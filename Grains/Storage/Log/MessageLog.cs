@@ -7,8 +7,9 @@ namespace OrleansNsq.Grains.Storage.Log;
 /// loop commits everything queued since its last commit in one transaction (group commit: the batch size follows the
 /// load by itself), and whoever needs durability waits for its ticket (<see cref="WhenDurableAsync"/>). Writes commit
 /// in the order they were appended, so a channel's cursor never lands before the batches it covers.
-/// A failed commit fails the tickets it carried (their publishes answer E_PUB_FAILED) and the loop goes on with the
-/// next group, so the node recovers when the fault clears.
+/// A failed commit fails the tickets it carried (their publishes answer E_PUB_FAILED) and its writes are tried again,
+/// first in the next commit, after a pause; while commits fail <see cref="IsFailing"/> is true and topics refuse new
+/// publishes (E_PUB_FAILED), so nothing that got OK waits only in memory. The node recovers when the fault clears.
 /// </summary>
 public sealed partial class MessageLog : IAsyncDisposable
 {
@@ -33,6 +34,7 @@ public sealed partial class MessageLog : IAsyncDisposable
     private long _openBytes;
     private long _committingBytes;
     private TaskCompletionSource? _room;
+    private Exception? _failure;
     private TaskCompletionSource? _wake;
     private bool _stopping;
 
@@ -44,6 +46,15 @@ public sealed partial class MessageLog : IAsyncDisposable
 
     /// <summary>The store the log writes to; grains read from it when they activate.</summary>
     public IMessageLogStore Store => _store;
+
+    /// <summary>The last commit failed and none has succeeded since: what it threw, else null.</summary>
+    public Exception? Failure
+    {
+        get
+        {
+            lock (_lock) return _failure;
+        }
+    }
 
     /// <summary>Queues a write for the next commit and returns its ticket (see <see cref="WhenDurableAsync"/>).</summary>
     public long Append(LogWrite write)
@@ -164,22 +175,45 @@ public sealed partial class MessageLog : IAsyncDisposable
             try
             {
                 await CommitAsync(writes).ConfigureAwait(false);
-                lock (_lock) _committedThrough = last;
+                lock (_lock)
+                {
+                    _committedThrough = last;
+                    if (_failure is not null) LogRecovered(_logger);
+                    _failure = null;
+                    _failedAttempts = 0;
+                }
                 done.TrySetResult();
             }
             catch (Exception ex)
             {
                 LogCommitFailed(_logger, writes.Count, ex);
+                bool retry;
                 lock (_lock)
                 {
                     _failures.Enqueue((first, last, ex));
                     if (_failures.Count > FailuresKept) _failures.Dequeue();
                     // Later tickets are judged on their own commit; these stay failed.
                     _committedThrough = last;
+                    _failure = ex;
+                    _failedAttempts++;
+                    // The writes go first into the next commit: a batch whose publish failed may still land (the
+                    // client's retry is then a duplicate, as NSQ allows), a batch written behind is not lost. At
+                    // shutdown the loop gives up after a few attempts rather than hold the silo's stop forever.
+                    retry = !_stopping || _failedAttempts < 3;
+                    if (retry)
+                    {
+                        writes.AddRange(_open);
+                        _open = writes;
+                        _openBytes = 0;
+                        foreach (var write in writes)
+                            if (write is LogWrite.AppendBatch append) _openBytes += append.Data.Length;
+                    }
                 }
                 done.TrySetException(ex);
                 // Write-behind appends have no waiter: observe the fault so it is not reported again as unobserved.
                 _ = done.Task.Exception;
+                if (!retry) LogGaveUp(_logger, writes.Count);
+                await Task.Delay(RetryDelay).ConfigureAwait(false);
             }
         }
     }
@@ -206,8 +240,19 @@ public sealed partial class MessageLog : IAsyncDisposable
         }
     }
 
+    /// <summary>Pause before a failed commit's writes are tried again.</summary>
+    public static readonly TimeSpan RetryDelay = TimeSpan.FromMilliseconds(500);
+
+    private int _failedAttempts;
+
     private static TaskCompletionSource NewGroup() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    [LoggerMessage(1, LogLevel.Error, "message log: a commit of {Count} writes failed; their publishes answer E_PUB_FAILED")]
+    [LoggerMessage(1, LogLevel.Error, "message log: a commit of {Count} writes failed; publishes answer E_PUB_FAILED until a commit succeeds, the writes are tried again")]
     private static partial void LogCommitFailed(ILogger logger, int count, Exception exception);
+
+    [LoggerMessage(2, LogLevel.Warning, "message log: commits succeed again")]
+    private static partial void LogRecovered(ILogger logger);
+
+    [LoggerMessage(3, LogLevel.Error, "message log: stopping with {Count} writes that could not be committed")]
+    private static partial void LogGaveUp(ILogger logger, int count);
 }

@@ -10,17 +10,24 @@ namespace OrleansNsq.Grains.Tests.Storage.Embedded;
 internal sealed class EmbeddedCluster : IAsyncDisposable
 {
     private readonly Action<ChannelOptions>? _options;
+    private readonly Action<ISiloBuilder>? _silo;
     private InProcessTestCluster? _cluster;
 
-    private EmbeddedCluster(Action<ChannelOptions>? options) => _options = options;
+    private EmbeddedCluster(Action<ChannelOptions>? options, Action<ISiloBuilder>? silo)
+    {
+        _options = options;
+        _silo = silo;
+    }
 
     public string DataPath { get; } = System.IO.Directory.CreateTempSubdirectory("orleansnsq-log-").FullName;
 
     public IGrainFactory Grains => _cluster!.Client;
 
-    public static async Task<EmbeddedCluster> StartAsync(Action<ChannelOptions>? options = null)
+    /// <param name="silo">More silo configuration, applied before the store is added (so it can put its own
+    /// services in place of the store's).</param>
+    public static async Task<EmbeddedCluster> StartAsync(Action<ChannelOptions>? options = null, Action<ISiloBuilder>? silo = null)
     {
-        var cluster = new EmbeddedCluster(options);
+        var cluster = new EmbeddedCluster(options, silo);
         await cluster.DeployAsync();
         return cluster;
     }
@@ -53,7 +60,11 @@ internal sealed class EmbeddedCluster : IAsyncDisposable
     private async Task DeployAsync()
     {
         var builder = new InProcessTestClusterBuilder(1);
-        builder.ConfigureSilo((_, silo) => silo.AddNsqGrains(_options).AddEmbeddedNsqStore(o => o.DataPath = DataPath));
+        builder.ConfigureSilo((_, silo) =>
+        {
+            _silo?.Invoke(silo);
+            silo.AddNsqGrains(_options).AddEmbeddedNsqStore(o => o.DataPath = DataPath);
+        });
         _cluster = builder.Build();
         await _cluster.DeployAsync();
     }
