@@ -59,10 +59,10 @@ public static class PostgresSchema
     /// <summary>The highest version recorded (0 when the schema was never applied).</summary>
     public static async Task<int> ReadVersionAsync(NpgsqlConnection connection, CancellationToken cancellationToken = default)
     {
-        await using var command = new NpgsqlCommand(
-            "SELECT coalesce(max(version), 0) FROM nsq_schema", connection);
-        return Convert.ToInt32(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false),
-            System.Globalization.CultureInfo.InvariantCulture);
+        await using var command = new NpgsqlCommand("SELECT to_regclass('nsq_schema') IS NOT NULL", connection);
+        if (await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not true) return 0;
+        command.CommandText = "SELECT coalesce(max(version), 0) FROM nsq_schema";
+        return (int)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
     }
 
     private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)

@@ -9,7 +9,7 @@ namespace OrleansNsq.Grains.Tests.Storage.Postgres;
 /// <see cref="MissingMessage"/>: CI must never pass without having tested the PostgreSQL store.
 /// Each test works in a schema of its own (<see cref="CreateSchemaAsync"/>), so tests run in parallel and again.
 /// </summary>
-internal static class PostgresTestServer
+public static class PostgresTestServer
 {
     public const string Variable = "ORLEANSNSQ_TEST_POSTGRES";
 
@@ -52,7 +52,7 @@ internal static class PostgresTestServer
 }
 
 /// <summary>A schema of one test, dropped with everything in it on dispose.</summary>
-internal sealed class TestSchema(string adminConnectionString, string name, string connectionString) : IAsyncDisposable
+public sealed class TestSchema(string adminConnectionString, string name, string connectionString) : IAsyncDisposable
 {
     public string Name { get; } = name;
 
