@@ -12,7 +12,7 @@ namespace OrleansNsq.Grains.Storage.Postgres;
 /// <see cref="PostgresSchema"/>; a server that cannot be reached or refuses the login stops the start with a
 /// <see cref="PostgresStoreException"/> naming the server and the cause.
 /// </summary>
-public sealed partial class PostgresDatabase : ILifecycleParticipant<ISiloLifecycle>, IAsyncDisposable
+public sealed partial class PostgresDatabase : ILifecycleParticipant<ISiloLifecycle>, IAsyncDisposable, IDisposable
 {
     private readonly PostgresStoreOptions _options;
     private readonly ILogger<PostgresDatabase> _logger;
@@ -70,6 +70,9 @@ public sealed partial class PostgresDatabase : ILifecycleParticipant<ISiloLifecy
     }
 
     public ValueTask DisposeAsync() => DataSource.DisposeAsync();
+
+    /// <summary>Closes the pool synchronously too: a container disposing the silo's services may not await.</summary>
+    public void Dispose() => DataSource.Dispose();
 
     [LoggerMessage(1, LogLevel.Information, "{Where}: schema version {Version} applied (was {Before})")]
     private static partial void LogSchemaApplied(ILogger logger, string where, int before, int version);

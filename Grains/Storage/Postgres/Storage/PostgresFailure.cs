@@ -5,7 +5,7 @@ namespace OrleansNsq.Grains.Storage.Postgres;
 
 /// <summary>Turns what Npgsql throws when the server cannot be used into one sentence for the operator: which server,
 /// and why (connection refused, password authentication failed, no such database…), never the password.</summary>
-internal static class PostgresFailure
+public static class PostgresFailure
 {
     /// <summary>"postgres store 127.0.0.1:5432/orleans_nsq".</summary>
     public static string Where(NpgsqlDataSource dataSource) => Where(dataSource.ConnectionString);
