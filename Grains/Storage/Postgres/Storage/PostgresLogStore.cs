@@ -73,7 +73,8 @@ public sealed class PostgresLogStore(NpgsqlDataSource dataSource) : IMessageLogS
     internal static NpgsqlBatch BuildBatch(NpgsqlConnection connection, IReadOnlyList<LogWrite> writes)
     {
         var batch = new NpgsqlBatch(connection);
-        var collect = new List<string>();
+        var collect = new List<string>(); // in first-touched order
+        var touched = new HashSet<string>(StringComparer.Ordinal);
         var i = 0;
         while (i < writes.Count)
         {
@@ -89,21 +90,21 @@ public sealed class PostgresLogStore(NpgsqlDataSource dataSource) : IMessageLogS
             {
                 case LogWrite.ReleaseHeld release:
                     batch.BatchCommands.Add(Command(ReleaseHeldSql, Text(release.Topic), Int64(release.ThroughId)));
-                    Touch(collect, release.Topic);
+                    Touch(collect, touched, release.Topic);
                     break;
                 case LogWrite.DropHeld drop:
                     batch.BatchCommands.Add(Command(DropHeldSql, Text(drop.Topic), Int64(drop.ThroughId)));
-                    Touch(collect, drop.Topic);
+                    Touch(collect, touched, drop.Topic);
                     break;
                 case LogWrite.SaveCursor save:
                     batch.BatchCommands.Add(Command(SaveCursorSql, Text(save.Topic), Text(save.Channel),
                         Int64(save.Cursor.LowWater), Int64(save.Cursor.ReceivedThroughId),
                         Bytes(PendingRangeCodec.Encode(save.Cursor.Pending))));
-                    Touch(collect, save.Topic);
+                    Touch(collect, touched, save.Topic);
                     break;
                 case LogWrite.DeleteCursor delete:
                     batch.BatchCommands.Add(Command(DeleteCursorSql, Text(delete.Topic), Text(delete.Channel)));
-                    Touch(collect, delete.Topic);
+                    Touch(collect, touched, delete.Topic);
                     break;
                 case LogWrite.DeleteTopic deleteTopic:
                     batch.BatchCommands.Add(Command(DeleteTopicSql, Text(deleteTopic.Topic)));
@@ -118,9 +119,9 @@ public sealed class PostgresLogStore(NpgsqlDataSource dataSource) : IMessageLogS
         return batch;
     }
 
-    private static void Touch(List<string> topics, string topic)
+    private static void Touch(List<string> topics, HashSet<string> touched, string topic)
     {
-        if (!topics.Contains(topic, StringComparer.Ordinal)) topics.Add(topic);
+        if (touched.Add(topic)) topics.Add(topic);
     }
 
     private static NpgsqlBatchCommand Appends(IReadOnlyList<LogWrite> writes, int start, int count)
