@@ -33,7 +33,9 @@ source "$root/tests/postgres.sh"
 if [ -z "${ORLEANSNSQ_TEST_POSTGRES:-}" ]; then
   if find_postgres_bin >/dev/null; then
     trap stop_test_postgres EXIT
-    start_test_postgres
+    # A cluster that will not start must not end the run before its count line: the PostgreSQL tests then fail
+    # (CI=true) or are skipped, each saying the variable is missing.
+    start_test_postgres || echo "tests/run.sh: PostgreSQL did not start (see above); ORLEANSNSQ_TEST_POSTGRES is not set" >&2
   elif [ "${CI:-}" = "true" ]; then
     echo "tests/run.sh: no PostgreSQL (initdb) found; the PostgreSQL tests will fail" >&2
   else
