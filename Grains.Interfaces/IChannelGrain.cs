@@ -18,6 +18,12 @@ public interface IChannelGrain : IGrainWithStringKey
     [Alias("Enqueue")]
     ValueTask EnqueueAsync(Immutable<MessageSegment[]> segments, CancellationToken cancellationToken = default);
 
+    /// <summary>Topic → channel: creates the channel (a no-op when it exists) as the owner of every message with an
+    /// id above <paramref name="startAfterId"/>, starting with <paramref name="held"/> (what the topic held for its
+    /// first channel). A durable channel has its cursor on disk when this completes.</summary>
+    [Alias("Create")]
+    ValueTask CreateAsync(long startAfterId, Immutable<MessageSegment[]> held, CancellationToken cancellationToken = default);
+
     /// <summary>Leases up to <see cref="PullRequest.MaxCount"/> ready messages to the subscriber, waiting up to
     /// <see cref="PullRequest.WaitMs"/> for some when none is ready (while paused none is ready). Keep WaitMs below
     /// Orleans' response timeout (30 s by default). MsgTimeoutMs 0 means --msg-timeout; it is capped at

@@ -1,3 +1,4 @@
+using Orleans.Concurrency;
 using OrleansNsq.Messages;
 using OrleansNsq.Stats;
 
@@ -11,9 +12,17 @@ namespace OrleansNsq;
 [Alias("OrleansNsq.ITopicGrain")]
 public interface ITopicGrain : IGrainWithStringKey
 {
-    /// <summary>PUB/MPUB/DPUB: creates the topic if needed and accepts the batch. Completes when every channel has it.</summary>
-    [Alias("Publish")]
+    /// <summary>PUB/MPUB/DPUB: creates the topic if needed and accepts the batch. Completes when every channel has it
+    /// and, with --mem-queue-size=0, when it is committed to disk (throws when that failed: E_PUB_FAILED).
+    /// Interleaves: it only waits, while <see cref="AcceptPublishAsync"/> does the work one batch at a time, so
+    /// batches waiting for the disk share its commits.</summary>
+    [Alias("Publish"), AlwaysInterleave]
     ValueTask PublishAsync(Immutable<PublishBatch> batch, CancellationToken cancellationToken = default);
+
+    /// <summary>The work of <see cref="PublishAsync"/> (call that instead): ids, the log append, the hand-over to
+    /// channels. Returns the log ticket to wait for on this topic's silo, 0 when there is nothing to wait for.</summary>
+    [Alias("AcceptPublish")]
+    ValueTask<long> AcceptPublishAsync(Immutable<PublishBatch> batch, CancellationToken cancellationToken = default);
 
     /// <summary>Creates the topic if it does not exist (HTTP /topic/create, SUB).</summary>
     [Alias("Create")]

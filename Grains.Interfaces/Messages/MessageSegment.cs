@@ -3,18 +3,47 @@ namespace OrleansNsq.Messages;
 /// <summary>
 /// A published batch after its topic accepted it: message i has id <c>FirstId + i</c> and the segment's timestamp.
 /// The topic hands the same immutable segment to every channel (a copy per channel costs nothing locally).
+/// A <em>stored</em> segment carries no bodies: it stands for the topic's batches in the message log with ids
+/// <c>FirstId … LastId</c> (memory beyond --mem-queue-size), which whoever delivers them reads back on demand.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("OrleansNsq.MessageSegment")]
-public sealed class MessageSegment(long firstId, long timestampNs, PublishBatch batch)
+public sealed class MessageSegment
 {
+    public MessageSegment(long firstId, long timestampNs, PublishBatch batch)
+    {
+        FirstId = firstId;
+        TimestampNs = timestampNs;
+        Batch = batch;
+    }
+
+    private MessageSegment(long firstId, long lastId, int storedCount)
+    {
+        FirstId = firstId;
+        StoredLastId = lastId;
+        StoredCount = storedCount;
+    }
+
+    /// <summary>Ids <paramref name="firstId"/> … <paramref name="lastId"/> in the message log, <paramref name="count"/>
+    /// messages (fewer than the ids when some batches in between are gone or belong to others).</summary>
+    public static MessageSegment Stored(long firstId, long lastId, int count) => new(firstId, lastId, count);
+
     /// <summary>Id of the first message; ids grow by one per message within a topic.</summary>
-    [Id(0)] public long FirstId { get; } = firstId;
+    [Id(0)] public long FirstId { get; }
 
-    /// <summary>Publish time, Unix nanoseconds (the NSQ message frame's timestamp).</summary>
-    [Id(1)] public long TimestampNs { get; } = timestampNs;
+    /// <summary>Publish time, Unix nanoseconds (the NSQ message frame's timestamp). 0 for a stored segment (each stored
+    /// batch has its own).</summary>
+    [Id(1)] public long TimestampNs { get; }
 
-    [Id(2)] public PublishBatch Batch { get; } = batch;
+    /// <summary>The bodies; null for a stored segment.</summary>
+    [Id(2)] public PublishBatch? Batch { get; }
 
-    public int Count => Batch.Count;
-    public long LastId => FirstId + Batch.Count - 1;
+    [Id(3)] public int StoredCount { get; }
+
+    [Id(4)] public long StoredLastId { get; }
+
+    /// <summary>True when the bodies are in the message log, not here.</summary>
+    public bool IsStored => Batch is null;
+
+    public int Count => Batch?.Count ?? StoredCount;
+    public long LastId => Batch is null ? StoredLastId : FirstId + Batch.Count - 1;
 }

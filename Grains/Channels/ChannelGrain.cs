@@ -1,7 +1,9 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Placement;
+using Microsoft.Extensions.DependencyInjection;
 using OrleansNsq.Grains.Storage;
+using OrleansNsq.Grains.Storage.Log;
 
 namespace OrleansNsq.Grains.Channels;
 
@@ -13,6 +15,9 @@ namespace OrleansNsq.Grains.Channels;
 /// one silo.
 /// A non-ephemeral channel saves <see cref="ChannelState"/> on create, delete, pause and unpause, never on pull or
 /// settle, and restores it on activation: after a restart it exists (serves pulls) and keeps its paused flag.
+/// With a message log, it also writes its cursor (what it still has to deliver) at most every
+/// <see cref="ChannelOptions.CursorSaveInterval"/> and on deactivation, and rebuilds its queue from the cursor and the
+/// topic's stored batches when it activates.
 /// </summary>
 [Reentrant, KeepAlive, PreferLocalPlacement]
 internal sealed class ChannelGrain : Grain, IChannelGrain
@@ -36,35 +41,75 @@ internal sealed class ChannelGrain : Grain, IChannelGrain
     private bool _exists;
     private IGrainTimer? _timer;
     private TimeSpan _timerPeriod;
+    // The message log, when the node has one and the channel is durable (_saved).
+    private readonly MessageLog? _log;
+    // The highest id the topic has handed over (or the channel's start): the cursor's ReceivedThroughId.
+    private long _receivedThrough;
+    private bool _cursorDirty;
+    private long _cursorSavedAtMs;
+    // --mem-queue-size for a logged channel (0 = unlimited); a read of stored messages under way.
+    private int _memoryLimit;
+    private bool _refilling;
 
-    public ChannelGrain(IOptions<ChannelOptions> options, TimeProvider time, ILogger<ChannelGrain> logger,
+    /// <summary>Batches per read of stored messages.</summary>
+    private const int RefillBatches = 128;
+
+    public ChannelGrain(IOptions<ChannelOptions> options, TimeProvider time, ILogger<ChannelGrain> logger, IServiceProvider services,
         [PersistentState("channel", NsqStateStorage.Name)] IPersistentState<ChannelState> state)
     {
         _options = options.Value;
         _time = time;
         _logger = logger;
         _state = state;
+        _log = services.GetService<MessageLog>();
         _queue = NewQueue();
     }
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    private bool Logged => _saved && _log is not null;
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         (_topic, _channel) = ChannelKey.Parse(this.GetPrimaryKeyString());
         _ephemeral = ChannelKey.IsEphemeral(_channel);
         _saved = !_ephemeral && !ChannelKey.IsEphemeral(_topic);
-        if (_saved && _state.State.Exists)
-        {
-            _exists = true;
-            _queue.Paused = _state.State.Paused;
-        }
-        return Task.CompletedTask;
+        // --mem-queue-size=0 still keeps up to the default in memory: durability comes from the publish waiting for
+        // the commit, not from reading every message back from disk.
+        var memQueueSize = _options.MemQueueSize > 0 ? _options.MemQueueSize : new ChannelOptions().MemQueueSize;
+        _memoryLimit = Logged ? (int)Math.Min(int.MaxValue / 2, memQueueSize) : 0;
+        _queue.MemoryLimit = _memoryLimit;
+        if (!_saved || !_state.State.Exists) return;
+        _exists = true;
+        _queue.Paused = _state.State.Paused;
+        if (!Logged) return;
+        var store = _log!.Store;
+        var cursor = await store.ReadCursorAsync(_topic, _channel, cancellationToken);
+        var released = await store.ReadReleasedThroughAsync(_topic, cancellationToken);
+        _receivedThrough = await ChannelCursor.RestoreAsync(_queue, cursor, store, _topic, released, _time.UnixMs(), cancellationToken);
+        _cursorDirty = cursor is null;
+        ArmTimer();
+        ChannelLog.Restored(_logger, _topic, _channel, _queue.Depth, _queue.DeferredCount);
+        StartRefill();
     }
 
-    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         // Do not hold the deactivation (silo shutdown) for the length of a long poll.
         _pulls.CompleteAll(DeliveryBatch.Empty);
-        return Task.CompletedTask;
+        if (_exists && Logged && _cursorDirty) await SaveCursorAsync();
+    }
+
+    public async ValueTask CreateAsync(long startAfterId, Immutable<MessageSegment[]> held, CancellationToken cancellationToken = default)
+    {
+        if (_exists)
+        {
+            await EnqueueAsync(held, cancellationToken);
+            return;
+        }
+        _receivedThrough = startAfterId;
+        await EnqueueAsync(held, cancellationToken);
+        // The cursor is on disk before the topic releases what it held to this channel, so the log never has a
+        // released batch that no cursor covers.
+        if (Logged) await SaveCursorAsync();
     }
 
     public ValueTask EnqueueAsync(Immutable<MessageSegment[]> segments, CancellationToken cancellationToken = default)
@@ -76,9 +121,10 @@ internal sealed class ChannelGrain : Grain, IChannelGrain
             ChannelLog.Created(_logger, _topic, _channel);
         }
         var now = _time.UnixMs();
+        foreach (var segment in segments.Value) _receivedThrough = Math.Max(_receivedThrough, segment.LastId);
         _queue.Enqueue(segments.Value, now);
         _pulls.Serve(_queue, now);
-        ArmTimer();
+        Changed();
         return created ? new ValueTask(SaveAsync()) : ValueTask.CompletedTask;
     }
 
@@ -97,8 +143,10 @@ internal sealed class ChannelGrain : Grain, IChannelGrain
         {
             var batch = _queue.Lease(request.MaxCount, request.MsgTimeoutMs, now);
             ArmTimer();
+            StartRefill();
             return new(batch);
         }
+        StartRefill();
         if (request.WaitMs <= 0) return new(DeliveryBatch.Empty);
         return WaitAsync(_pulls.Add(request), cancellationToken);
     }
@@ -115,7 +163,7 @@ internal sealed class ChannelGrain : Grain, IChannelGrain
         if (!_exists) return ForgetMissing();
         var now = _time.UnixMs();
         if (_queue.Settle(settlements.Value, now) > 0) _pulls.Serve(_queue, now);
-        ArmTimer();
+        Changed();
         return ValueTask.CompletedTask;
     }
 
@@ -144,7 +192,7 @@ internal sealed class ChannelGrain : Grain, IChannelGrain
     {
         if (!_exists) return ForgetMissing();
         _queue.Empty();
-        ArmTimer();
+        Changed();
         return ValueTask.CompletedTask;
     }
 
@@ -156,9 +204,32 @@ internal sealed class ChannelGrain : Grain, IChannelGrain
         _queue = NewQueue();
         _subscribers.Clear();
         _pulls.CompleteAll(DeliveryBatch.Deleted);
+        _cursorDirty = false;
         ArmTimer();
         DeactivateOnIdle();
-        return new ValueTask(SaveAsync());
+        return new ValueTask(DeleteSavedAsync());
+    }
+
+    private async Task DeleteSavedAsync()
+    {
+        await SaveAsync();
+        if (Logged) await _log!.WriteAsync(new LogWrite.DeleteCursor(_topic, _channel));
+    }
+
+    /// <summary>The queue changed: its cursor is to be written (within the save interval), and the timer may have
+    /// timed work.</summary>
+    private void Changed()
+    {
+        if (Logged) _cursorDirty = true;
+        ArmTimer();
+    }
+
+    /// <summary>Writes the cursor as the queue is now and waits for the commit.</summary>
+    private Task SaveCursorAsync()
+    {
+        _cursorDirty = false;
+        _cursorSavedAtMs = _time.UnixMs();
+        return _log!.WriteAsync(new LogWrite.SaveCursor(_topic, _channel, ChannelCursor.Take(_queue, _receivedThrough)));
     }
 
     public ValueTask<ChannelStats> GetStatsAsync(CancellationToken cancellationToken = default)
@@ -168,7 +239,7 @@ internal sealed class ChannelGrain : Grain, IChannelGrain
         {
             ChannelName = _channel,
             Depth = _queue.Depth,
-            BackendDepth = 0,
+            BackendDepth = _queue.BackendDepth,
             InFlightCount = _queue.InFlightCount,
             DeferredCount = _queue.DeferredCount,
             MessageCount = _queue.MessageCount,
@@ -208,7 +279,43 @@ internal sealed class ChannelGrain : Grain, IChannelGrain
     }
 
     private ChannelQueue NewQueue() =>
-        new((long)_options.MaxMsgTimeout.TotalMilliseconds, (int)_options.MsgTimeout.TotalMilliseconds);
+        new((long)_options.MaxMsgTimeout.TotalMilliseconds, (int)_options.MsgTimeout.TotalMilliseconds) { MemoryLimit = _memoryLimit };
+
+    /// <summary>Starts reading stored messages back when few bodies are left in memory (one read at a time).</summary>
+    private void StartRefill()
+    {
+        if (_refilling || !Logged || !_queue.NeedsRefill) return;
+        _refilling = true;
+        _ = RefillAsync();
+    }
+
+    private async Task RefillAsync()
+    {
+        var queue = _queue;
+        try
+        {
+            while (queue == _queue && queue.NeedsRefill && queue.FirstStored() is { } stored)
+            {
+                // The stored batches may still be on their way to the disk: a read sees them once committed.
+                await _log!.FlushAsync();
+                var batches = await _log.Store.ReadBatchesAsync(_topic, stored.FirstId - 1, RefillBatches);
+                if (queue != _queue) break;
+                var now = _time.UnixMs();
+                var read = StoredBatchReader.Split(batches, stored.FirstId, stored.LastId, batches.Count < RefillBatches, now);
+                if (!queue.ApplyStoredRead(stored.FirstId, read)) continue;
+                _pulls.Serve(queue, now);
+                ArmTimer();
+            }
+        }
+        catch (Exception ex)
+        {
+            ChannelLog.RefillFailed(_logger, _topic, _channel, ex);
+        }
+        finally
+        {
+            _refilling = false;
+        }
+    }
 
     /// <summary>A call reached a channel that does not exist (deleted, or never created): do nothing, and let the
     /// activation go rather than keep it alive.</summary>
@@ -238,6 +345,7 @@ internal sealed class ChannelGrain : Grain, IChannelGrain
     private void ArmTimer()
     {
         var period = _queue.HasTimedWork ? _options.QueueScanInterval
+            : _cursorDirty ? Min(_options.CursorSaveInterval, _subscribers.Count > 0 ? _options.SubscriberIdleTimeout / 4 : TimeSpan.MaxValue)
             : _subscribers.Count > 0 ? _options.SubscriberIdleTimeout / 4
             : TimeSpan.Zero;
         if (period == _timerPeriod) return;
@@ -257,10 +365,20 @@ internal sealed class ChannelGrain : Grain, IChannelGrain
         }
     }
 
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+
     private async Task OnTimerAsync(CancellationToken cancellationToken)
     {
         var now = _time.UnixMs();
-        if (_queue.ProcessDue(now) > 0) _pulls.Serve(_queue, now);
+        if (_queue.ProcessDue(now) > 0)
+        {
+            _pulls.Serve(_queue, now);
+            if (Logged) _cursorDirty = true;
+        }
+        // Written behind: the turn does not wait for the commit (a crash redelivers what settled since).
+        if (_cursorDirty && _exists && now - _cursorSavedAtMs >= (long)_options.CursorSaveInterval.TotalMilliseconds)
+            _ = SaveCursorAsync().ContinueWith(static t => _ = t.Exception, TaskScheduler.Default);
+        StartRefill();
         var hadClients = _subscribers.ClientCount > 0;
         if (_subscribers.Count > 0) ForgetIdleSubscribers(now);
         ArmTimer();

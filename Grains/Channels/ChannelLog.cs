@@ -14,6 +14,12 @@ internal static partial class ChannelLog
     [LoggerMessage(3002, LogLevel.Warning, "Channel {Topic}/{Channel}: forgot {Count} subscriber(s) not heard from")]
     public static partial void SubscribersForgotten(ILogger logger, string topic, string channel, int count);
 
+    [LoggerMessage(3004, LogLevel.Information, "Channel {Topic}/{Channel} restored from the message log: {Ready} ready, {Deferred} deferred")]
+    public static partial void Restored(ILogger logger, string topic, string channel, int ready, int deferred);
+
+    [LoggerMessage(3005, LogLevel.Error, "Channel {Topic}/{Channel}: reading stored messages back from the message log failed; retrying on the next scan")]
+    public static partial void RefillFailed(ILogger logger, string topic, string channel, Exception exception);
+
     [LoggerMessage(3003, LogLevel.Information, "Ephemeral channel {Topic}/{Channel} has no consumer left: deleting it")]
     public static partial void EphemeralAbandoned(ILogger logger, string topic, string channel);
 }

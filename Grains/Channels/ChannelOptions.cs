@@ -23,6 +23,14 @@ public sealed class ChannelOptions
     /// expired ones and readies due ones. Every channel scans itself, so there is no nsqd-style 5 s list refresh.</summary>
     public TimeSpan QueueScanInterval { get; set; } = TimeSpan.FromMilliseconds(100);
 
+    /// <summary>--mem-queue-size, default 10000. 0: every publish is on disk before its OK (the topic waits for the
+    /// message log's commit); above 0 the log is written behind, without making publishes wait.</summary>
+    public long MemQueueSize { get; set; } = 10_000;
+
+    /// <summary>How often a durable channel whose progress changed writes its cursor to the message log (and on
+    /// deactivation). After a crash, what was settled since the last write is delivered again. Default 1 s.</summary>
+    public TimeSpan CursorSaveInterval { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>A subscriber that neither pulls nor reports its consumers for this long is forgotten (its gateway is
     /// presumed gone), default 2 min. Gateways pull or call SetSubscriber more often than that.</summary>
     public TimeSpan SubscriberIdleTimeout { get; set; } = TimeSpan.FromMinutes(2);

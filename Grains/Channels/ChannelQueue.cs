@@ -24,8 +24,22 @@ internal sealed class ChannelQueue(long maxMsgTimeoutMs, int defaultMsgTimeoutMs
     /// <summary>A paused channel leases nothing; what is in flight can still be settled.</summary>
     public bool Paused { get; set; }
 
-    /// <summary>Ready messages: not in flight, not deferred (nsqd's depth).</summary>
+    /// <summary>--mem-queue-size for a channel whose messages are in the message log: ready bodies kept in memory
+    /// beyond this many are dropped (stored segments) and read back when they near the head. 0: no limit (the
+    /// channel's messages are in memory only, so it must keep them).</summary>
+    public int MemoryLimit { get; set; }
+
+    /// <summary>Ready messages: not in flight, not deferred (nsqd's depth), stored ones included.</summary>
     public int Depth => _ready.Count;
+
+    /// <summary>Ready messages whose bodies are in the message log only (nsqd's backend_depth).</summary>
+    public int BackendDepth => _ready.StoredCount;
+
+    /// <summary>True when stored messages should be read back: few bodies left in memory, or a stored head.</summary>
+    public bool NeedsRefill => _ready.StoredCount > 0 && (!_ready.HeadLoaded || _ready.LoadedCount < MemoryLimit / 2);
+
+    /// <summary>The first stored entry of the ready queue (the next to read back), null when none.</summary>
+    public MessageSegment? FirstStored() => _ready.FirstStored();
     public int InFlightCount => _inFlight.Count;
     public int DeferredCount => _deferred.Count;
     /// <summary>Messages received from the topic, requeues not counted.</summary>
@@ -38,7 +52,7 @@ internal sealed class ChannelQueue(long maxMsgTimeoutMs, int defaultMsgTimeoutMs
     public bool HasTimedWork => _inFlight.Count > 0 || _deferred.Count > 0;
 
     /// <summary>True when a pull would get something now.</summary>
-    public bool CanLease => !Paused && _ready.Count > 0;
+    public bool CanLease => !Paused && _ready.HeadLoaded;
 
     internal InFlightTable InFlight => _inFlight;
 
@@ -49,9 +63,18 @@ internal sealed class ChannelQueue(long maxMsgTimeoutMs, int defaultMsgTimeoutMs
         foreach (var segment in segments)
         {
             MessageCount += segment.Count;
-            if (segment.Batch.DeferMs <= 0)
+            if (segment.Batch is null)
             {
                 _ready.Append(segment);
+                continue;
+            }
+            if (segment.Batch.DeferMs <= 0)
+            {
+                // Beyond the memory limit (and behind what is stored already, to keep the order) only the ids stay.
+                if (MemoryLimit > 0 && (_ready.StoredCount > 0 || _ready.LoadedCount + segment.Count > MemoryLimit))
+                    _ready.AppendStored(segment.FirstId, segment.LastId, segment.Count);
+                else
+                    _ready.Append(segment);
                 continue;
             }
             var due = nowUnixMs + segment.Batch.DeferMs;
@@ -65,14 +88,19 @@ internal sealed class ChannelQueue(long maxMsgTimeoutMs, int defaultMsgTimeoutMs
     /// <see cref="DeliveryBatch.Empty"/> when paused or nothing is ready.</summary>
     public DeliveryBatch Lease(int maxCount, int timeoutMs, long nowUnixMs)
     {
-        var count = Paused ? 0 : Math.Min(Math.Min(maxCount, MaxLeaseCount), _ready.Count);
-        if (count <= 0) return DeliveryBatch.Empty;
+        var count = Paused ? 0 : Math.Min(Math.Min(maxCount, MaxLeaseCount), _ready.LoadedCount);
+        if (count <= 0 || !_ready.HeadLoaded) return DeliveryBatch.Empty;
         timeoutMs = timeoutMs <= 0 ? DefaultMsgTimeoutMs : (int)Math.Min(timeoutMs, MaxMsgTimeoutMs);
         var deadline = nowUnixMs + timeoutMs;
         var leased = new DeliveredMessage[count];
         for (var i = 0; i < count; i++)
         {
-            _ready.TryDequeue(out var message);
+            if (!_ready.TryDequeue(out var message))
+            {
+                // A stored entry reached the head: lease what came before it.
+                Array.Resize(ref leased, i);
+                break;
+            }
             var attempts = message.Attempts == ushort.MaxValue ? ushort.MaxValue : (ushort)(message.Attempts + 1);
             _inFlight.Add(message.Id, new InFlightMessage(message.TimestampNs, attempts, message.Body, nowUnixMs, deadline, timeoutMs));
             leased[i] = new DeliveredMessage(message.Id, message.TimestampNs, attempts, message.Body);
@@ -136,6 +164,36 @@ internal sealed class ChannelQueue(long maxMsgTimeoutMs, int defaultMsgTimeoutMs
         _ready.Clear();
         _inFlight.Clear();
         _deferred.Clear();
+    }
+
+    /// <summary>Pending ids for the channel's cursor: ready and in flight (due 0), deferred (with due times).</summary>
+    public void CollectRanges(List<Storage.Log.PendingRange> into)
+    {
+        _ready.CollectRanges(into);
+        _inFlight.CollectRanges(into);
+        _deferred.CollectRanges(into);
+    }
+
+    /// <summary>A whole batch read back from the log on activation, ready (not counted as received again).</summary>
+    public void Restore(MessageSegment segment) => _ready.Append(segment);
+
+    /// <summary>Stored ids to deliver, found on activation: their bodies are read back when they near the head.</summary>
+    public void RestoreStored(long fromId, long toId, int count) => _ready.AppendStored(fromId, toId, count);
+
+    /// <summary>Puts what a read of the log gave back for the stored entry starting at <paramref name="firstId"/> in
+    /// its place; deferred messages go to the deferred queue. False when the entry is gone (emptied meanwhile).</summary>
+    public bool ApplyStoredRead(long firstId, StoredRead read)
+    {
+        if (!_ready.ReplaceStored(firstId, read.ReadThroughId, read.Found, read.Ready)) return false;
+        foreach (var (message, due) in read.Deferred) _deferred.Add(message, due);
+        return true;
+    }
+
+    /// <summary>One message read back from the log: ready when <paramref name="dueUnixMs"/> is 0, else deferred.</summary>
+    public void Restore(in QueuedMessage message, long dueUnixMs)
+    {
+        if (dueUnixMs <= 0) _ready.Append(message);
+        else _deferred.Add(message, dueUnixMs);
     }
 
     /// <summary>REQ: 0 ms → ready at once, otherwise deferred until now + delay; requeue_count+1 either way.</summary>

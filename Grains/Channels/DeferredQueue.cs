@@ -1,3 +1,5 @@
+using OrleansNsq.Grains.Storage.Log;
+
 namespace OrleansNsq.Grains.Channels;
 
 /// <summary>Messages waiting for a time (DPUB, REQ with a delay), ordered by due time (nsqd's deferredPQ).</summary>
@@ -18,6 +20,12 @@ internal sealed class DeferredQueue
         }
         message = default;
         return false;
+    }
+
+    /// <summary>Every deferred id with its due time, for the channel's cursor.</summary>
+    public void CollectRanges(List<PendingRange> into)
+    {
+        foreach (var (message, due) in _queue.UnorderedItems) into.Add(new PendingRange(message.Id, message.Id, due));
     }
 
     public void Clear() => _queue.Clear();

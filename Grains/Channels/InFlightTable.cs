@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using OrleansNsq.Grains.Storage.Log;
 
 namespace OrleansNsq.Grains.Channels;
 
@@ -22,6 +23,12 @@ internal sealed class InFlightTable
 
     /// <summary>Entries in the deadline queue, stale ones included (tests watch compaction through it).</summary>
     internal int DeadlineEntries => _deadlines.Count;
+
+    /// <summary>Every id in flight, as ready ranges: after a crash they are delivered again.</summary>
+    public void CollectRanges(List<PendingRange> into)
+    {
+        foreach (var id in _messages.Keys) into.Add(new PendingRange(id, id, 0));
+    }
 
     public void Add(long id, in InFlightMessage message)
     {

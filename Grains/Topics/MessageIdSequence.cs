@@ -1,10 +1,11 @@
 namespace OrleansNsq.Grains.Topics;
 
 /// <summary>
-/// A topic's message ids: one 64-bit counter, strictly increasing, kept at or above a clock-derived floor
-/// <c>(unixMs − NSQ epoch) &lt;&lt; 22</c>. The floor is what keeps ids unique across reactivations without storing
-/// anything: a new activation starts above every id the last one handed out unless that one averaged more than
-/// 4,194,304 ids per millisecond. Like nsqd's guid.go ids, they also sort by time.
+/// A topic's message ids: one 64-bit counter, strictly increasing and consecutive across batches, started at a
+/// clock-derived floor <c>(unixMs − NSQ epoch) &lt;&lt; 22</c> (or above the message log's last id). The floor keeps ids
+/// unique across reactivations without storing anything: a new activation starts above every id the last one handed
+/// out unless that one averaged more than 4,194,304 ids per millisecond of its life. Consecutive ids let the message
+/// log and the channels keep a backlog of many batches as one id range.
 /// </summary>
 internal sealed class MessageIdSequence
 {
@@ -21,10 +22,13 @@ internal sealed class MessageIdSequence
     /// <summary>The next id that would be handed out.</summary>
     public long Next => _next;
 
+    /// <summary>Moves the counter above <paramref name="lastUsedId"/> (the highest id in the message log).</summary>
+    public void StartAbove(long lastUsedId) => _next = Math.Max(_next, lastUsedId + 1);
+
     /// <summary>Reserves <paramref name="count"/> consecutive ids and returns the first.</summary>
-    public long Take(int count, long nowUnixMs)
+    public long Take(int count)
     {
-        var first = Math.Max(_next, Floor(nowUnixMs));
+        var first = _next;
         _next = first + count;
         return first;
     }

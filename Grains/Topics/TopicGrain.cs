@@ -1,6 +1,10 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Orleans.Placement;
+using OrleansNsq.Grains.Channels;
 using OrleansNsq.Grains.Storage;
+using OrleansNsq.Grains.Storage.Log;
 
 namespace OrleansNsq.Grains.Topics;
 
@@ -12,13 +16,21 @@ namespace OrleansNsq.Grains.Topics;
 /// Placed on the silo of its first caller, the gateway that publishes or subscribes.
 /// A non-ephemeral topic saves its metadata (<see cref="TopicState"/>) on create, delete, pause and channel changes,
 /// never on publish; on activation it restores them and recreates its channels, so they take pulls and new messages.
+/// With a message log, every batch of a non-ephemeral topic is appended to it (flagged held when the topic keeps it),
+/// and on activation the topic takes back what it held and starts its ids above every stored one.
 /// </summary>
 [KeepAlive, PreferLocalPlacement]
 internal sealed class TopicGrain(
     TimeProvider time,
     ILogger<TopicGrain> logger,
+    IOptions<ChannelOptions> options,
+    IServiceProvider services,
     [PersistentState("topic", NsqStateStorage.Name)] IPersistentState<TopicState> state) : Grain, ITopicGrain
 {
+    private readonly MessageLog? _log = services.GetService<MessageLog>();
+    // --mem-queue-size=0: a publish answers once its batch is on disk.
+    private readonly bool _durablePublish = options.Value.MemQueueSize == 0;
+    private ITopicGrain _self = null!;
     private readonly SortedDictionary<string, IChannelGrain> _channels = new(StringComparer.Ordinal);
     private readonly TopicBacklog _backlog = new();
     // _channels' grains as an array, so a publish enumerates without allocating.
@@ -36,9 +48,13 @@ internal sealed class TopicGrain(
         _name = this.GetPrimaryKeyString();
         _ephemeral = ChannelKey.IsEphemeral(_name);
         _ids = new MessageIdSequence(time.UnixMs());
+        _self = this.AsReference<ITopicGrain>();
+        if (Logged) _backlog.MemoryLimit = (int)Math.Min(int.MaxValue / 2, options.Value.MemQueueSize > 0 ? options.Value.MemQueueSize : new ChannelOptions().MemQueueSize);
+        if (Logged) _ids.StartAbove(await _log!.Store.ReadLastIdAsync(_name, cancellationToken));
         if (_ephemeral || !state.State.Exists) return;
         _exists = true;
         _paused = state.State.Paused;
+        if (Logged) await RestoreHeldAsync(cancellationToken);
         foreach (var channel in state.State.Channels) _channels.Add(channel, GrainFactory.Channel(_name, channel));
         _fanOut = [.. _channels.Values];
         // Each channel restores itself from its own record; the empty create call also recreates one whose record
@@ -50,20 +66,73 @@ internal sealed class TopicGrain(
         TopicLog.Restored(logger, _name, _channels.Count, _paused);
     }
 
+    private bool Logged => _log is not null && !_ephemeral;
+
     public async ValueTask PublishAsync(Immutable<PublishBatch> batch, CancellationToken cancellationToken = default)
+    {
+        // Interleaved: no state is touched here. The accept runs as an ordinary (one at a time) call on this grain.
+        var ticket = await _self.AcceptPublishAsync(batch, cancellationToken);
+        if (ticket > 0) await _log!.WhenDurableAsync(ticket);
+    }
+
+    public async ValueTask<long> AcceptPublishAsync(Immutable<PublishBatch> batch, CancellationToken cancellationToken = default)
     {
         if (!_exists) await CreateCoreAsync();
         var messages = batch.Value;
-        if (messages.Count == 0) return;
-        var segment = new MessageSegment(_ids.Take(messages.Count, time.UnixMs()), time.UnixNs(), messages);
+        if (messages.Count == 0) return 0;
+        var now = time.UnixMs();
+        var segment = new MessageSegment(_ids.Take(messages.Count), time.UnixNs(), messages);
         _messageCount += messages.Count;
         _messageBytes += messages.TotalBytes;
-        if (_paused || _fanOut.Length == 0)
+        var held = _paused || _fanOut.Length == 0;
+        var ticket = Logged ? _log!.Append(new LogWrite.AppendBatch(_name, segment.FirstId, segment.Count, segment.TimestampNs,
+            messages.DeferMs > 0 ? now + messages.DeferMs : 0, held, messages.Data.AsMemory(0, (int)messages.TotalBytes),
+            messages.Ends)) : 0;
+        if (held) _backlog.Add(segment);
+        else await FanOutAsync([segment]);
+        // Publishers that outrun the disk wait here, one batch at a time, instead of queueing without bound.
+        if (Logged) await _log!.WhenRoomAsync();
+        return _durablePublish ? ticket : 0;
+    }
+
+    /// <summary>An ephemeral channel keeps everything in memory and has no cursor to hold the log's batches: what the
+    /// topic hands it must carry its bodies, so stored segments are read back first.</summary>
+    private async Task<MessageSegment[]> LoadStoredAsync(MessageSegment[] segments)
+    {
+        if (!segments.Any(s => s.IsStored)) return segments;
+        await _log!.FlushAsync();
+        var loaded = new List<MessageSegment>(segments.Length);
+        var now = time.UnixMs();
+        foreach (var segment in segments)
         {
-            _backlog.Add(segment);
-            return;
+            if (!segment.IsStored)
+            {
+                loaded.Add(segment);
+                continue;
+            }
+            var after = segment.FirstId - 1;
+            while (after < segment.LastId)
+            {
+                var batches = await _log.Store.ReadBatchesAsync(_name, after, 256);
+                foreach (var stored in batches)
+                {
+                    if (stored.FirstId > segment.LastId) break;
+                    var deferMs = stored.DueUnixMs > now ? (int)Math.Min(int.MaxValue, stored.DueUnixMs - now) : 0;
+                    loaded.Add(new MessageSegment(stored.FirstId, stored.TimestampNs, new PublishBatch(stored.Data, stored.Ends, deferMs)));
+                    after = stored.LastId;
+                }
+                if (batches.Count < 256) break;
+            }
         }
-        await FanOutAsync([segment]);
+        return [.. loaded];
+    }
+
+    /// <summary>On activation: the batches the topic held (no channel, or paused) when it last ran, as stored ids
+    /// (bodies stay in the log until a channel reads them back).</summary>
+    private async Task RestoreHeldAsync(CancellationToken cancellationToken)
+    {
+        foreach (var range in await _log!.Store.ReadHeldRangesAsync(_name, cancellationToken))
+            _backlog.AddStored(range.FromId, range.ToId, (int)Math.Min(int.MaxValue, range.Count));
     }
 
     public async ValueTask CreateAsync(CancellationToken cancellationToken = default)
@@ -87,10 +156,13 @@ internal sealed class TopicGrain(
         _channels.Add(channel, grain);
         _fanOut = [.. _channels.Values];
         if (!ChannelKey.IsEphemeral(channel)) await SaveAsync();
-        // The first call creates the channel; a first channel also takes what the topic held (nsqd pumps its backlog
-        // to the first channel created).
+        // The channel owns every message from here on, and what the topic still holds (handed over now to a first
+        // channel, as nsqd pumps its backlog to the first channel created, or later on unpause).
+        var startAfter = (_backlog.FirstId ?? _ids.Next) - 1;
         MessageSegment[] held = !_paused && _fanOut.Length == 1 ? _backlog.TakeAll() : [];
-        await grain.EnqueueAsync(new Immutable<MessageSegment[]>(held), cancellationToken);
+        if (ChannelKey.IsEphemeral(channel)) held = await LoadStoredAsync(held);
+        await grain.CreateAsync(startAfter, new Immutable<MessageSegment[]>(held), cancellationToken);
+        if (held.Length > 0 && Logged) _log!.Append(new LogWrite.ReleaseHeld(_name, held[^1].LastId));
         await GrainFactory.TopicDirectory().ChannelCreatedAsync(_name, channel, cancellationToken);
         TopicLog.ChannelCreated(logger, _name, channel);
     }
@@ -127,7 +199,13 @@ internal sealed class TopicGrain(
             _paused = paused;
             await SaveAsync();
         }
-        if (!paused && _backlog.Count > 0 && _fanOut.Length > 0) await FanOutAsync(_backlog.TakeAll());
+        if (!paused && _backlog.Count > 0 && _fanOut.Length > 0)
+        {
+            var held = _backlog.TakeAll();
+            if (_channels.Keys.Any(ChannelKey.IsEphemeral)) held = await LoadStoredAsync(held);
+            await FanOutAsync(held);
+            if (Logged) _log!.Append(new LogWrite.ReleaseHeld(_name, held[^1].LastId));
+        }
         return true;
     }
 
@@ -135,6 +213,7 @@ internal sealed class TopicGrain(
     {
         if (!_exists) return new(ForgetMissing());
         _backlog.Clear();
+        if (Logged) _log!.Append(new LogWrite.DropHeld(_name, _ids.Next - 1));
         return new(true);
     }
 
@@ -161,7 +240,7 @@ internal sealed class TopicGrain(
         {
             TopicName = _name,
             Depth = _backlog.Count,
-            BackendDepth = 0,
+            BackendDepth = _backlog.StoredCount,
             MessageCount = _messageCount,
             MessageBytes = _messageBytes,
             Paused = _paused,
@@ -203,6 +282,7 @@ internal sealed class TopicGrain(
         var deletes = new Task[channels.Length];
         for (var i = 0; i < channels.Length; i++) deletes[i] = channels[i].DeleteAsync().AsTask();
         await Task.WhenAll(deletes);
+        if (Logged) await _log!.WriteAsync(new LogWrite.DeleteTopic(_name));
         await GrainFactory.TopicDirectory().TopicDeletedAsync(_name);
         TopicLog.Deleted(logger, _name);
         DeactivateOnIdle();

@@ -26,8 +26,12 @@ public interface IMessageLogStore
     Task<StoredCursor?> ReadCursorAsync(string topic, string channel, CancellationToken cancellationToken = default);
 
     /// <summary>The topic's batches whose last id is above <paramref name="afterId"/>, in id order, with their
-    /// bodies.</summary>
-    Task<IReadOnlyList<StoredBatch>> ReadBatchesAsync(string topic, long afterId, CancellationToken cancellationToken = default);
+    /// bodies; at most <paramref name="maxBatches"/> of them (memory stays bounded however long the backlog).</summary>
+    Task<IReadOnlyList<StoredBatch>> ReadBatchesAsync(string topic, long afterId, int maxBatches, CancellationToken cancellationToken = default);
+
+    /// <summary>The topic's held batches (held, above its released-through id) as id ranges, batches whose ids touch
+    /// merged into one range: its backlog after a restart, without reading the bodies.</summary>
+    Task<IReadOnlyList<StoredRange>> ReadHeldRangesAsync(string topic, CancellationToken cancellationToken = default);
 }
 
 /// <summary>One write of a log transaction.</summary>
@@ -77,6 +81,9 @@ public sealed record StoredCursor(long LowWater, long ReceivedThroughId, IReadOn
 
 /// <summary>Ids <c>FromId … ToId</c> (inclusive), due at <c>DueUnixMs</c> (0 = now).</summary>
 public readonly record struct PendingRange(long FromId, long ToId, long DueUnixMs);
+
+/// <summary>Ids <c>FromId … ToId</c> of stored batches, <c>Count</c> messages.</summary>
+public readonly record struct StoredRange(long FromId, long ToId, long Count);
 
 /// <summary>A batch read back from the log.</summary>
 public sealed record StoredBatch(long FirstId, int Count, long TimestampNs, long DueUnixMs, bool Held, byte[] Data, int[] Ends)

@@ -208,7 +208,20 @@ public sealed class SiloProcess : IAsyncDisposable
         return _process.ExitCode;
     }
 
+    /// <summary>`kill -9`: the process dies at once, without any shutdown work; waits (bounded) for it to be gone.</summary>
+    public async Task KillAsync()
+    {
+        if (kill(_process.Id, SigKill) != 0)
+        {
+            throw new InvalidOperationException($"kill({_process.Id}, SIGKILL) failed: errno {Marshal.GetLastPInvokeError()}");
+        }
+
+        using var exited = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        await _process.WaitForExitAsync(exited.Token);
+    }
+
     private const int SigTerm = 15;
+    private const int SigKill = 9;
 
     [DllImport("libc", SetLastError = true)]
     private static extern int kill(int pid, int sig);

@@ -39,8 +39,8 @@ public class ChannelQueueTests
         var batch = queue.Lease(2, Timeout, Now);
 
         Assert.True(System.Runtime.InteropServices.MemoryMarshal.TryGetArray(batch.Messages[1].Body, out var slice));
-        Assert.Same(segment.Batch.Data, slice.Array);
-        Assert.Equal(segment.Batch.StartOf(1), slice.Offset);
+        Assert.Same(segment.Batch!.Data, slice.Array);
+        Assert.Equal(segment.Batch!.StartOf(1), slice.Offset);
     }
 
     [Fact]

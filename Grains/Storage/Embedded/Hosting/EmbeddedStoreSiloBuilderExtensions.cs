@@ -6,6 +6,7 @@ using Orleans.Runtime.Hosting;
 using Orleans.Storage;
 using OrleansNsq.Grains.Storage;
 using OrleansNsq.Grains.Storage.Embedded;
+using OrleansNsq.Grains.Storage.Log;
 
 namespace Orleans.Hosting;
 
@@ -25,9 +26,14 @@ public static class EmbeddedStoreSiloBuilderExtensions
         services.AddTransient<IPostConfigureOptions<EmbeddedStoreOptions>, DefaultStorageProviderSerializerOptionsConfigurator<EmbeddedStoreOptions>>();
         services.AddSingleton<IValidateOptions<EmbeddedStoreOptions>, EmbeddedStoreOptionsValidator>();
         services.ConfigureNamedOptionForLogging<EmbeddedStoreOptions>(name);
+        // One database per store name, shared by the grain storage and the message log: one writer connection.
+        services.AddKeyedSingleton(name, static (provider, key) =>
+            new EmbeddedDatabase(provider.GetRequiredService<IOptionsMonitor<EmbeddedStoreOptions>>().Get((string)key!).DatabasePath));
         services.AddGrainStorage(name, static (provider, key) => new EmbeddedGrainStorage(key,
+            provider.GetRequiredKeyedService<EmbeddedDatabase>(key),
             provider.GetRequiredService<IOptionsMonitor<EmbeddedStoreOptions>>().Get(key),
             provider.GetRequiredService<ILogger<EmbeddedGrainStorage>>()));
+        services.AddNsqMessageLog(provider => new EmbeddedLogStore(provider.GetRequiredKeyedService<EmbeddedDatabase>(name)));
         return builder;
     }
 }

@@ -13,10 +13,10 @@ namespace OrleansNsq.Grains.Storage.Embedded;
 /// Orleans' storage contract asks. Meant for small, rarely written state (topic and channel metadata), never for
 /// messages: each write is its own fsync'd transaction.
 /// </summary>
-internal sealed partial class EmbeddedGrainStorage(string name, EmbeddedStoreOptions options, ILogger<EmbeddedGrainStorage> logger)
-    : IGrainStorage, ILifecycleParticipant<ISiloLifecycle>, IDisposable
+internal sealed partial class EmbeddedGrainStorage(string name, EmbeddedDatabase database, EmbeddedStoreOptions options,
+    ILogger<EmbeddedGrainStorage> logger) : IGrainStorage, ILifecycleParticipant<ISiloLifecycle>, IDisposable
 {
-    private readonly EmbeddedDatabase _database = new(options.DatabasePath);
+    private readonly EmbeddedDatabase _database = database;
     private readonly IGrainStorageSerializer _serializer = options.GrainStorageSerializer;
 
     public string DatabasePath => _database.Path;

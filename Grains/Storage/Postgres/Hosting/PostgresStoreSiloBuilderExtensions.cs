@@ -31,7 +31,7 @@ public static class PostgresStoreSiloBuilderExtensions
             provider.GetRequiredService<IOptions<PostgresStoreOptions>>().Value,
             provider.GetRequiredService<ILogger<PostgresDatabase>>()));
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(static provider => provider.GetRequiredService<PostgresDatabase>());
-        services.AddSingleton<IMessageLogStore>(static provider => new PostgresLogStore(provider.GetRequiredService<PostgresDatabase>().DataSource));
+        services.AddNsqMessageLog(static provider => new PostgresLogStore(provider.GetRequiredService<PostgresDatabase>().DataSource));
         services.AddAdoNetGrainStorage(name, (OptionsBuilder<AdoNetGrainStorageOptions> options) =>
             options.Configure<PostgresDatabase>(static (o, database) =>
             {

@@ -30,7 +30,7 @@ public sealed class PostgresLogStore(NpgsqlDataSource dataSource) : IMessageLogS
 
     private const string ReleaseHeldSql = """
         INSERT INTO nsq_log_topic (topic, released_through) VALUES ($1, $2)
-        ON CONFLICT (topic) DO UPDATE SET released_through = excluded.released_through
+        ON CONFLICT (topic) DO UPDATE SET released_through = greatest(nsq_log_topic.released_through, excluded.released_through)
         """;
 
     private const string DropHeldSql = "DELETE FROM nsq_log_batch WHERE topic = $1 AND held AND last_id <= $2";
@@ -142,7 +142,7 @@ public sealed class PostgresLogStore(NpgsqlDataSource dataSource) : IMessageLogS
             parameters.Add(Int64(append.DueUnixMs));
             parameters.Add(new NpgsqlParameter<bool> { TypedValue = append.Held });
             parameters.Add(new NpgsqlParameter<ReadOnlyMemory<byte>> { TypedValue = append.Data, NpgsqlDbType = NpgsqlDbType.Bytea });
-            parameters.Add(Bytes(BatchEndsCodec.Encode(append.Ends.Span)));
+            parameters.Add(Bytes(PendingRangeCodec.EncodeEnds(append.Ends.Span)));
         }
         return command;
     }
@@ -192,22 +192,46 @@ public sealed class PostgresLogStore(NpgsqlDataSource dataSource) : IMessageLogS
             PendingRangeCodec.Decode(reader.GetFieldValue<byte[]>(2)));
     }
 
-    public async Task<IReadOnlyList<StoredBatch>> ReadBatchesAsync(string topic, long afterId, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<StoredBatch>> ReadBatchesAsync(string topic, long afterId, int maxBatches,
+        CancellationToken cancellationToken = default)
     {
         await using var command = dataSource.CreateCommand("""
             SELECT first_id, count, timestamp_ns, due_ms, held, data, ends FROM nsq_log_batch
-            WHERE topic = $1 AND last_id > $2 ORDER BY last_id
+            WHERE topic = $1 AND last_id > $2 ORDER BY last_id LIMIT $3
             """);
         command.Parameters.Add(Text(topic));
         command.Parameters.Add(Int64(afterId));
+        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = Math.Max(0, maxBatches) });
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         var batches = new List<StoredBatch>();
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
             batches.Add(new StoredBatch(reader.GetInt64(0), reader.GetInt32(1), reader.GetInt64(2), reader.GetInt64(3),
-                reader.GetBoolean(4), reader.GetFieldValue<byte[]>(5), BatchEndsCodec.Decode(reader.GetFieldValue<byte[]>(6))));
+                reader.GetBoolean(4), reader.GetFieldValue<byte[]>(5), PendingRangeCodec.DecodeEnds(reader.GetFieldValue<byte[]>(6))));
         }
         return batches;
+    }
+
+    public async Task<IReadOnlyList<StoredRange>> ReadHeldRangesAsync(string topic, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand("""
+            SELECT first_id, last_id, count FROM nsq_log_batch
+            WHERE topic = $1 AND held
+              AND last_id > coalesce((SELECT released_through FROM nsq_log_topic WHERE topic = $1), 0)
+            ORDER BY last_id
+            """);
+        command.Parameters.Add(Text(topic));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var ranges = new List<StoredRange>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var range = new StoredRange(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt32(2));
+            if (ranges.Count > 0 && ranges[^1].ToId + 1 == range.FromId)
+                ranges[^1] = new StoredRange(ranges[^1].FromId, range.ToId, ranges[^1].Count + range.Count);
+            else
+                ranges.Add(range);
+        }
+        return ranges;
     }
 
     private static NpgsqlBatchCommand Command(string sql, params NpgsqlParameter[] parameters)

@@ -25,9 +25,11 @@ internal sealed class StoreFile : IAsyncDisposable
         return storage;
     }
 
-    public static EmbeddedGrainStorage Create(string dataPath) =>
-        new("nsq", new EmbeddedStoreOptions { DataPath = dataPath, GrainStorageSerializer = new JsonSerializer() },
-            NullLogger<EmbeddedGrainStorage>.Instance);
+    public static EmbeddedGrainStorage Create(string dataPath)
+    {
+        var options = new EmbeddedStoreOptions { DataPath = dataPath, GrainStorageSerializer = new JsonSerializer() };
+        return new("nsq", new EmbeddedDatabase(options.DatabasePath), options, NullLogger<EmbeddedGrainStorage>.Instance);
+    }
 
     public Task Reopen()
     {

@@ -20,6 +20,10 @@ public abstract class MessageLogStoreContract : IAsyncLifetime
     /// <summary>Closes the store and removes its storage.</summary>
     protected abstract Task CloseStoreAsync();
 
+    /// <summary>Makes every later append of a batch of <paramref name="topic"/> fail inside the storage (a trigger that
+    /// raises), so a test can break a commit after its other writes ran and check they are all undone.</summary>
+    protected abstract Task FailAppendsToAsync(string topic);
+
     public async Task InitializeAsync() => _store = await OpenStoreAsync();
 
     public Task DisposeAsync() => CloseStoreAsync();
@@ -64,7 +68,7 @@ public abstract class MessageLogStoreContract : IAsyncLifetime
 
     /// <summary>The topic's stored batches as "first-last" strings, in the order read.</summary>
     protected async Task<string[]> StoredRangesAsync(string topic, long afterId = 0) =>
-        (await Store.ReadBatchesAsync(topic, afterId)).Select(b => $"{b.FirstId}-{b.LastId}").ToArray();
+        (await Store.ReadBatchesAsync(topic, afterId, int.MaxValue)).Select(b => $"{b.FirstId}-{b.LastId}").ToArray();
 
     // --- appends and reads ---
 
@@ -75,7 +79,7 @@ public abstract class MessageLogStoreContract : IAsyncLifetime
         await CommitAsync(Batch(topic, 6, ["f", "g"], held: true, timestampNs: 66), Batch(topic, 1, ["a", "bb"], timestampNs: 11));
         await CommitAsync(Batch(topic, 3, ["", "dddd", "e"], dueUnixMs: 1_800_000_000_000, timestampNs: 33));
 
-        var batches = await Store.ReadBatchesAsync(topic, 0);
+        var batches = await Store.ReadBatchesAsync(topic, 0, int.MaxValue);
 
         Assert.Equal([1L, 3, 6], batches.Select(b => b.FirstId));
         Assert.Equal([2L, 5, 7], batches.Select(b => b.LastId));
@@ -102,14 +106,40 @@ public abstract class MessageLogStoreContract : IAsyncLifetime
     }
 
     [StoreFact]
+    public async Task ReadBatches_returns_at_most_maxBatches_of_the_first_ones()
+    {
+        var topic = NewTopic();
+        await CommitAsync(Ids(topic, 6, 7), Ids(topic, 1, 2), Ids(topic, 3, 5), Ids(topic, 8, 8));
+
+        Assert.Equal(["1-2", "3-5"], (await Store.ReadBatchesAsync(topic, 0, 2)).Select(b => $"{b.FirstId}-{b.LastId}"));
+        Assert.Equal(["6-7"], (await Store.ReadBatchesAsync(topic, 5, 1)).Select(b => $"{b.FirstId}-{b.LastId}"));
+    }
+
+    [StoreFact]
+    public async Task ReadHeldRanges_merges_touching_held_batches_above_released_through_and_skips_unheld_ones()
+    {
+        var topic = NewTopic();
+        await CommitAsync(Ids(topic, 1, 2, held: true), Ids(topic, 3, 4, held: true), Ids(topic, 5, 6, held: true),
+            Ids(topic, 7, 7), Ids(topic, 8, 9, held: true), Ids(topic, 12, 12, held: true), Ids(topic, 13, 15, held: true));
+        Assert.Equal([new StoredRange(1, 6, 6), new StoredRange(8, 9, 2), new StoredRange(12, 15, 4)],
+            await Store.ReadHeldRangesAsync(topic));
+
+        await CommitAsync(new LogWrite.ReleaseHeld(topic, 4), Cursor(topic, "c", 0));
+
+        Assert.Equal([new StoredRange(5, 6, 2), new StoredRange(8, 9, 2), new StoredRange(12, 15, 4)],
+            await Store.ReadHeldRangesAsync(topic));
+        Assert.Empty(await Store.ReadHeldRangesAsync(NewTopic()));
+    }
+
+    [StoreFact]
     public async Task Topics_are_kept_apart_and_an_unknown_topic_has_nothing()
     {
         var (a, b) = (NewTopic(), NewTopic());
         await CommitAsync(Batch(a, 1, ["a1"]), Batch(b, 1, ["b1", "b2"]), Batch(a, 2, ["a2"]));
 
         Assert.Equal(["1-1", "2-2"], await StoredRangesAsync(a));
-        Assert.Equal(["b1", "b2"], Bodies(Assert.Single(await Store.ReadBatchesAsync(b, 0))));
-        Assert.Empty(await Store.ReadBatchesAsync(NewTopic(), 0));
+        Assert.Equal(["b1", "b2"], Bodies(Assert.Single(await Store.ReadBatchesAsync(b, 0, int.MaxValue))));
+        Assert.Empty(await Store.ReadBatchesAsync(NewTopic(), 0, int.MaxValue));
     }
 
     [StoreFact]
@@ -120,7 +150,7 @@ public abstract class MessageLogStoreContract : IAsyncLifetime
         new Random(7).NextBytes(body);
         await CommitAsync(new LogWrite.AppendBatch(topic, 1, 2, 1, 0, false, body, new[] { 1000, body.Length }));
 
-        var batch = Assert.Single(await Store.ReadBatchesAsync(topic, 0));
+        var batch = Assert.Single(await Store.ReadBatchesAsync(topic, 0, int.MaxValue));
 
         Assert.Equal(body, batch.Data);
         Assert.Equal([1000, body.Length], batch.Ends);
@@ -328,13 +358,14 @@ public abstract class MessageLogStoreContract : IAsyncLifetime
     }
 
     [StoreFact]
-    public async Task ReadReleasedThrough_is_zero_until_written_then_the_last_value_written()
+    public async Task ReadReleasedThrough_is_zero_until_written_then_the_highest_value_written()
     {
         var topic = NewTopic();
         Assert.Equal(0, await Store.ReadReleasedThroughAsync(topic));
 
         await CommitAsync(new LogWrite.ReleaseHeld(topic, 4));
         await CommitAsync(new LogWrite.ReleaseHeld(topic, 9));
+        await CommitAsync(new LogWrite.ReleaseHeld(topic, 6));
 
         Assert.Equal(9, await Store.ReadReleasedThroughAsync(topic));
         Assert.Equal(0, await Store.ReadReleasedThroughAsync(NewTopic()));
@@ -363,7 +394,7 @@ public abstract class MessageLogStoreContract : IAsyncLifetime
 
         await CommitAsync(new LogWrite.DeleteTopic(gone));
 
-        Assert.Empty(await Store.ReadBatchesAsync(gone, 0));
+        Assert.Empty(await Store.ReadBatchesAsync(gone, 0, int.MaxValue));
         Assert.Null(await Store.ReadCursorAsync(gone, "c"));
         Assert.Equal(0, await Store.ReadReleasedThroughAsync(gone));
         Assert.Equal(0, await Store.ReadLastIdAsync(gone));
@@ -377,19 +408,20 @@ public abstract class MessageLogStoreContract : IAsyncLifetime
     [StoreFact]
     public async Task A_failed_commit_leaves_nothing_of_its_writes()
     {
-        var topic = NewTopic();
-        var existing = Ids(topic, 1, 2);
-        await CommitAsync(existing, Cursor(topic, "c", 0), Ids(topic, 3, 4, held: true));
+        var (topic, poisoned) = (NewTopic(), NewTopic());
+        await CommitAsync(Ids(topic, 1, 2), Cursor(topic, "c", 0), Ids(topic, 3, 4, held: true));
+        await FailAppendsToAsync(poisoned);
 
-        // The same batch appended twice cannot be stored: the whole commit must fail, its earlier writes with it.
+        // The last write fails in the storage: the whole commit must fail, every earlier write undone with it.
         await Assert.ThrowsAnyAsync<Exception>(() => CommitAsync(
             Ids(topic, 5, 6), Cursor(topic, "c", 2), Cursor(topic, "new", 0), new LogWrite.ReleaseHeld(topic, 4),
-            new LogWrite.DeleteCursor(topic, "c"), existing));
+            new LogWrite.DeleteCursor(topic, "c"), new LogWrite.DeleteTopic(NewTopic()), Ids(poisoned, 1, 1)));
 
         Assert.Equal(["1-2", "3-4"], await StoredRangesAsync(topic));
         Assert.Equal(0, (await Store.ReadCursorAsync(topic, "c"))!.LowWater);
         Assert.Null(await Store.ReadCursorAsync(topic, "new"));
         Assert.Equal(0, await Store.ReadReleasedThroughAsync(topic));
         Assert.Equal(4, await Store.ReadLastIdAsync(topic));
+        Assert.Empty(await StoredRangesAsync(poisoned));
     }
 }

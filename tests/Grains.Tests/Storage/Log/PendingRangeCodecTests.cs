@@ -33,8 +33,12 @@ public class PendingRangeCodecTests
     }
 
     [Fact]
-    public void Encoding_into_a_destination_too_small_is_refused()
+    public void Body_ends_are_int32_little_endian_and_round_trip()
     {
-        Assert.Throws<ArgumentException>(() => PendingRangeCodec.Encode([new PendingRange(1, 2, 0)], new byte[23]));
+        var bytes = PendingRangeCodec.EncodeEnds([1, 0x0203]);
+
+        Assert.Equal([1, 0, 0, 0, 3, 2, 0, 0], bytes);
+        Assert.Equal([1, 0x0203], PendingRangeCodec.DecodeEnds(bytes));
+        Assert.Throws<InvalidDataException>(() => PendingRangeCodec.DecodeEnds(new byte[5]));
     }
 }

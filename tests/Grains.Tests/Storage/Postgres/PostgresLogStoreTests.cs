@@ -23,6 +23,13 @@ public sealed class PostgresLogStoreTests : MessageLogStoreContract
         return new PostgresLogStore(_database.DataSource);
     }
 
+    protected override Task FailAppendsToAsync(string topic) => _schema!.ExecuteAsync($"""
+        CREATE OR REPLACE FUNCTION fail_append() RETURNS trigger LANGUAGE plpgsql
+            AS $$ BEGIN RAISE EXCEPTION 'injected failure: append to %', NEW.topic; END $$;
+        CREATE TRIGGER fail_{topic} BEFORE INSERT ON nsq_log_batch FOR EACH ROW
+            WHEN (NEW.topic = '{topic}') EXECUTE FUNCTION fail_append();
+        """);
+
     protected override async Task CloseStoreAsync()
     {
         if (_database is not null) await _database.DisposeAsync();
@@ -37,7 +44,7 @@ public sealed class PostgresLogStoreTests : MessageLogStoreContract
 
         await Store.CommitAsync(Enumerable.Range(1, count).Select(id => (LogWrite)Ids(topic, id, id)).ToArray());
 
-        var batches = await Store.ReadBatchesAsync(topic, 0);
+        var batches = await Store.ReadBatchesAsync(topic, 0, int.MaxValue);
         Assert.Equal(Enumerable.Range(1, count).Select(id => (long)id), batches.Select(b => b.FirstId));
         Assert.Equal($"m{count}", Bodies(batches[^1])[0]);
     }
@@ -65,6 +72,18 @@ public sealed class PostgresLogStoreTests : MessageLogStoreContract
     }
 
     [StoreFact]
+    public async Task The_same_batch_appended_twice_fails_the_commit()
+    {
+        var topic = NewTopic();
+        await Store.CommitAsync([Ids(topic, 1, 2)]);
+
+        var error = await Assert.ThrowsAsync<PostgresException>(() => Store.CommitAsync([Ids(topic, 3, 3), Ids(topic, 1, 2)]));
+
+        Assert.Equal(PostgresErrorCodes.UniqueViolation, error.SqlState);
+        Assert.Equal(["1-2"], (await Store.ReadBatchesAsync(topic, 0, int.MaxValue)).Select(b => $"{b.FirstId}-{b.LastId}"));
+    }
+
+    [StoreFact]
     public async Task A_batch_whose_ends_do_not_match_its_count_is_refused_before_anything_is_written()
     {
         var topic = NewTopic();
@@ -72,6 +91,6 @@ public sealed class PostgresLogStoreTests : MessageLogStoreContract
 
         await Assert.ThrowsAsync<ArgumentException>(() => Store.CommitAsync([Ids(topic, 1, 2), bad]));
 
-        Assert.Empty(await Store.ReadBatchesAsync(topic, 0));
+        Assert.Empty(await Store.ReadBatchesAsync(topic, 0, int.MaxValue));
     }
 }

@@ -1,0 +1,228 @@
+using System.Runtime.InteropServices;
+using Microsoft.Data.Sqlite;
+using OrleansNsq.Grains.Storage.Log;
+
+namespace OrleansNsq.Grains.Storage.Embedded;
+
+/// <summary>
+/// The message log in the embedded SQLite file (tables in <see cref="EmbeddedDatabase"/>'s schema): every commit is
+/// one transaction on the database's one writer connection, so grain state writes and log commits never fight for
+/// SQLite's write lock. Batches are rows of a rowid table (appends go to the end of the B-tree); the index on
+/// (topic, last_id) serves reads on activation and the garbage collection after cursor writes.
+/// </summary>
+internal sealed class EmbeddedLogStore(EmbeddedDatabase database) : IMessageLogStore
+{
+    public Task CommitAsync(IReadOnlyList<LogWrite> writes, CancellationToken cancellationToken = default) =>
+        database.WriteAsync(connection =>
+        {
+            using var transaction = connection.BeginTransaction();
+            using var statements = new Statements(connection, transaction);
+            HashSet<string>? collect = null;
+            foreach (var write in writes)
+            {
+                switch (write)
+                {
+                    case LogWrite.AppendBatch append:
+                        statements.Append(append);
+                        break;
+                    case LogWrite.SaveCursor save:
+                        statements.SaveCursor(save);
+                        (collect ??= []).Add(save.Topic);
+                        break;
+                    case LogWrite.DeleteCursor delete:
+                        statements.Run("DELETE FROM channel_cursor WHERE topic = $topic AND channel = $channel;",
+                            ("$topic", delete.Topic), ("$channel", delete.Channel));
+                        (collect ??= []).Add(delete.Topic);
+                        break;
+                    case LogWrite.ReleaseHeld release:
+                        statements.Run("""
+                            INSERT INTO topic_log (topic, released_through) VALUES ($topic, $through)
+                            ON CONFLICT (topic) DO UPDATE SET released_through = max(released_through, excluded.released_through);
+                            """, ("$topic", release.Topic), ("$through", release.ThroughId));
+                        (collect ??= []).Add(release.Topic);
+                        break;
+                    case LogWrite.DropHeld drop:
+                        statements.Run("DELETE FROM message_batch WHERE topic = $topic AND held = 1 AND last_id <= $through;",
+                            ("$topic", drop.Topic), ("$through", drop.ThroughId));
+                        break;
+                    case LogWrite.DeleteTopic delete:
+                        statements.Run("DELETE FROM message_batch WHERE topic = $topic;", ("$topic", delete.Topic));
+                        statements.Run("DELETE FROM channel_cursor WHERE topic = $topic;", ("$topic", delete.Topic));
+                        statements.Run("DELETE FROM topic_log WHERE topic = $topic;", ("$topic", delete.Topic));
+                        collect?.Remove(delete.Topic);
+                        break;
+                    default:
+                        throw new NotSupportedException($"unknown log write {write.GetType().Name}");
+                }
+            }
+            if (collect is not null)
+                foreach (var topic in collect) statements.Run(CollectSql, ("$topic", topic));
+            transaction.Commit();
+            return true;
+        });
+
+    /// <summary>The garbage collection rule of <see cref="LogWrite.SaveCursor"/>: a batch goes once every cursor of
+    /// its topic is past it (no cursor: no channel holds it) and, if the topic held it, once the topic released it.</summary>
+    private const string CollectSql = """
+        DELETE FROM message_batch
+        WHERE topic = $topic
+          AND last_id <= coalesce((SELECT min(low_water) FROM channel_cursor WHERE topic = $topic), 9223372036854775807)
+          AND (held = 0 OR last_id <= coalesce((SELECT released_through FROM topic_log WHERE topic = $topic), 0));
+        """;
+
+    public Task<long> ReadLastIdAsync(string topic, CancellationToken cancellationToken = default) =>
+        Task.FromResult(database.Read(connection =>
+            Scalar(connection, "SELECT coalesce(max(last_id), 0) FROM message_batch WHERE topic = $topic;", topic)));
+
+    public Task<long> ReadReleasedThroughAsync(string topic, CancellationToken cancellationToken = default) =>
+        Task.FromResult(database.Read(connection =>
+            Scalar(connection, "SELECT coalesce((SELECT released_through FROM topic_log WHERE topic = $topic), 0);", topic)));
+
+    public Task<StoredCursor?> ReadCursorAsync(string topic, string channel, CancellationToken cancellationToken = default) =>
+        Task.FromResult(database.Read(connection =>
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = "SELECT low_water, received_through, pending FROM channel_cursor WHERE topic = $topic AND channel = $channel;";
+            command.Parameters.AddWithValue("$topic", topic);
+            command.Parameters.AddWithValue("$channel", channel);
+            using var reader = command.ExecuteReader();
+            if (!reader.Read()) return null;
+            return new StoredCursor(reader.GetInt64(0), reader.GetInt64(1), PendingRangeCodec.Decode((byte[])reader.GetValue(2)));
+        }));
+
+    public Task<IReadOnlyList<StoredRange>> ReadHeldRangesAsync(string topic, CancellationToken cancellationToken = default) =>
+        Task.FromResult(database.Read<IReadOnlyList<StoredRange>>(connection =>
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = """
+                SELECT first_id, last_id, count FROM message_batch
+                WHERE topic = $topic AND held = 1
+                  AND last_id > coalesce((SELECT released_through FROM topic_log WHERE topic = $topic), 0)
+                ORDER BY last_id;
+                """;
+            command.Parameters.AddWithValue("$topic", topic);
+            using var reader = command.ExecuteReader();
+            var ranges = new List<StoredRange>();
+            while (reader.Read())
+            {
+                var range = new StoredRange(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2));
+                if (ranges.Count > 0 && ranges[^1].ToId + 1 == range.FromId)
+                    ranges[^1] = new StoredRange(ranges[^1].FromId, range.ToId, ranges[^1].Count + range.Count);
+                else
+                    ranges.Add(range);
+            }
+            return ranges;
+        }));
+
+    public Task<IReadOnlyList<StoredBatch>> ReadBatchesAsync(string topic, long afterId, int maxBatches,
+        CancellationToken cancellationToken = default) =>
+        Task.FromResult(database.Read<IReadOnlyList<StoredBatch>>(connection =>
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = """
+                SELECT first_id, count, timestamp_ns, due_ms, held, data, ends FROM message_batch
+                WHERE topic = $topic AND last_id > $after ORDER BY last_id LIMIT $max;
+                """;
+            command.Parameters.AddWithValue("$topic", topic);
+            command.Parameters.AddWithValue("$after", afterId);
+            command.Parameters.AddWithValue("$max", maxBatches);
+            using var reader = command.ExecuteReader();
+            var batches = new List<StoredBatch>();
+            while (reader.Read())
+            {
+                batches.Add(new StoredBatch(reader.GetInt64(0), reader.GetInt32(1), reader.GetInt64(2), reader.GetInt64(3),
+                    reader.GetInt64(4) != 0, (byte[])reader.GetValue(5), PendingRangeCodec.DecodeEnds((byte[])reader.GetValue(6))));
+            }
+            return batches;
+        }));
+
+    private static long Scalar(SqliteConnection connection, string sql, string topic)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.Parameters.AddWithValue("$topic", topic);
+        return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>The commit's statements, prepared once per commit and bound again per row.</summary>
+    private sealed class Statements(SqliteConnection connection, SqliteTransaction transaction) : IDisposable
+    {
+        private SqliteCommand? _append;
+        private SqliteCommand? _cursor;
+
+        public void Append(LogWrite.AppendBatch batch)
+        {
+            if (_append is null)
+            {
+                _append = Command("""
+                    INSERT INTO message_batch (topic, first_id, last_id, count, timestamp_ns, due_ms, held, data, ends)
+                    VALUES ($topic, $first, $last, $count, $ts, $due, $held, $data, $ends);
+                    """);
+                foreach (var name in (string[])["$topic", "$first", "$last", "$count", "$ts", "$due", "$held", "$data", "$ends"])
+                    _append.Parameters.Add(new SqliteParameter { ParameterName = name });
+                _append.Prepare();
+            }
+            var p = _append.Parameters;
+            p[0].Value = batch.Topic;
+            p[1].Value = batch.FirstId;
+            p[2].Value = batch.FirstId + batch.Count - 1;
+            p[3].Value = batch.Count;
+            p[4].Value = batch.TimestampNs;
+            p[5].Value = batch.DueUnixMs;
+            p[6].Value = batch.Held ? 1 : 0;
+            p[7].Value = Exact(batch.Data);
+            p[8].Value = PendingRangeCodec.EncodeEnds(batch.Ends.Span);
+            _append.ExecuteNonQuery();
+        }
+
+        public void SaveCursor(LogWrite.SaveCursor save)
+        {
+            if (_cursor is null)
+            {
+                _cursor = Command("""
+                    INSERT INTO channel_cursor (topic, channel, low_water, received_through, pending)
+                    VALUES ($topic, $channel, $low, $received, $pending)
+                    ON CONFLICT (topic, channel) DO UPDATE SET low_water = excluded.low_water,
+                        received_through = excluded.received_through, pending = excluded.pending;
+                    """);
+                foreach (var name in (string[])["$topic", "$channel", "$low", "$received", "$pending"])
+                    _cursor.Parameters.Add(new SqliteParameter { ParameterName = name });
+                _cursor.Prepare();
+            }
+            var p = _cursor.Parameters;
+            p[0].Value = save.Topic;
+            p[1].Value = save.Channel;
+            p[2].Value = save.Cursor.LowWater;
+            p[3].Value = save.Cursor.ReceivedThroughId;
+            p[4].Value = PendingRangeCodec.Encode(save.Cursor.Pending);
+            _cursor.ExecuteNonQuery();
+        }
+
+        public void Run(string sql, params (string Name, object Value)[] parameters)
+        {
+            using var command = Command(sql);
+            foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value);
+            command.ExecuteNonQuery();
+        }
+
+        public void Dispose()
+        {
+            _append?.Dispose();
+            _cursor?.Dispose();
+        }
+
+        private SqliteCommand Command(string sql)
+        {
+            var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = sql;
+            return command;
+        }
+
+        // SQLite binds whole arrays: a slice is copied, the whole array (the usual case) is not.
+        private static byte[] Exact(ReadOnlyMemory<byte> data) =>
+            MemoryMarshal.TryGetArray(data, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length
+                ? segment.Array
+                : data.ToArray();
+    }
+}

@@ -1,0 +1,213 @@
+using Microsoft.Extensions.Logging;
+
+namespace OrleansNsq.Grains.Storage.Log;
+
+/// <summary>
+/// The node's one writer of the message log: grains hand it writes without waiting (<see cref="Append"/>), a single
+/// loop commits everything queued since its last commit in one transaction (group commit: the batch size follows the
+/// load by itself), and whoever needs durability waits for its ticket (<see cref="WhenDurableAsync"/>). Writes commit
+/// in the order they were appended, so a channel's cursor never lands before the batches it covers.
+/// A failed commit fails the tickets it carried (their publishes answer E_PUB_FAILED) and the loop goes on with the
+/// next group, so the node recovers when the fault clears.
+/// </summary>
+public sealed partial class MessageLog : IAsyncDisposable
+{
+    // Failed groups remembered for late waiters; a waiter arrives within a grain call of its append.
+    private const int FailuresKept = 64;
+
+    /// <summary>Message bytes queued or being committed beyond which publishers wait (<see cref="WhenRoomAsync"/>):
+    /// the log written behind must not hold an unbounded backlog in memory when publishers outrun the disk.</summary>
+    public const long MaxPendingBytes = 32 << 20;
+
+    private readonly IMessageLogStore _store;
+    private readonly ILogger<MessageLog> _logger;
+    private readonly Lock _lock = new();
+    private readonly Queue<(long First, long Last, Exception Error)> _failures = new();
+    private List<LogWrite> _open = [];
+    private TaskCompletionSource _openDone = NewGroup();
+    private long _openFirst = 1;
+    private long _lastTicket;
+    private long _committedThrough;
+    private (long First, long Last, Task Done) _committing;
+    private Task? _loop;
+    private long _openBytes;
+    private long _committingBytes;
+    private TaskCompletionSource? _room;
+    private TaskCompletionSource? _wake;
+    private bool _stopping;
+
+    public MessageLog(IMessageLogStore store, ILogger<MessageLog> logger)
+    {
+        _store = store;
+        _logger = logger;
+    }
+
+    /// <summary>The store the log writes to; grains read from it when they activate.</summary>
+    public IMessageLogStore Store => _store;
+
+    /// <summary>Queues a write for the next commit and returns its ticket (see <see cref="WhenDurableAsync"/>).</summary>
+    public long Append(LogWrite write)
+    {
+        TaskCompletionSource? wake;
+        long ticket;
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_stopping && _loop is null, this);
+            _open.Add(write);
+            if (write is LogWrite.AppendBatch append) _openBytes += append.Data.Length;
+            ticket = ++_lastTicket;
+            _loop ??= Task.Run(RunAsync);
+            wake = _wake;
+            _wake = null;
+        }
+        wake?.TrySetResult();
+        return ticket;
+    }
+
+    /// <summary>Completes at once while the log keeps up; while more than <see cref="MaxPendingBytes"/> of messages wait
+    /// for the disk, completes when a commit has made room (a publisher waits here rather than fill the memory).</summary>
+    public Task WhenRoomAsync()
+    {
+        lock (_lock)
+        {
+            if (_openBytes + _committingBytes <= MaxPendingBytes) return Task.CompletedTask;
+            _room ??= NewGroup();
+            return _room.Task;
+        }
+    }
+
+    /// <summary>Queues a write and completes once it is committed and on disk; throws what the commit threw.</summary>
+    public Task WriteAsync(LogWrite write) => WhenDurableAsync(Append(write));
+
+    /// <summary>Completes when everything appended so far is committed (whatever the outcome): a read of the store
+    /// afterwards sees every batch handed out before the call.</summary>
+    public Task FlushAsync()
+    {
+        long last;
+        lock (_lock) last = _lastTicket;
+        return last == 0 ? Task.CompletedTask : WhenDurableAsync(last).ContinueWith(static _ => { }, TaskScheduler.Default);
+    }
+
+    /// <summary>Completes when the commit carrying <paramref name="ticket"/> is on disk; faults when it failed.</summary>
+    public Task WhenDurableAsync(long ticket)
+    {
+        lock (_lock)
+        {
+            foreach (var failure in _failures)
+                if (ticket >= failure.First && ticket <= failure.Last) return Task.FromException(failure.Error);
+            if (ticket <= _committedThrough) return Task.CompletedTask;
+            if (ticket >= _committing.First && ticket <= _committing.Last) return _committing.Done;
+            if (ticket >= _openFirst && ticket <= _lastTicket) return _openDone.Task;
+            throw new ArgumentOutOfRangeException(nameof(ticket), ticket, "no write of this log has that ticket");
+        }
+    }
+
+    /// <summary>Commits what is queued and stops the loop (silo stop, after the grains have written their last cursors).</summary>
+    public async ValueTask DisposeAsync()
+    {
+        Task? loop;
+        TaskCompletionSource? wake;
+        lock (_lock)
+        {
+            _stopping = true;
+            loop = _loop;
+            wake = _wake;
+            _wake = null;
+        }
+        wake?.TrySetResult();
+        if (loop is not null) await loop.ConfigureAwait(false);
+    }
+
+    private async Task RunAsync()
+    {
+        while (true)
+        {
+            List<LogWrite> writes;
+            TaskCompletionSource done;
+            long first, last;
+            Task wait;
+            lock (_lock)
+            {
+                if (_open.Count == 0)
+                {
+                    if (_stopping)
+                    {
+                        _loop = null;
+                        return;
+                    }
+                    _wake = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                    wait = _wake.Task;
+                    writes = null!;
+                    done = null!;
+                    first = last = 0;
+                }
+                else
+                {
+                    wait = Task.CompletedTask;
+                    writes = _open;
+                    done = _openDone;
+                    first = _openFirst;
+                    last = _lastTicket;
+                    _open = new List<LogWrite>(writes.Count);
+                    _committingBytes = _openBytes;
+                    _openBytes = 0;
+                    _openDone = NewGroup();
+                    _openFirst = last + 1;
+                    _committing = (first, last, done.Task);
+                }
+            }
+            if (writes is null)
+            {
+                await wait.ConfigureAwait(false);
+                continue;
+            }
+            try
+            {
+                await CommitAsync(writes).ConfigureAwait(false);
+                lock (_lock) _committedThrough = last;
+                done.TrySetResult();
+            }
+            catch (Exception ex)
+            {
+                LogCommitFailed(_logger, writes.Count, ex);
+                lock (_lock)
+                {
+                    _failures.Enqueue((first, last, ex));
+                    if (_failures.Count > FailuresKept) _failures.Dequeue();
+                    // Later tickets are judged on their own commit; these stay failed.
+                    _committedThrough = last;
+                }
+                done.TrySetException(ex);
+                // Write-behind appends have no waiter: observe the fault so it is not reported again as unobserved.
+                _ = done.Task.Exception;
+            }
+        }
+    }
+
+    private async Task CommitAsync(List<LogWrite> writes)
+    {
+        try
+        {
+            await _store.CommitAsync(writes).ConfigureAwait(false);
+        }
+        finally
+        {
+            TaskCompletionSource? room = null;
+            lock (_lock)
+            {
+                _committingBytes = 0;
+                if (_room is not null && _openBytes <= MaxPendingBytes)
+                {
+                    room = _room;
+                    _room = null;
+                }
+            }
+            room?.TrySetResult();
+        }
+    }
+
+    private static TaskCompletionSource NewGroup() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    [LoggerMessage(1, LogLevel.Error, "message log: a commit of {Count} writes failed; their publishes answer E_PUB_FAILED")]
+    private static partial void LogCommitFailed(ILogger logger, int count, Exception exception);
+}
