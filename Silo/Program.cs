@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using OrleansNsq.Gateway.Hosting;
 using OrleansNsq.Gateway.Options;
 using OrleansNsq.Grains.Storage.Embedded;
+using OrleansNsq.Grains.Storage.Postgres;
 using OrleansNsq.Silo.Flags;
 using OrleansNsq.Silo.Hosting;
 
@@ -13,6 +14,7 @@ public static class Program
 {
     public static async Task<int> Main(string[] args)
     {
+        if (args is [MigrateCommand.Name, .. var migrateArgs]) return await MigrateCommand.RunAsync(migrateArgs);
         var commandLine = CommandLine.Parse(args);
         if (commandLine.Help)
         {
@@ -65,11 +67,11 @@ public static class Program
         return ex;
     }
 
-    private static EmbeddedStoreException? StoreFailure(Exception? ex)
+    private static Exception? StoreFailure(Exception? ex)
     {
         for (; ex is not null; ex = ex.InnerException)
         {
-            if (ex is EmbeddedStoreException store) return store;
+            if (ex is EmbeddedStoreException or PostgresStoreException) return ex;
             if (ex is AggregateException { InnerExceptions: [var only] }) return StoreFailure(only);
         }
         return null;

@@ -4,7 +4,9 @@
 #   bash tests/run.sh [extra dotnet test arguments, e.g. --filter FullyQualifiedName~Hostile]
 #
 # Environment: CONFIGURATION (default Release), TEST_RESULTS_DIR (default <repo>/TestResults),
-# TEST_HANG_TIMEOUT (default 10m: a single test running longer is treated as hung).
+# TEST_HANG_TIMEOUT (default 10m: a single test running longer is treated as hung),
+# ORLEANSNSQ_TEST_POSTGRES (an Npgsql connection string of a superuser for the PostgreSQL storage tests; when unset,
+# a throw-away cluster is started here (tests/postgres.sh) and removed at exit).
 # The last line printed is "N passed, N failed", counted from the TRX files the run wrote. The
 # exit code is non-zero when any test failed, when a test host crashed or hung (it then counts as a
 # failure even if no test result says so), or when no test ran at all.
@@ -24,6 +26,22 @@ fi
 
 rm -rf "$results"
 mkdir -p "$results"
+
+# The PostgreSQL storage tests need a server (docs/STORAGE.md, "Tests"). Without one they fail under CI=true and are
+# skipped elsewhere, saying why.
+source "$root/tests/postgres.sh"
+if [ -z "${ORLEANSNSQ_TEST_POSTGRES:-}" ]; then
+  if find_postgres_bin >/dev/null; then
+    trap stop_test_postgres EXIT
+    # A cluster that will not start must not end the run before its count line: the PostgreSQL tests then fail
+    # (CI=true) or are skipped, each saying the variable is missing.
+    start_test_postgres || echo "tests/run.sh: PostgreSQL did not start (see above); ORLEANSNSQ_TEST_POSTGRES is not set" >&2
+  elif [ "${CI:-}" = "true" ]; then
+    echo "tests/run.sh: no PostgreSQL (initdb) found; the PostgreSQL tests will fail" >&2
+  else
+    echo "tests/run.sh: no PostgreSQL (initdb) found; the PostgreSQL tests are skipped (apt-get install postgresql)"
+  fi
+fi
 
 # --blame-hang-timeout: a test that hangs this long has its host killed, which fails the run instead
 # of running into CI's hard time limit. No dump: it would only cost time and disk.

@@ -14,7 +14,7 @@ public static partial class NsqNodeHosting
         var orleans = configuration.GetSection("Orleans");
         var storage = builder.Services.AddOptions<NodeStorageOptions>().BindConfiguration(NodeStorageOptions.SectionName);
         NodeStorageOptions.AddValidation(storage);
-        var useEmbedded = NodeStorageOptions.IsSqlite(configuration[$"{NodeStorageOptions.SectionName}:Provider"]);
+        var provider = configuration[$"{NodeStorageOptions.SectionName}:Provider"];
         builder.UseOrleans(silo =>
         {
             silo.UseLocalhostClustering(
@@ -24,7 +24,10 @@ public static partial class NsqNodeHosting
                 clusterId: orleans.GetValue("ClusterId", "orleans-nsq")!);
             silo.AddNsqGrains(); // binds the Nsqd section too: --msg-timeout, --max-msg-timeout
             // Any other --storage value fails NodeStorageOptions' validation at start, before the silo runs.
-            if (useEmbedded) silo.AddEmbeddedNsqStore(o => o.DataPath = configuration["Nsqd:DataPath"] ?? "");
+            if (NodeStorageOptions.IsSqlite(provider))
+                silo.AddEmbeddedNsqStore(o => o.DataPath = configuration["Nsqd:DataPath"] ?? "");
+            else if (NodeStorageOptions.IsPostgres(provider))
+                silo.AddPostgresNsqStore(o => o.ConnectionString = configuration[$"{NodeStorageOptions.SectionName}:ConnectionString"] ?? "");
         });
         builder.Services.AddNsqGateway(configuration);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(15));

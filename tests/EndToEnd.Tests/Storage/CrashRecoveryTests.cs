@@ -8,7 +8,8 @@ namespace OrleansNsq.EndToEnd.Tests.Storage;
 /// Issue 7's crash promise, with the Silo as a real process: at --mem-queue-size=0 a PUB's OK means the message is on
 /// disk, so after `kill -9` in the middle of publishing and a restart on the same data, every message that got its OK
 /// is delivered (counted by body; duplicates are allowed, as NSQ is at-least-once). Messages in flight to a consumer
-/// at the crash are delivered again, and a deferred message still waits for its original due time.
+/// at the crash are delivered again, and a deferred message still waits for its original due time. Run on the embedded
+/// store and on PostgreSQL.
 /// </summary>
 public sealed class CrashRecoveryTests(ITestOutputHelper output) : IDisposable
 {
@@ -18,14 +19,26 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output) : IDisposable
     private readonly string _dataPath = Directory.CreateTempSubdirectory("orleansnsq-e2e-crash-").FullName;
 
     [Fact]
-    public async Task Kill_9_mid_publish_at_mem_queue_size_0_loses_no_message_that_got_OK()
+    public Task Kill_9_mid_publish_at_mem_queue_size_0_loses_no_message_that_got_OK() =>
+        KillMidPublishAndRestartAsync("--data-path", _dataPath);
+
+    [PostgresFact]
+    public async Task Kill_9_mid_publish_at_mem_queue_size_0_loses_no_message_that_got_OK_on_postgres()
     {
+        await using var schema = await PostgresTestServer.CreateSchemaAsync();
+        await KillMidPublishAndRestartAsync("--storage", "postgres", "--storage-connection", schema.ConnectionString);
+    }
+
+    /// <summary>The crash test on the store <paramref name="storage"/> names (flags), started twice on the same data.</summary>
+    private async Task KillMidPublishAndRestartAsync(params string[] storage)
+    {
+        string[] flags = [.. storage, "--mem-queue-size", "0"];
         var topic = $"crash-{Guid.NewGuid():N}"[..24];
         var acknowledged = new ConcurrentDictionary<string, bool>();
         var inFlightAtCrash = new List<string>();
         DateTimeOffset deferredDue;
 
-        await using (var first = await SiloProcess.StartAsync("--data-path", _dataPath, "--mem-queue-size", "0"))
+        await using (var first = await SiloProcess.StartAsync(flags))
         {
             try
             {
@@ -73,7 +86,7 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output) : IDisposable
         output.WriteLine($"{acknowledged.Count} PUBs got OK before the crash");
 
         await using var second = await BoundedWait.ForAsync(
-            SiloProcess.StartAsync("--data-path", _dataPath, "--mem-queue-size", "0"), "restart after kill -9", StartupTimeout);
+            SiloProcess.StartAsync(flags), "restart after kill -9", StartupTimeout);
         try
         {
             var received = new Dictionary<string, int>();

@@ -5,7 +5,8 @@ namespace OrleansNsq.EndToEnd.Tests.Storage;
 
 /// <summary>
 /// The Silo as a process on a --data-path of the test's own, stopped and started again on it: topics, channels and
-/// paused flags are in the embedded store (docs/STORAGE.md). A failing start names its cause.
+/// paused flags are in the embedded store (docs/STORAGE.md). A failing start names its cause. PostgresRestartTests does
+/// the same with --storage=postgres.
 /// </summary>
 public sealed class RestartTests(ITestOutputHelper output) : IDisposable
 {
@@ -51,14 +52,6 @@ public sealed class RestartTests(ITestOutputHelper output) : IDisposable
         {
             output.WriteLine(second.OutputSince(0));
         }
-    }
-
-    [Fact]
-    public async Task Storage_postgres_stops_the_start_saying_it_is_not_supported_yet()
-    {
-        var error = await Assert.ThrowsAsync<SiloExitedException>(() => SiloProcess.StartAsync("--storage", "postgres"));
-
-        Assert.Contains("--storage=postgres is not supported yet", error.Output);
     }
 
     [Fact]

@@ -27,10 +27,12 @@ public class CommandLineTests
     [Fact]
     public void Storage_and_data_path_bind_to_their_configuration_keys()
     {
-        var parsed = CommandLine.Parse(["--storage", "postgres", "--data-path=/var/lib/nsq"]);
+        var parsed = CommandLine.Parse(["--storage", "postgres", "--data-path=/var/lib/nsq",
+            "--storage-connection=Host=db;Username=nsq;Password=p=q;Database=nsq"]);
 
         Assert.Equal("postgres", parsed.Values["Storage:Provider"]);
         Assert.Equal("/var/lib/nsq", parsed.Values["Nsqd:DataPath"]);
+        Assert.Equal("Host=db;Username=nsq;Password=p=q;Database=nsq", parsed.Values["Storage:ConnectionString"]);
     }
 
     [Fact]

@@ -1,0 +1,14 @@
+namespace OrleansNsq.Grains.Storage.Postgres;
+
+/// <summary>Where the PostgreSQL store is: --storage=postgres --storage-connection="Host=…".</summary>
+public sealed class PostgresStoreOptions
+{
+    /// <summary>An Npgsql connection string (<c>Host=…;Port=…;Username=…;Password=…;Database=…</c>; <c>Search Path</c>
+    /// picks the schema the tables are in). Required; no default.</summary>
+    [Redact]
+    public string ConnectionString { get; set; } = "";
+
+    /// <summary>Create or update the schema at silo start (docs/STORAGE.md). Default true; false when an operator runs
+    /// <c>Silo migrate</c> with a privileged user and the silos log in with one that cannot create tables.</summary>
+    public bool ApplySchema { get; set; } = true;
+}
