@@ -389,8 +389,11 @@ internal sealed partial class ChannelSubscription
                 }
                 // The channel's answer predates a SUB that has just started this gateway's next subscription to it
                 // (its count may not have reached the channel yet): that consumer keeps the channel, as in nsqd.
-                if (deleteEphemeral && !_registry.InUse(Topic, Channel))
-                    await _topic.DeleteChannelAsync(Channel);
+                if (deleteEphemeral)
+                {
+                    using var turn = await _registry.EphemeralTurnAsync(Topic, Channel);
+                    if (!_registry.InUse(Topic, Channel)) await _topic.DeleteChannelAsync(Channel);
+                }
             }
             catch (Exception ex)
             {

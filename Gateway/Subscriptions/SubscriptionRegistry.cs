@@ -19,6 +19,27 @@ internal sealed class SubscriptionRegistry(
     private readonly Dictionary<string, ChannelSubscription> _subscriptions = new(StringComparer.Ordinal);
     // SUBs between BeginJoin and Join (creating the channel), per channel key.
     private readonly Dictionary<string, int> _joining = new(StringComparer.Ordinal);
+    // Ephemeral channels: a SUB's create and a last-consumer delete of the same channel take turns (striped by key),
+    // so a delete decided before a SUB began never lands after that SUB's create.
+    private readonly SemaphoreSlim[] _ephemeralTurns = [.. Enumerable.Range(0, 32).Select(_ => new SemaphoreSlim(1, 1))];
+
+    /// <summary>Waits for the turn of an ephemeral channel's create or delete; dispose the result to end it.</summary>
+    public async ValueTask<IDisposable> EphemeralTurnAsync(string topic, string channel)
+    {
+        var turn = _ephemeralTurns[(int)((uint)StringComparer.Ordinal.GetHashCode(ChannelKey.Of(topic, channel)) % (uint)_ephemeralTurns.Length)];
+        await turn.WaitAsync().ConfigureAwait(false);
+        return new TurnEnd(turn);
+    }
+
+    private sealed class TurnEnd(SemaphoreSlim turn) : IDisposable
+    {
+        private int _ended;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _ended, 1) == 0) turn.Release();
+        }
+    }
 
     /// <summary>A SUB is about to create the channel and join: until it does, the channel counts as used here, so an
     /// ephemeral channel's last local consumer leaving meanwhile does not delete it under the new one.</summary>

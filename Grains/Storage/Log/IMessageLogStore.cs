@@ -15,8 +15,9 @@ public interface IMessageLogStore
     /// transaction. Throws on any failure; nothing of the call is then committed.</summary>
     Task CommitAsync(IReadOnlyList<LogWrite> writes, CancellationToken cancellationToken = default);
 
-    /// <summary>The highest message id stored for <paramref name="topic"/> (0 when none), so a new activation's ids
-    /// start above every id in the log.</summary>
+    /// <summary>The highest message id the log knows for <paramref name="topic"/> — in its batches, its channels'
+    /// cursors or its released-through mark, so it stays put once the batches are deleted — 0 when none: a new
+    /// activation's ids start above it.</summary>
     Task<long> ReadLastIdAsync(string topic, CancellationToken cancellationToken = default);
 
     /// <summary>The topic's released-through id (see <see cref="LogWrite.ReleaseHeld"/>); 0 when never written.</summary>

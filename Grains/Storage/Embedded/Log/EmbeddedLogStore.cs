@@ -72,7 +72,12 @@ internal sealed class EmbeddedLogStore(EmbeddedDatabase database) : IMessageLogS
 
     public Task<long> ReadLastIdAsync(string topic, CancellationToken cancellationToken = default) =>
         Task.FromResult(database.Read(connection =>
-            Scalar(connection, "SELECT coalesce(max(last_id), 0) FROM message_batch WHERE topic = $topic;", topic)));
+            Scalar(connection, """
+                SELECT max(
+                    coalesce((SELECT max(last_id) FROM message_batch WHERE topic = $topic), 0),
+                    coalesce((SELECT max(max(low_water, received_through)) FROM channel_cursor WHERE topic = $topic), 0),
+                    coalesce((SELECT released_through FROM topic_log WHERE topic = $topic), 0));
+                """, topic)));
 
     public Task<long> ReadReleasedThroughAsync(string topic, CancellationToken cancellationToken = default) =>
         Task.FromResult(database.Read(connection =>
@@ -156,7 +161,8 @@ internal sealed class EmbeddedLogStore(EmbeddedDatabase database) : IMessageLogS
             {
                 _append = Command("""
                     INSERT INTO message_batch (topic, first_id, last_id, count, timestamp_ns, due_ms, held, data, ends)
-                    VALUES ($topic, $first, $last, $count, $ts, $due, $held, $data, $ends);
+                    VALUES ($topic, $first, $last, $count, $ts, $due, $held, $data, $ends)
+                    ON CONFLICT (topic, last_id) DO NOTHING;
                     """);
                 foreach (var name in (string[])["$topic", "$first", "$last", "$count", "$ts", "$due", "$held", "$data", "$ends"])
                     _append.Parameters.Add(new SqliteParameter { ParameterName = name });

@@ -41,7 +41,7 @@ internal sealed class EmbeddedDatabase : IDisposable
             data         BLOB    NOT NULL,
             ends         BLOB    NOT NULL
         );
-        CREATE INDEX IF NOT EXISTS message_batch_topic_last_id ON message_batch (topic, last_id);
+        CREATE UNIQUE INDEX IF NOT EXISTS message_batch_topic_last_id ON message_batch (topic, last_id);
         CREATE TABLE IF NOT EXISTS channel_cursor (
             topic            TEXT    NOT NULL,
             channel          TEXT    NOT NULL,

@@ -163,6 +163,8 @@ public sealed class PostgresLogStore(NpgsqlDataSource dataSource) : IMessageLogS
             }
             sql.Append(')');
         }
+        // A commit retried after an unknown outcome (the connection dropped mid-commit) finds its batches there already.
+        sql.Append(" ON CONFLICT (topic, last_id) DO NOTHING");
         return InsertSqlByRows[rows] = sql.ToString();
     }
 

@@ -406,6 +406,19 @@ public abstract class MessageLogStoreContract : IAsyncLifetime
     // --- atomicity ---
 
     [StoreFact]
+    public async Task A_batch_appended_again_is_stored_once()
+    {
+        // The message log tries a failed commit's writes again; after an unknown outcome (a dropped connection)
+        // they may already be there.
+        var topic = NewTopic();
+        await Store.CommitAsync([Ids(topic, 1, 2)]);
+
+        await Store.CommitAsync([Ids(topic, 1, 2), Ids(topic, 3, 3)]);
+
+        Assert.Equal(["1-2", "3-3"], (await Store.ReadBatchesAsync(topic, 0, int.MaxValue)).Select(b => $"{b.FirstId}-{b.LastId}"));
+    }
+
+    [StoreFact]
     public async Task A_failed_commit_leaves_nothing_of_its_writes()
     {
         var (topic, poisoned) = (NewTopic(), NewTopic());

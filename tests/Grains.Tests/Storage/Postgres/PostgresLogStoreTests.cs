@@ -72,18 +72,6 @@ public sealed class PostgresLogStoreTests : MessageLogStoreContract
     }
 
     [StoreFact]
-    public async Task The_same_batch_appended_twice_fails_the_commit()
-    {
-        var topic = NewTopic();
-        await Store.CommitAsync([Ids(topic, 1, 2)]);
-
-        var error = await Assert.ThrowsAsync<PostgresException>(() => Store.CommitAsync([Ids(topic, 3, 3), Ids(topic, 1, 2)]));
-
-        Assert.Equal(PostgresErrorCodes.UniqueViolation, error.SqlState);
-        Assert.Equal(["1-2"], (await Store.ReadBatchesAsync(topic, 0, int.MaxValue)).Select(b => $"{b.FirstId}-{b.LastId}"));
-    }
-
-    [StoreFact]
     public async Task A_batch_whose_ends_do_not_match_its_count_is_refused_before_anything_is_written()
     {
         var topic = NewTopic();
