@@ -18,7 +18,7 @@ public sealed partial class MessageLog : IAsyncDisposable
 
     /// <summary>Message bytes queued or being committed beyond which publishers wait (<see cref="WhenRoomAsync"/>):
     /// the log written behind must not hold an unbounded backlog in memory when publishers outrun the disk.</summary>
-    public const long MaxPendingBytes = 32 << 20;
+    public const long MaxPendingBytes = 16 << 20;
 
     private readonly IMessageLogStore _store;
     private readonly ILogger<MessageLog> _logger;

@@ -19,10 +19,19 @@ public sealed class BacklogTests(ITestOutputHelper output)
     private const long RssLimit = 300L << 20;
 
     [Fact]
-    public async Task Two_million_messages_without_a_consumer_keep_rss_under_300_MB_and_all_drain()
+    public Task Two_million_messages_without_a_consumer_keep_rss_under_300_MB_and_all_drain() => PublishThenDrainAsync();
+
+    [PostgresFact]
+    public async Task Two_million_messages_without_a_consumer_keep_rss_under_300_MB_and_all_drain_on_postgres()
+    {
+        await using var schema = await PostgresTestServer.CreateSchemaAsync();
+        await PublishThenDrainAsync("--storage", "postgres", "--storage-connection", schema.ConnectionString);
+    }
+
+    private async Task PublishThenDrainAsync(params string[] storage)
     {
         var topic = $"backlog-{Guid.NewGuid():N}"[..24];
-        await using var silo = await SiloProcess.StartAsync("--mem-queue-size", "10000");
+        await using var silo = await SiloProcess.StartAsync([.. storage, "--mem-queue-size", "10000"]);
         long peak = 0;
         using var sampling = new CancellationTokenSource();
         var sampler = Task.Run(async () =>
