@@ -25,7 +25,11 @@ public static partial class NsqNodeHosting
             silo.AddNsqGrains(); // binds the Nsqd section too: --msg-timeout, --max-msg-timeout
             // Any other --storage value fails NodeStorageOptions' validation at start, before the silo runs.
             if (NodeStorageOptions.IsSqlite(provider))
-                silo.AddEmbeddedNsqStore(o => o.DataPath = configuration["Nsqd:DataPath"] ?? "");
+                silo.AddEmbeddedNsqStore(o =>
+                {
+                    o.DataPath = configuration["Nsqd:DataPath"] ?? "";
+                    o.MaxDatabaseBytes = configuration.GetValue<long>($"{NodeStorageOptions.SectionName}:MaxDatabaseBytes");
+                });
             else if (NodeStorageOptions.IsPostgres(provider))
                 silo.AddPostgresNsqStore(o => o.ConnectionString = configuration[$"{NodeStorageOptions.SectionName}:ConnectionString"] ?? "");
         });

@@ -222,6 +222,14 @@ public sealed partial class MessageLog : IAsyncDisposable
     {
         try
         {
+            // After a failure (a full disk) the cursors and deletes go first, on their own: they are what frees space,
+            // and must not fail with the appends that cannot fit yet. A cursor landing before the batches it covers is
+            // harmless: those batches are collected by the topic's next cursor write once they land.
+            if (Failure is not null && writes.Exists(static w => w is LogWrite.AppendBatch) && writes.Exists(static w => w is not LogWrite.AppendBatch))
+            {
+                await _store.CommitAsync(writes.FindAll(static w => w is not LogWrite.AppendBatch)).ConfigureAwait(false);
+                writes.RemoveAll(static w => w is not LogWrite.AppendBatch);
+            }
             await _store.CommitAsync(writes).ConfigureAwait(false);
         }
         finally

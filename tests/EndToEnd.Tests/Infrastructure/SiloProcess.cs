@@ -65,14 +65,18 @@ public sealed class SiloProcess : IAsyncDisposable
     /// Starts a Silo on fresh ports and waits (bounded) until GET /ping answers 200 OK. A port taken by
     /// someone else between <see cref="FreePorts.Take"/> and the Silo's bind costs a retry on new ports.
     /// </summary>
-    public static async Task<SiloProcess> StartAsync(params string[] extraArgs)
+    public static Task<SiloProcess> StartAsync(params string[] extraArgs) => StartAsync(new Dictionary<string, string>(), extraArgs);
+
+    /// <summary>As <see cref="StartAsync(string[])"/>, with environment variables for the process (configuration keys
+    /// that have no flag, e.g. <c>Storage__MaxDatabaseBytes</c>).</summary>
+    public static async Task<SiloProcess> StartAsync(IReadOnlyDictionary<string, string> environment, params string[] extraArgs)
     {
         const int attempts = 3;
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                return await StartOnceAsync(extraArgs);
+                return await StartOnceAsync(environment, extraArgs);
             }
             catch (SiloExitedException e) when (attempt < attempts && e.Output.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
             {
@@ -81,7 +85,7 @@ public sealed class SiloProcess : IAsyncDisposable
         }
     }
 
-    private static async Task<SiloProcess> StartOnceAsync(string[] extraArgs)
+    private static async Task<SiloProcess> StartOnceAsync(IReadOnlyDictionary<string, string> environment, string[] extraArgs)
     {
         var dll = RepoLayout.SiloDll;
         if (!File.Exists(dll))
@@ -100,6 +104,10 @@ public sealed class SiloProcess : IAsyncDisposable
             UseShellExecute = false,
             WorkingDirectory = dataPath,
         };
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
         foreach (var arg in new[]
                  {
                      dll,

@@ -28,7 +28,10 @@ public static class EmbeddedStoreSiloBuilderExtensions
         services.ConfigureNamedOptionForLogging<EmbeddedStoreOptions>(name);
         // One database per store name, shared by the grain storage and the message log: one writer connection.
         services.AddKeyedSingleton(name, static (provider, key) =>
-            new EmbeddedDatabase(provider.GetRequiredService<IOptionsMonitor<EmbeddedStoreOptions>>().Get((string)key!).DatabasePath));
+        {
+            var options = provider.GetRequiredService<IOptionsMonitor<EmbeddedStoreOptions>>().Get((string)key!);
+            return new EmbeddedDatabase(options.DatabasePath, options.MaxDatabaseBytes);
+        });
         services.AddGrainStorage(name, static (provider, key) => new EmbeddedGrainStorage(key,
             provider.GetRequiredKeyedService<EmbeddedDatabase>(key),
             provider.GetRequiredService<IOptionsMonitor<EmbeddedStoreOptions>>().Get(key),

@@ -12,6 +12,11 @@ public sealed class EmbeddedStoreOptions : IStorageProviderSerializerOptions
     /// Default: empty, meaning the working directory (as nsqd).</summary>
     public string DataPath { get; set; } = "";
 
+    /// <summary>The most the database file may grow to, in bytes (SQLite's <c>max_page_count</c>); 0 = no limit but
+    /// the disk's. Past it a commit fails as on a full disk: publishes answer E_PUB_FAILED until consumers free space.
+    /// Bound from <c>Storage:MaxDatabaseBytes</c> by the Silo.</summary>
+    public long MaxDatabaseBytes { get; set; }
+
     /// <summary>Default <see cref="DefaultFileName"/>.</summary>
     public string FileName { get; set; } = DefaultFileName;
 

@@ -60,9 +60,12 @@ internal sealed class EmbeddedDatabase : IDisposable
     private readonly string _readConnectionString;
     private SqliteConnection? _writer;
 
-    public EmbeddedDatabase(string path)
+    private readonly long _maxBytes;
+
+    public EmbeddedDatabase(string path, long maxBytes = 0)
     {
         Path = path;
+        _maxBytes = maxBytes;
         _readConnectionString = new SqliteConnectionStringBuilder
         {
             DataSource = path,
@@ -127,6 +130,11 @@ internal sealed class EmbeddedDatabase : IDisposable
         if (!string.Equals(mode, "wal", StringComparison.OrdinalIgnoreCase))
             throw new EmbeddedStoreException($"embedded store: {Path} cannot use WAL journaling (journal_mode stays {mode})");
         Execute(writer, "PRAGMA synchronous=FULL;");
+        if (_maxBytes > 0)
+        {
+            var pageSize = Scalar(writer, "PRAGMA page_size;");
+            Execute(writer, $"PRAGMA max_page_count={Math.Max(1, _maxBytes / pageSize)};");
+        }
         // Checkpoint every ~64 MB of WAL rather than SQLite's 4 MB: fewer, larger copies into the database file.
         Execute(writer, "PRAGMA wal_autocheckpoint=2048;");
         Execute(writer, Schema + $"PRAGMA application_id={ApplicationId}; PRAGMA user_version={SchemaVersion};");
