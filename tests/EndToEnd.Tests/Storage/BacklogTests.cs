@@ -1,3 +1,4 @@
+using OrleansNsq.Tests.Postgres;
 using System.Diagnostics;
 using System.Text;
 using OrleansNsq.EndToEnd.Tests.Infrastructure;

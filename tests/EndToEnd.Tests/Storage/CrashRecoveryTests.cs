@@ -1,3 +1,4 @@
+using OrleansNsq.Tests.Postgres;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using OrleansNsq.EndToEnd.Tests.Infrastructure;

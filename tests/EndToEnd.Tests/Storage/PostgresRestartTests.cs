@@ -1,3 +1,4 @@
+using OrleansNsq.Tests.Postgres;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
@@ -13,9 +14,9 @@ namespace OrleansNsq.EndToEnd.Tests.Storage;
 public sealed class PostgresRestartTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private static readonly TimeSpan StartupTimeout = TimeSpan.FromSeconds(90);
-    private PostgresTestSchema? _schema;
+    private TestSchema? _schema;
 
-    private PostgresTestSchema Schema => _schema!;
+    private TestSchema Schema => _schema!;
 
     public async Task InitializeAsync()
     {

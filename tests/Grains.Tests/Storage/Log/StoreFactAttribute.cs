@@ -1,3 +1,4 @@
+using OrleansNsq.Tests.Postgres;
 using Xunit.Abstractions;
 using Xunit.Sdk;
 
@@ -22,7 +23,7 @@ public sealed class StoreFactDiscoverer(IMessageSink diagnosticMessageSink) : Fa
         IAttributeInfo factAttribute)
     {
         if (testMethod.TestClass.Class.GetCustomAttributes(typeof(RequiresPostgresAttribute)).Any()
-            && Postgres.PostgresTestServer.SkipReason is { } reason)
+            && OrleansNsq.Tests.Postgres.PostgresTestServer.SkipReason is { } reason)
         {
             return new XunitSkippedDataRowTestCase(_sink, discoveryOptions.MethodDisplayOrDefault(),
                 discoveryOptions.MethodDisplayOptionsOrDefault(), testMethod, reason);

@@ -1,3 +1,4 @@
+using OrleansNsq.Tests.Postgres;
 using System.Text;
 using Orleans.Hosting;
 using Orleans.TestingHost;

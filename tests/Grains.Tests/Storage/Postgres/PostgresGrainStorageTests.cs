@@ -1,3 +1,4 @@
+using OrleansNsq.Tests.Postgres;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;

@@ -1,3 +1,4 @@
+using OrleansNsq.Tests.Postgres;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using OrleansNsq.Grains.Storage.Log;

@@ -1,3 +1,4 @@
+using OrleansNsq.Tests.Postgres;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging.Abstractions;

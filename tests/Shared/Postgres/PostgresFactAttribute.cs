@@ -1,4 +1,4 @@
-namespace OrleansNsq.Grains.Tests.Storage.Postgres;
+namespace OrleansNsq.Tests.Postgres;
 
 /// <summary>A fact that needs the test PostgreSQL server: skipped without one outside CI
 /// (<see cref="PostgresTestServer"/>).</summary>

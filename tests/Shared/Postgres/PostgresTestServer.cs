@@ -1,6 +1,6 @@
 using Npgsql;
 
-namespace OrleansNsq.Grains.Tests.Storage.Postgres;
+namespace OrleansNsq.Tests.Postgres;
 
 /// <summary>
 /// The PostgreSQL server of the test run: <c>ORLEANSNSQ_TEST_POSTGRES</c>, a superuser's Npgsql connection string,
