@@ -1,6 +1,9 @@
 namespace OrleansNsq.Tools.Bench;
 
 /// <summary>NSQ's bench_writer/bench_reader flags, one set for all bench commands.</summary>
+/// <param name="RunFor">How long to run; <see cref="Timeout.InfiniteTimeSpan"/> when only <see cref="Messages"/> bounds the run.</param>
+/// <param name="Messages">Stop after this many messages (0 = no count limit).</param>
+/// <param name="Rate">Target msgs/s over all publishers (pubsub; 0 = as fast as possible).</param>
 internal sealed record BenchSettings(
     string NsqdTcpAddress,
     string Topic,
@@ -12,18 +15,8 @@ internal sealed record BenchSettings(
     long Messages,
     int Rate,
     int Rdy,
-    bool Json);
-
-/// <summary>What one bench run measured.</summary>
-internal sealed record BenchResult(string Kind, long Messages, TimeSpan Duration, int Size)
+    bool Json)
 {
-    public double MessagesPerSecond => Messages / Duration.TotalSeconds;
-    public double MegabytesPerSecond => Messages * (double)Size / (1024 * 1024) / Duration.TotalSeconds;
-    public double MicrosecondsPerMessage => Duration.TotalMilliseconds * 1000 / Math.Max(1, Messages);
-
-    public string ToText() =>
-        $"[bench {Kind}] duration: {Duration.TotalSeconds:F3}s - {MegabytesPerSecond:F3}mb/s - {MessagesPerSecond:F3}ops/s - {MicrosecondsPerMessage:F3}us/op";
-
-    public string ToJson() =>
-        $"{{\"kind\":\"{Kind}\",\"messages\":{Messages},\"duration_s\":{Duration.TotalSeconds:F3},\"msgs_per_s\":{MessagesPerSecond:F1},\"mb_per_s\":{MegabytesPerSecond:F3}}}";
+    /// <summary>The message budget as a bound: <see cref="long.MaxValue"/> when there is none.</summary>
+    public long Budget => Messages > 0 ? Messages : long.MaxValue;
 }

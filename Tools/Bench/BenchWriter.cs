@@ -14,8 +14,8 @@ internal static class BenchWriter
         for (var i = 0; i < connections.Length; i++)
             connections[i] = await BenchConnection.ConnectAsync(settings.NsqdTcpAddress, cancellationToken);
 
-        long total = 0;
-        var budget = settings.Messages > 0 ? settings.Messages : long.MaxValue;
+        long claimed = 0, sent = 0;
+        var budget = settings.Budget;
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(settings.RunFor);
         var clock = Stopwatch.StartNew();
@@ -23,22 +23,23 @@ internal static class BenchWriter
         {
             while (!deadline.IsCancellationRequested)
             {
-                if (Interlocked.Add(ref total, settings.BatchSize) > budget)
-                {
-                    Interlocked.Add(ref total, -settings.BatchSize);
-                    break;
-                }
-                await connection.Stream.WriteAsync(frame, cancellationToken);
+                // Claim a batch; the batch that crosses --messages is cut to what is left, so exactly N are sent.
+                var end = Interlocked.Add(ref claimed, settings.BatchSize);
+                var count = (int)Math.Min(settings.BatchSize, budget - (end - settings.BatchSize));
+                if (count <= 0) break;
+                var batch = count == settings.BatchSize ? frame : BuildMpub(settings.Topic, settings.Size, count);
+                await connection.Stream.WriteAsync(batch, cancellationToken);
                 await connection.ExpectOkAsync(cancellationToken);
+                Interlocked.Add(ref sent, count);
             }
         }));
         var elapsed = clock.Elapsed;
         foreach (var connection in connections) await connection.DisposeAsync();
-        return new BenchResult("write", total, elapsed, settings.Size);
+        return new BenchResult("write", sent, elapsed, settings.Size);
     }
 
     /// <summary>MPUB &lt;topic&gt;\n[i32 body][i32 count] count × [i32 size][bytes].</summary>
-    private static byte[] BuildMpub(string topic, int size, int count)
+    internal static byte[] BuildMpub(string topic, int size, int count)
     {
         var header = Encoding.ASCII.GetBytes("MPUB " + topic + "\n");
         var bodySize = 4 + count * (4 + size);
