@@ -99,6 +99,54 @@ internal sealed class BenchConnection : IAsyncDisposable
         _readEnd += read;
     }
 
+    /// <summary>
+    /// A subscriber's clean close, as NSQ clients do it: <c>CLS</c>, then every message that arrives before the
+    /// <c>CLOSE_WAIT</c> response is given back with <c>REQ &lt;id&gt; 0</c>, so none waits out --msg-timeout in
+    /// flight. Best effort within <paramref name="timeout"/>: a run that ends on its deadline may have cancelled a read.
+    /// </summary>
+    public async Task ClsAsync(TimeSpan timeout)
+    {
+        using var bound = new CancellationTokenSource(timeout);
+        try
+        {
+            await _stream.WriteAsync("CLS\n"u8.ToArray(), bound.Token);
+            var reqs = new byte[1 << 16];
+            while (true)
+            {
+                var reqBytes = 0;
+                var closed = false;
+                while (!closed && reqBytes + RequeueSize <= reqs.Length && TryTakeFrame(out var type, out var start, out var length))
+                {
+                    if (type == 2)
+                    {
+                        WriteRequeue(reqs.AsSpan(reqBytes), Data(start + 10, 16));
+                        reqBytes += RequeueSize;
+                    }
+                    else if (type == 0 && Data(start, length).SequenceEqual("CLOSE_WAIT"u8))
+                    {
+                        closed = true;
+                    }
+                }
+                if (reqBytes > 0) await _stream.WriteAsync(reqs.AsMemory(0, reqBytes), bound.Token);
+                if (closed) return;
+                if (reqBytes == 0) await FillAsync(bound.Token);
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException or SocketException or InvalidOperationException)
+        {
+        }
+    }
+
+    /// <summary>"REQ " + 16-byte id + " 0\n".</summary>
+    public const int RequeueSize = 23;
+
+    public static void WriteRequeue(Span<byte> destination, ReadOnlySpan<byte> id)
+    {
+        "REQ "u8.CopyTo(destination);
+        id.CopyTo(destination[4..]);
+        " 0\n"u8.CopyTo(destination[20..]);
+    }
+
     public async ValueTask DisposeAsync()
     {
         try

@@ -53,6 +53,7 @@ internal static class BenchPubSub
         consumeStop.CancelAfter(DrainTimeout);
         await consuming;
 
+        await Task.WhenAll(consumers.Select(c => c.ClsAsync(DrainTimeout)));
         foreach (var connection in publishers.Concat(consumers)) await connection.DisposeAsync();
         var latency = new LatencyHistogram();
         foreach (var histogram in histograms) latency.Add(histogram);
