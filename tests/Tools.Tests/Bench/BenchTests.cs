@@ -1,0 +1,114 @@
+using System.Text.Json;
+using OrleansNsq.Tools.Tests.Infrastructure;
+
+namespace OrleansNsq.Tools.Tests.Bench;
+
+/// <summary>bench write/read/pubsub against a real Silo process, over the wire protocol. Smoke tests: counts, not speed.</summary>
+public sealed class BenchTests(SiloFixture fixture, ITestOutputHelper output) : SiloTest(fixture, output), IClassFixture<SiloFixture>
+{
+    private static readonly TimeSpan RunTimeout = TimeSpan.FromSeconds(30);
+
+    [Fact]
+    public async Task Bench_write_then_read_with_messages_move_exactly_N()
+    {
+        var (topic, channel) = await CreateAsync();
+        const int n = 5123; // not a multiple of --batch-size 200: the last MPUB is cut to 123
+
+        var write = await BenchAsync("write", topic, channel, "--messages", $"{n}", "--json");
+        Assert.Equal(n, write.GetProperty("messages").GetInt64());
+        Assert.Equal(n, (await Http.StatsAsync(topic)).ChannelCounter(topic, channel, "depth"));
+
+        var read = await BenchAsync("read", topic, channel, "--messages", $"{n}", "--json");
+        Assert.Equal(n, read.GetProperty("messages").GetInt64());
+        await WaitForChannelAsync(topic, channel, depth: 0, messageCount: n);
+    }
+
+    [Fact]
+    public async Task Bench_read_with_messages_stops_at_N_and_leaves_the_rest_in_the_channel()
+    {
+        var (topic, channel) = await CreateAsync();
+        await BenchAsync("write", topic, channel, "--messages", "1000", "--json");
+
+        var read = await BenchAsync("read", topic, channel, "--messages", "400", "--rdy", "300", "--json");
+
+        Assert.Equal(400, read.GetProperty("messages").GetInt64());
+        // Messages delivered past N were given back (REQ, then CLS): none waits out the message timeout in flight.
+        await WaitForChannelAsync(topic, channel, depth: 600, messageCount: 1000);
+    }
+
+    [Fact]
+    public async Task Bench_pubsub_json_reports_latency_percentiles_and_consumes_what_it_published()
+    {
+        var (topic, channel) = await CreateAsync();
+
+        var result = await BenchAsync("pubsub", topic, channel, "--runfor", "2s", "--rate", "5000", "--batch-size", "50", "--json");
+
+        var published = result.GetProperty("published").GetInt64();
+        Assert.InRange(published, 5000, 11000); // 2 s at 5,000 msgs/s, paced
+        Assert.Equal(published, result.GetProperty("consumed").GetInt64());
+        Assert.True(result.GetProperty("pub_msgs_per_s").GetDouble() > 0);
+        Assert.True(result.GetProperty("sub_msgs_per_s").GetDouble() > 0);
+        var latency = result.GetProperty("latency_us");
+        Assert.Equal(published, latency.GetProperty("count").GetInt64());
+        var p50 = latency.GetProperty("p50").GetDouble();
+        var p90 = latency.GetProperty("p90").GetDouble();
+        var p99 = latency.GetProperty("p99").GetDouble();
+        var max = latency.GetProperty("max").GetDouble();
+        Assert.True(0 < p50 && p50 <= p90 && p90 <= p99 && p99 <= max, $"p50 {p50} p90 {p90} p99 {p99} max {max}");
+    }
+
+    [Fact]
+    public async Task Bench_pubsub_with_messages_publishes_and_consumes_exactly_N_ignoring_older_messages()
+    {
+        var (topic, channel) = await CreateAsync();
+        await BenchAsync("write", topic, channel, "--messages", "300", "--json"); // left in the channel: not this run's
+
+        var result = await BenchAsync("pubsub", topic, channel, "--messages", "2345", "--json");
+
+        Assert.Equal(2345, result.GetProperty("published").GetInt64());
+        Assert.Equal(2345, result.GetProperty("consumed").GetInt64());
+        Assert.Equal(2345, result.GetProperty("latency_us").GetProperty("count").GetInt64());
+        Assert.Equal(300, result.GetProperty("foreign").GetInt64());
+    }
+
+    [Fact]
+    public async Task Bench_write_text_output_is_bench_writer_line()
+    {
+        var (topic, channel) = await CreateAsync();
+        using var tool = await ToolProcess.RunAsync(RunTimeout, "bench", "write", "--nsqd-tcp-address", Silo.TcpAddress, "--topic", topic, "--channel", channel, "--messages", "10");
+        Assert.True(tool.ExitCode == 0, tool.Describe());
+        Assert.Matches(@"^\[bench write\] messages: 10 - duration: [0-9.]+s - [0-9.]+mb/s - [0-9.]+ops/s - [0-9.]+us/op", tool.Stdout);
+    }
+
+    private async Task<(string Topic, string Channel)> CreateAsync()
+    {
+        var topic = Unique("bench");
+        await Http.CreateTopicAsync(topic);
+        await Http.CreateChannelAsync(topic, "ch");
+        return (topic, "ch");
+    }
+
+    private async Task<JsonElement> BenchAsync(string kind, string topic, string channel, params string[] args)
+    {
+        using var tool = await ToolProcess.RunAsync(RunTimeout,
+            ["bench", kind, "--nsqd-tcp-address", Silo.TcpAddress, "--topic", topic, "--channel", channel, .. args]);
+        Output.WriteLine(tool.Describe());
+        Assert.True(tool.ExitCode == 0, $"exit code {tool.ExitCode}{Environment.NewLine}{tool.Describe()}");
+        using var doc = JsonDocument.Parse(tool.Stdout);
+        return doc.RootElement.Clone();
+    }
+
+    private async Task WaitForChannelAsync(string topic, string channel, long depth, long messageCount) =>
+        await BoundedWait.UntilAsync(
+            phase: "channel settles",
+            expected: $"{topic}/{channel} depth={depth} in_flight_count=0 message_count={messageCount}",
+            timeout: TimeSpan.FromSeconds(15),
+            probe: async () =>
+            {
+                var stats = await Http.StatsAsync(topic);
+                var done = stats.ChannelCounter(topic, channel, "depth") == depth
+                           && stats.ChannelCounter(topic, channel, "in_flight_count") == 0
+                           && stats.ChannelCounter(topic, channel, "message_count") == messageCount;
+                return (done, stats.Describe(topic, channel));
+            });
+}
