@@ -183,7 +183,12 @@ internal sealed class NsqConnection : IAsyncDisposable
                         var nsqError = NsqErrorException.FromFrame(data);
                         if (_pending.TryDequeue(out var failed))
                         {
+                            // Every error nsqd answers to PUB, MPUB, DPUB, SUB or CLS is fatal: it closes the connection
+                            // and never reads the commands pipelined behind. Close now so the next command redials.
                             failed.TrySetException(nsqError);
+                            _logger.LogDebug("nsqd {Address}: {Error}; the connection is closed", Address, nsqError.Message);
+                            Close(null);
+                            return;
                         }
                         else
                         {
