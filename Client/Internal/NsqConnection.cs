@@ -34,7 +34,9 @@ internal sealed class NsqConnection : IAsyncDisposable
     private readonly ConcurrentQueue<TaskCompletionSource<byte[]>> _pending = new();
     private readonly IFrameHandler? _handler;
     private readonly ILogger _logger;
+    private readonly CancellationTokenSource _readDeadline = new();
     private Task _readLoop = Task.CompletedTask;
+    private TimeSpan _readTimeout = Timeout.InfiniteTimeSpan;
     private int _closed;
 
     private NsqConnection(string address, Socket socket, IFrameHandler? handler, ILogger logger)
@@ -67,6 +69,12 @@ internal sealed class NsqConnection : IAsyncDisposable
             await socket.ConnectAsync(host, port, dial.Token);
             connection = new NsqConnection(address, socket, handler, logger);
             await connection.IdentifyAsync(options, msgTimeout, dial.Token);
+            if (options.HeartbeatInterval > TimeSpan.Zero)
+            {
+                // nsqd's own rule: nothing received for two heartbeat intervals means the peer is gone
+                connection._readTimeout = options.HeartbeatInterval * 2;
+            }
+
             connection._readLoop = Task.Run(connection.ReadLoopAsync, CancellationToken.None);
             return connection;
         }
@@ -166,7 +174,8 @@ internal sealed class NsqConnection : IAsyncDisposable
         {
             while (true)
             {
-                var (type, data) = await ReadFrameAsync(CancellationToken.None);
+                _readDeadline.CancelAfter(_readTimeout);
+                var (type, data) = await ReadFrameAsync(_readDeadline.Token);
                 switch (type)
                 {
                     case 0 when data.AsSpan().SequenceEqual(Heartbeat):
@@ -203,6 +212,10 @@ internal sealed class NsqConnection : IAsyncDisposable
                         throw new IOException($"nsqd {Address} sent unknown frame type {type}");
                 }
             }
+        }
+        catch (OperationCanceledException) when (_readDeadline.IsCancellationRequested && !IsClosed)
+        {
+            error = new TimeoutException($"nothing received from nsqd {Address} for {_readTimeout.TotalSeconds:0.#} s (two heartbeat intervals)");
         }
         catch (Exception e)
         {
@@ -308,5 +321,6 @@ internal sealed class NsqConnection : IAsyncDisposable
     {
         Close(null);
         await _readLoop;
+        _readDeadline.Dispose();
     }
 }
