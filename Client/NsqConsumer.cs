@@ -129,6 +129,13 @@ public sealed partial class NsqConsumer : IAsyncDisposable
             }
 
             _connections[address] = state;
+            if (connection.IsClosed)
+            {
+                // closed between SUB and here: OnClosed did not see it in the map
+                _connections.TryRemove(new KeyValuePair<string, ConsumerConnection>(address, state));
+                throw new NsqConnectionException($"connection to nsqd {address} closed right after SUB");
+            }
+
             _logger.LogInformation("nsqd {Address}: subscribed to {Topic}/{Channel}", address, _options.Topic, _options.Channel);
             UpdateRdy();
         }
