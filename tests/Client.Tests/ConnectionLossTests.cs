@@ -5,12 +5,35 @@ using OrleansNsq.EndToEnd.Tests.Infrastructure;
 
 namespace OrleansNsq.Client.Tests;
 
-/// <summary>Against a fake nsqd on loopback that answers IDENTIFY and then falls silent (no heartbeats, no replies).</summary>
-public sealed class HeartbeatTests
+/// <summary>Connection loss, against a fake nsqd on loopback (<see cref="FakeNsqd"/>).</summary>
+public sealed class ConnectionLossTests
 {
+    [Fact]
+    public async Task TestConsumerRedialsALostDirectNsqdAndSubscribesAgain()
+    {
+        using var fake = new FakeNsqd();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        await using var consumer = new NsqConsumer(
+            new NsqConsumerOptions { Topic = "t", Channel = "c", NsqdTcpAddresses = [fake.Address], ReconnectDelay = TimeSpan.FromMilliseconds(100) },
+            (_, _) => Task.CompletedTask);
+
+        var start = consumer.StartAsync(timeout.Token);
+        using (var first = await fake.AcceptAsync(timeout.Token))
+        {
+            Assert.Equal("RDY 1", await first.ServeUntilAsync("RDY", timeout.Token));
+            await start;
+            Assert.Single(consumer.ConnectedNsqds);
+        } // the fake drops the connection
+
+        using var second = await fake.AcceptAsync(timeout.Token);
+        Assert.Equal("RDY 1", await second.ServeUntilAsync("RDY", timeout.Token));
+        Assert.Equal([fake.Address], consumer.ConnectedNsqds);
+    }
+
     [Fact]
     public async Task TestSilentNsqdIsDroppedAfterTwoHeartbeatIntervals()
     {
+        // answers IDENTIFY, then falls silent: no heartbeats, no replies
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         var port = ((IPEndPoint)listener.LocalEndpoint).Port;
