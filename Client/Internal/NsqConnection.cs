@@ -193,10 +193,11 @@ internal sealed class NsqConnection : IAsyncDisposable
                         if (_pending.TryDequeue(out var failed))
                         {
                             // Every error nsqd answers to PUB, MPUB, DPUB, SUB or CLS is fatal: it closes the connection
-                            // and never reads the commands pipelined behind. Close now so the next command redials.
-                            failed.TrySetException(nsqError);
+                            // and never reads the commands pipelined behind. Close first, then complete the caller, so
+                            // that its next command already sees the connection closed and redials.
                             _logger.LogDebug("nsqd {Address}: {Error}; the connection is closed", Address, nsqError.Message);
                             Close(null);
+                            failed.TrySetException(nsqError);
                             return;
                         }
                         else
