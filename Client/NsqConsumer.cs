@@ -1,0 +1,621 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using OrleansNsq.Client.Internal;
+
+namespace OrleansNsq.Client;
+
+/// <summary>
+/// Subscribes to one topic/channel on every nsqd it is given or finds through nsqlookupd, and runs the handler for
+/// each message: FIN when it returns, REQ with a growing delay when it throws. Flow control is go-nsq's: MaxInFlight is
+/// spread as RDY max(1, MaxInFlight / connections) per connection; with fewer in flight than connections RDY 1 rotates
+/// among them. A failure puts the whole consumer in backoff (RDY 0 everywhere, then RDY 1 on one connection to test).
+/// </summary>
+public sealed partial class NsqConsumer : IAsyncDisposable
+{
+    private readonly NsqConsumerOptions _options;
+    private readonly Func<NsqMessage, CancellationToken, Task> _handler;
+    private readonly ILogger _logger;
+    private readonly ConcurrentDictionary<string, ConsumerConnection> _connections = new();
+    private readonly ConcurrentDictionary<string, byte> _connecting = new();
+    private readonly HashSet<string> _direct = new(StringComparer.Ordinal);
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly CancellationTokenSource _handlerCancel = new();
+    private readonly object _rdyLock = new();
+    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(5) };
+    private Task _background = Task.CompletedTask;
+    private Task? _stopTask;
+    private int _handlersRunning;
+    private int _backoffLevel;
+    private BackoffState _backoffState;
+    private long _received;
+    private long _finished;
+    private long _requeued;
+
+    public NsqConsumer(NsqConsumerOptions options, Func<NsqMessage, CancellationToken, Task> handler, ILogger<NsqConsumer>? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(handler);
+        ArgumentException.ThrowIfNullOrEmpty(options.Topic);
+        ArgumentException.ThrowIfNullOrEmpty(options.Channel);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxInFlight, 0);
+        if (options.NsqdTcpAddresses.Count == 0 && options.LookupdHttpAddresses.Count == 0)
+        {
+            throw new ArgumentException("give NsqdTcpAddresses, LookupdHttpAddresses or both", nameof(options));
+        }
+
+        _options = options;
+        _handler = handler;
+        _logger = logger ?? NullLogger<NsqConsumer>.Instance;
+    }
+
+    public NsqConsumer(IOptions<NsqConsumerOptions> options, Func<NsqMessage, CancellationToken, Task> handler, ILogger<NsqConsumer>? logger = null)
+        : this(options.Value, handler, logger)
+    {
+    }
+
+    private enum BackoffState
+    {
+        None,
+        Paused,
+        Testing,
+    }
+
+    /// <summary>nsqd addresses connected and subscribed now.</summary>
+    public IReadOnlyCollection<string> ConnectedNsqds => _connections.Keys.ToArray();
+
+    public long MessagesReceived => Interlocked.Read(ref _received);
+
+    public long MessagesFinished => Interlocked.Read(ref _finished);
+
+    public long MessagesRequeued => Interlocked.Read(ref _requeued);
+
+    /// <summary>True while failures hold RDY at 0 (or 1 on a single test connection).</summary>
+    public bool IsInBackoff
+    {
+        get
+        {
+            lock (_rdyLock)
+            {
+                return _backoffState != BackoffState.None;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Connects to the direct nsqd addresses (each must accept, else this throws) and asks lookupd once; then lookupd is
+    /// polled and lost connections are dialled again in the background until <see cref="StopAsync"/>.
+    /// </summary>
+    public async Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        foreach (var address in _options.NsqdTcpAddresses)
+        {
+            NsqAddress.Parse(address);
+            _direct.Add(address);
+            await ConnectAsync(address, cancellationToken);
+        }
+
+        if (_options.LookupdHttpAddresses.Count > 0)
+        {
+            await QueryLookupdAsync(cancellationToken);
+        }
+
+        _background = Task.Run(() => BackgroundLoopAsync(_stopping.Token), CancellationToken.None);
+    }
+
+    private async Task ConnectAsync(string address, CancellationToken cancellationToken)
+    {
+        if (_stopping.IsCancellationRequested || _connections.ContainsKey(address) || !_connecting.TryAdd(address, 0))
+        {
+            return;
+        }
+
+        try
+        {
+            var state = new ConsumerConnection(this, address);
+            var connection = await NsqConnection.ConnectAsync(address, _options, _options.MsgTimeout, state, _logger, cancellationToken);
+            state.Connection = connection;
+            try
+            {
+                await connection.CommandAsync(Commands.Sub(_options.Topic, _options.Channel), cancellationToken);
+            }
+            catch
+            {
+                await connection.DisposeAsync();
+                throw;
+            }
+
+            _connections[address] = state;
+            if (connection.IsClosed)
+            {
+                // closed between SUB and here: OnClosed did not see it in the map
+                _connections.TryRemove(new KeyValuePair<string, ConsumerConnection>(address, state));
+                throw new NsqConnectionException($"connection to nsqd {address} closed right after SUB");
+            }
+
+            _logger.LogInformation("nsqd {Address}: subscribed to {Topic}/{Channel}", address, _options.Topic, _options.Channel);
+            UpdateRdy();
+        }
+        finally
+        {
+            _connecting.TryRemove(address, out _);
+        }
+    }
+
+    private async Task BackgroundLoopAsync(CancellationToken stopping)
+    {
+        var nextLookup = DateTime.UtcNow + _options.LookupdPollInterval;
+        var nextRedistribute = DateTime.UtcNow + _options.RdyRedistributeInterval;
+        var tick = TimeSpan.FromMilliseconds(Math.Clamp(
+            Math.Min(_options.LookupdPollInterval.TotalMilliseconds, _options.RdyRedistributeInterval.TotalMilliseconds) / 2, 20, 1000));
+        while (!stopping.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(tick, stopping);
+                var now = DateTime.UtcNow;
+                foreach (var address in _direct)
+                {
+                    if (!_connections.ContainsKey(address) && !_connecting.ContainsKey(address) && now >= NextReconnect(address))
+                    {
+                        _ = ReconnectAsync(address, stopping);
+                    }
+                }
+
+                if (_options.LookupdHttpAddresses.Count > 0 && now >= nextLookup)
+                {
+                    nextLookup = now + _options.LookupdPollInterval;
+                    await QueryLookupdAsync(stopping);
+                }
+
+                if (now >= nextRedistribute)
+                {
+                    nextRedistribute = now + _options.RdyRedistributeInterval;
+                    RedistributeRdy();
+                }
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                _logger.LogWarning(e, "consumer {Topic}/{Channel}: background step failed", _options.Topic, _options.Channel);
+            }
+        }
+    }
+
+    private readonly ConcurrentDictionary<string, DateTime> _reconnectAfter = new();
+
+    private DateTime NextReconnect(string address) => _reconnectAfter.GetValueOrDefault(address, DateTime.MinValue);
+
+    private async Task ReconnectAsync(string address, CancellationToken stopping)
+    {
+        try
+        {
+            await ConnectAsync(address, stopping);
+        }
+        catch (Exception e) when (e is NsqConnectionException or NsqErrorException or OperationCanceledException)
+        {
+            _reconnectAfter[address] = DateTime.UtcNow + _options.ReconnectDelay;
+            _logger.LogWarning("nsqd {Address}: reconnect failed: {Error}", address, e.Message);
+        }
+    }
+
+    private async Task QueryLookupdAsync(CancellationToken cancellationToken)
+    {
+        var lookupd = new LookupdClient(_http);
+        foreach (var lookupdAddress in _options.LookupdHttpAddresses)
+        {
+            IReadOnlyList<string> producers;
+            try
+            {
+                producers = await lookupd.LookupAsync(lookupdAddress, _options.Topic, cancellationToken);
+            }
+            catch (Exception e) when (e is HttpRequestException or System.Text.Json.JsonException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+            {
+                _logger.LogWarning("lookupd {Address}: lookup of {Topic} failed: {Error}", lookupdAddress, _options.Topic, e.Message);
+                continue;
+            }
+
+            foreach (var address in producers)
+            {
+                try
+                {
+                    await ConnectAsync(address, cancellationToken);
+                }
+                catch (Exception e) when (e is NsqConnectionException or NsqErrorException)
+                {
+                    _logger.LogWarning("nsqd {Address} (from lookupd): {Error}", address, e.Message);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Graceful stop: CLS on every connection (nsqd sends no more), waits for the running handlers and their FIN/REQ,
+    /// then closes. If <paramref name="cancellationToken"/> fires first, the handlers' token is cancelled and the
+    /// connections are closed anyway (their unanswered messages time out on nsqd and are delivered again).
+    /// </summary>
+    public Task StopAsync(CancellationToken cancellationToken = default)
+    {
+        lock (_rdyLock)
+        {
+            _stopTask ??= StopCoreAsync(cancellationToken);
+            return _stopTask;
+        }
+    }
+
+    private async Task StopCoreAsync(CancellationToken cancellationToken)
+    {
+        await _stopping.CancelAsync();
+        try
+        {
+            await _background;
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        using var clsTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        clsTimeout.CancelAfter(TimeSpan.FromSeconds(5));
+        await Task.WhenAll(_connections.Values.Select(async c =>
+        {
+            try
+            {
+                await c.Connection!.CommandAsync(Commands.Cls.ToArray(), clsTimeout.Token);
+            }
+            catch (Exception e) when (e is NsqConnectionException or NsqErrorException or OperationCanceledException)
+            {
+                _logger.LogDebug("nsqd {Address}: CLS: {Error}", c.Address, e.Message);
+            }
+        }));
+
+        try
+        {
+            while (Volatile.Read(ref _handlersRunning) > 0)
+            {
+                await Task.Delay(10, cancellationToken);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            _logger.LogWarning("consumer {Topic}/{Channel}: stop cancelled with {Count} handlers running", _options.Topic, _options.Channel, _handlersRunning);
+            await _handlerCancel.CancelAsync();
+        }
+
+        foreach (var connection in _connections.Values)
+        {
+            await connection.Connection!.DisposeAsync();
+        }
+
+        _connections.Clear();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        using var bounded = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await StopAsync(bounded.Token);
+        _http.Dispose();
+    }
+
+    private void OnMessage(ConsumerConnection connection, byte[] frame)
+    {
+        Interlocked.Increment(ref _received);
+        Interlocked.Increment(ref connection.InFlight);
+        connection.LastMessageTicks = Environment.TickCount64;
+        Interlocked.Increment(ref _handlersRunning);
+        var message = new NsqMessage(frame, connection.Address, connection);
+        _ = Task.Run(() => HandleAsync(message), CancellationToken.None);
+    }
+
+    private async Task HandleAsync(NsqMessage message)
+    {
+        try
+        {
+            if (_options.MaxAttempts > 0 && message.Attempts > _options.MaxAttempts)
+            {
+                _logger.LogWarning("message {Id} on {Topic}/{Channel}: attempts {Attempts} > max {Max}, finishing it unhandled",
+                    message.Id, _options.Topic, _options.Channel, message.Attempts, _options.MaxAttempts);
+                if (_options.MaxAttemptsExceeded is { } giveUp)
+                {
+                    await giveUp(message);
+                }
+
+                await message.FinishAsync();
+                return;
+            }
+
+            try
+            {
+                await _handler(message, _handlerCancel.Token);
+                if (!message.IsAutoResponseDisabled)
+                {
+                    await message.FinishAsync();
+                }
+            }
+            catch (Exception e) when (e is not NsqConnectionException)
+            {
+                _logger.LogWarning(e, "message {Id} on {Topic}/{Channel}: handler failed (attempt {Attempts})",
+                    message.Id, _options.Topic, _options.Channel, message.Attempts);
+                if (!message.IsAutoResponseDisabled)
+                {
+                    await message.RequeueAsync();
+                }
+            }
+        }
+        catch (Exception e)
+        {
+            // FIN/REQ on a lost connection: nsqd times the message out and delivers it again
+            _logger.LogWarning("message {Id}: could not answer: {Error}", message.Id, e.Message);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _handlersRunning);
+        }
+    }
+
+    /// <summary>Requeue delay for a failed attempt: DefaultRequeueDelay × 2^(attempts−1), at most MaxRequeueDelay.</summary>
+    internal TimeSpan RequeueDelay(int attempts)
+    {
+        var exponent = Math.Clamp(attempts - 1, 0, 30);
+        var ms = _options.DefaultRequeueDelay.TotalMilliseconds * Math.Pow(2, exponent);
+        return TimeSpan.FromMilliseconds(Math.Min(ms, _options.MaxRequeueDelay.TotalMilliseconds));
+    }
+
+    private TimeSpan BackoffDuration(int level)
+    {
+        var ms = _options.BackoffMultiplier.TotalMilliseconds * Math.Pow(2, Math.Clamp(level - 1, 0, 30));
+        return TimeSpan.FromMilliseconds(Math.Min(ms, _options.MaxBackoffDuration.TotalMilliseconds));
+    }
+
+    /// <summary>go-nsq's startStopContinueBackoff: a success during the test step lowers the level, a failure raises it.</summary>
+    private void OnResult(bool success)
+    {
+        if (_options.MaxBackoffDuration <= TimeSpan.Zero)
+        {
+            return;
+        }
+
+        lock (_rdyLock)
+        {
+            if (_backoffState == BackoffState.Paused || (success && _backoffLevel == 0))
+            {
+                return; // results of messages sent before the pause do not count
+            }
+
+            if (success)
+            {
+                _backoffLevel--;
+            }
+            else if (BackoffDuration(_backoffLevel) < _options.MaxBackoffDuration)
+            {
+                _backoffLevel++;
+            }
+
+            if (_backoffLevel == 0)
+            {
+                _backoffState = BackoffState.None;
+                _logger.LogInformation("consumer {Topic}/{Channel}: backoff over", _options.Topic, _options.Channel);
+            }
+            else
+            {
+                var duration = BackoffDuration(_backoffLevel);
+                _backoffState = BackoffState.Paused;
+                _logger.LogWarning("consumer {Topic}/{Channel}: backing off for {Duration} (level {Level})",
+                    _options.Topic, _options.Channel, duration, _backoffLevel);
+                _ = ResumeAfterAsync(duration);
+            }
+        }
+
+        UpdateRdy();
+    }
+
+    private async Task ResumeAfterAsync(TimeSpan duration)
+    {
+        try
+        {
+            await Task.Delay(duration, _stopping.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+
+        lock (_rdyLock)
+        {
+            _backoffState = BackoffState.Testing;
+        }
+
+        UpdateRdy();
+    }
+
+    /// <summary>Sets every connection's RDY from MaxInFlight, the connection count and the backoff state.</summary>
+    private void UpdateRdy()
+    {
+        var connections = _connections.Values.OrderBy(c => c.Address, StringComparer.Ordinal).ToArray();
+        if (connections.Length == 0)
+        {
+            return;
+        }
+
+        lock (_rdyLock)
+        {
+            if (_stopping.IsCancellationRequested && _stopTask is not null)
+            {
+                return;
+            }
+
+            switch (_backoffState)
+            {
+                case BackoffState.Paused:
+                    foreach (var c in connections)
+                    {
+                        c.SetRdy(0);
+                    }
+
+                    return;
+                case BackoffState.Testing:
+                    var tester = connections[Random.Shared.Next(connections.Length)];
+                    foreach (var c in connections)
+                    {
+                        c.SetRdy(c == tester ? 1 : 0);
+                    }
+
+                    return;
+            }
+
+            var maxInFlight = _options.MaxInFlight;
+            if (maxInFlight >= connections.Length)
+            {
+                var each = Math.Max(1, maxInFlight / connections.Length);
+                foreach (var c in connections)
+                {
+                    c.SetRdy(Math.Min(each, c.Connection!.MaxRdyCount));
+                }
+
+                return;
+            }
+
+            // Fewer in flight than connections: RDY 1 on MaxInFlight of them; RedistributeRdy moves it around.
+            var holders = connections.Count(c => c.Rdy > 0);
+            foreach (var c in connections.OrderBy(_ => Random.Shared.Next()))
+            {
+                if (c.Rdy > 0 && holders > maxInFlight)
+                {
+                    c.SetRdy(0);
+                    holders--;
+                }
+                else if (c.Rdy == 0 && holders < maxInFlight)
+                {
+                    c.SetRdy(1);
+                    holders++;
+                }
+            }
+        }
+    }
+
+    /// <summary>go-nsq's redistributeRDY: take RDY from connections idle since the last round, give it to others.</summary>
+    private void RedistributeRdy()
+    {
+        var connections = _connections.Values.ToArray();
+        lock (_rdyLock)
+        {
+            if (_backoffState != BackoffState.None || _options.MaxInFlight >= connections.Length || _stopping.IsCancellationRequested)
+            {
+                return;
+            }
+
+            var idleSince = Environment.TickCount64 - (long)_options.RdyRedistributeInterval.TotalMilliseconds;
+            var freed = new List<ConsumerConnection>();
+            foreach (var c in connections)
+            {
+                if (c.Rdy > 0 && Volatile.Read(ref c.InFlight) == 0 && c.LastMessageTicks < idleSince)
+                {
+                    c.SetRdy(0);
+                    freed.Add(c);
+                }
+            }
+
+            var holders = connections.Count(c => c.Rdy > 0);
+            var candidates = connections.Where(c => c.Rdy == 0 && !freed.Contains(c)).OrderBy(_ => Random.Shared.Next())
+                .Concat(freed.OrderBy(_ => Random.Shared.Next()));
+            foreach (var c in candidates)
+            {
+                if (holders >= _options.MaxInFlight)
+                {
+                    break;
+                }
+
+                c.SetRdy(1);
+                holders++;
+            }
+        }
+    }
+
+    private void OnClosed(ConsumerConnection connection, Exception? error)
+    {
+        if (_connections.TryGetValue(connection.Address, out var current) && current == connection)
+        {
+            _connections.TryRemove(connection.Address, out _);
+            if (!_stopping.IsCancellationRequested)
+            {
+                _reconnectAfter[connection.Address] = DateTime.UtcNow + _options.ReconnectDelay;
+                _logger.LogWarning("nsqd {Address}: consumer connection closed{Error}", connection.Address, error is null ? "" : ": " + error.Message);
+                UpdateRdy();
+            }
+        }
+    }
+
+    /// <summary>Per-nsqd state: the connection, the RDY last sent, messages in flight on it.</summary>
+    private sealed class ConsumerConnection(NsqConsumer consumer, string address) : IFrameHandler, IMessageResponder
+    {
+        public string Address { get; } = address;
+
+        public NsqConnection? Connection { get; set; }
+
+        public int Rdy { get; private set; }
+
+        public int InFlight;
+
+        public long LastMessageTicks = Environment.TickCount64;
+
+        /// <summary>Sends RDY when it changes; called under the consumer's RDY lock, the write itself runs apart.</summary>
+        public void SetRdy(int count)
+        {
+            if (count == Rdy || Connection is null)
+            {
+                return;
+            }
+
+            Rdy = count;
+            _ = SendAsync(Commands.Rdy(count));
+        }
+
+        private async Task SendAsync(byte[] command)
+        {
+            try
+            {
+                await Connection!.WriteAsync(command, CancellationToken.None);
+            }
+            catch (NsqConnectionException)
+            {
+                // the close is handled by OnClosed
+            }
+        }
+
+        public void OnMessage(NsqConnection connection, byte[] frame) => consumer.OnMessage(this, frame);
+
+        public void OnError(NsqConnection connection, NsqErrorException error) =>
+            consumer._logger.LogWarning("nsqd {Address}: {Error}", Address, error.Message);
+
+        public void OnClosed(NsqConnection connection, Exception? error) => consumer.OnClosed(this, error);
+
+        public async ValueTask FinishAsync(NsqMessage message, CancellationToken cancellationToken)
+        {
+            Interlocked.Decrement(ref InFlight);
+            await Connection!.WriteAsync(Commands.WithId("FIN"u8, message.IdBytes.Span, default), cancellationToken);
+            Interlocked.Increment(ref consumer._finished);
+            consumer.OnResult(success: true);
+        }
+
+        public async ValueTask RequeueAsync(NsqMessage message, TimeSpan? delay, bool backoff, CancellationToken cancellationToken)
+        {
+            Interlocked.Decrement(ref InFlight);
+            var ms = (long)(delay ?? consumer.RequeueDelay(message.Attempts)).TotalMilliseconds;
+            var suffix = Encoding.ASCII.GetBytes(" " + ms.ToString(CultureInfo.InvariantCulture));
+            await Connection!.WriteAsync(Commands.WithId("REQ"u8, message.IdBytes.Span, suffix), cancellationToken);
+            Interlocked.Increment(ref consumer._requeued);
+            if (backoff)
+            {
+                consumer.OnResult(success: false);
+            }
+        }
+
+        public async ValueTask TouchAsync(NsqMessage message, CancellationToken cancellationToken) =>
+            await Connection!.WriteAsync(Commands.WithId("TOUCH"u8, message.IdBytes.Span, default), cancellationToken);
+    }
+}

@@ -1,0 +1,139 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using OrleansNsq.Client.Internal;
+
+namespace OrleansNsq.Client;
+
+/// <summary>
+/// Publishes to one nsqd over a small pool of connections (<see cref="NsqProducerOptions.ConnectionCount"/>), taken
+/// round robin. Each connection pipelines: many PUB/MPUB/DPUB may be in flight on it, and nsqd's replies complete
+/// them in order. A lost connection is dialled again by the next publish that picks it. Thread-safe.
+/// </summary>
+public sealed class NsqProducer : IAsyncDisposable
+{
+    private readonly NsqProducerOptions _options;
+    private readonly ILogger _logger;
+    private readonly Slot[] _slots;
+    private int _next = -1;
+    private volatile bool _disposed;
+
+    public NsqProducer(NsqProducerOptions options, ILogger<NsqProducer>? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.ConnectionCount, 1);
+        NsqAddress.Parse(options.NsqdTcpAddress);
+        _options = options;
+        _logger = logger ?? NullLogger<NsqProducer>.Instance;
+        _slots = Enumerable.Range(0, options.ConnectionCount).Select(_ => new Slot()).ToArray();
+    }
+
+    public NsqProducer(IOptions<NsqProducerOptions> options, ILogger<NsqProducer>? logger = null)
+        : this(options.Value, logger)
+    {
+    }
+
+    /// <summary>Connections open now (for tests and health checks).</summary>
+    public int OpenConnections => _slots.Count(s => s.Connection is { IsClosed: false });
+
+    /// <summary>Opens every pooled connection now instead of on first use; fails if nsqd cannot be reached.</summary>
+    public async Task ConnectAsync(CancellationToken cancellationToken = default)
+    {
+        foreach (var slot in _slots)
+        {
+            await GetConnectionAsync(slot, cancellationToken);
+        }
+    }
+
+    /// <summary>PUB: one message. Throws <see cref="NsqErrorException"/> with nsqd's code (E_BAD_TOPIC, E_BAD_MESSAGE, E_PUB_FAILED…).</summary>
+    public Task PublishAsync(string topic, ReadOnlyMemory<byte> body, CancellationToken cancellationToken = default) =>
+        SendAsync(Commands.Pub(topic, body.Span), cancellationToken);
+
+    /// <summary>MPUB: several messages, queued all or none.</summary>
+    public Task MultiPublishAsync(string topic, IReadOnlyList<ReadOnlyMemory<byte>> bodies, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(bodies);
+        return SendAsync(Commands.Mpub(topic, bodies), cancellationToken);
+    }
+
+    /// <summary>DPUB: one message delivered after <paramref name="delay"/> (whole milliseconds).</summary>
+    public Task DeferredPublishAsync(string topic, TimeSpan delay, ReadOnlyMemory<byte> body, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(delay, TimeSpan.Zero);
+        return SendAsync(Commands.Dpub(topic, delay, body.Span), cancellationToken);
+    }
+
+    private async Task SendAsync(byte[] command, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var slot = _slots[(int)((uint)Interlocked.Increment(ref _next) % (uint)_slots.Length)];
+        var connection = await GetConnectionAsync(slot, cancellationToken);
+        var reply = await connection.CommandAsync(command, cancellationToken);
+        if (!reply.AsSpan().SequenceEqual("OK"u8))
+        {
+            throw new NsqConnectionException($"nsqd {connection.Address} answered '{System.Text.Encoding.UTF8.GetString(reply)}' instead of OK");
+        }
+    }
+
+    private async ValueTask<NsqConnection> GetConnectionAsync(Slot slot, CancellationToken cancellationToken)
+    {
+        var connection = slot.Connection;
+        if (connection is { IsClosed: false })
+        {
+            return connection;
+        }
+
+        await slot.Lock.WaitAsync(cancellationToken);
+        try
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            connection = slot.Connection;
+            if (connection is { IsClosed: false })
+            {
+                return connection;
+            }
+
+            if (connection is not null)
+            {
+                await connection.DisposeAsync();
+                _logger.LogInformation("nsqd {Address}: reconnecting producer connection", _options.NsqdTcpAddress);
+            }
+
+            connection = await NsqConnection.ConnectAsync(_options.NsqdTcpAddress, _options, null, null, _logger, cancellationToken);
+            slot.Connection = connection;
+            return connection;
+        }
+        finally
+        {
+            slot.Lock.Release();
+        }
+    }
+
+    /// <summary>Closes every connection; publishes still waiting for a reply fail with <see cref="NsqConnectionException"/>.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        _disposed = true;
+        foreach (var slot in _slots)
+        {
+            await slot.Lock.WaitAsync();
+            try
+            {
+                if (slot.Connection is { } connection)
+                {
+                    await connection.DisposeAsync();
+                    slot.Connection = null;
+                }
+            }
+            finally
+            {
+                slot.Lock.Release();
+            }
+        }
+    }
+
+    private sealed class Slot
+    {
+        public readonly SemaphoreSlim Lock = new(1, 1);
+        public volatile NsqConnection? Connection;
+    }
+}
