@@ -101,4 +101,23 @@ public sealed class ToNsqTailTests(SiloFixture fixture, ITestOutputHelper output
         Assert.Equal(1, publish.ExitCode);
         Assert.Contains("--topic required", publish.Stderr);
     }
+
+    [Fact]
+    public async Task To_nsq_to_an_unreachable_nsqd_exits_1_with_the_error()
+    {
+        var closedPort = FreePorts.Take(1)[0];
+        using var publish = await ToolProcess.RunAsync(RunTimeout, "x\ny\n"u8.ToArray(),
+            "to_nsq", "--topic", Unique("tail"), "--nsqd-tcp-address", $"127.0.0.1:{closedPort}");
+        Assert.True(publish.ExitCode == 1, publish.Describe());
+        Assert.Contains("ERROR:", publish.Stderr);
+    }
+
+    [Fact]
+    public async Task Nsq_tail_to_an_unreachable_nsqd_exits_1()
+    {
+        var closedPort = FreePorts.Take(1)[0];
+        using var tail = await ToolProcess.RunAsync(RunTimeout, "nsq_tail", "--topic", Unique("tail"), "--nsqd-tcp-address", $"127.0.0.1:{closedPort}");
+        Assert.True(tail.ExitCode == 1, tail.Describe());
+        Assert.Contains("ERROR:", tail.Stderr);
+    }
 }
