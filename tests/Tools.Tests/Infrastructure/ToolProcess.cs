@@ -27,10 +27,13 @@ internal sealed class ToolProcess : IDisposable
     public string Stdout { get { lock (_stdout) return _stdout.ToString(); } }
     public string Stderr { get { lock (_stderr) return _stderr.ToString(); } }
 
-    public static ToolProcess Start(params string[] args)
+    public static ToolProcess Start(params string[] args) => Start(stdin: null, args);
+
+    /// <summary>Starts the tool with <paramref name="stdin"/> written to its standard input, which is then closed (EOF).</summary>
+    public static ToolProcess Start(byte[]? stdin, params string[] args)
     {
         if (!File.Exists(ToolsDll)) throw new InvalidOperationException($"{ToolsDll} does not exist; build the solution in {RepoLayout.Configuration} first");
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = stdin is not null, UseShellExecute = false };
         start.ArgumentList.Add(ToolsDll);
         foreach (var arg in args) start.ArgumentList.Add(arg);
         var process = new Process { StartInfo = start };
@@ -40,13 +43,21 @@ internal sealed class ToolProcess : IDisposable
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
+        if (stdin is not null)
+        {
+            process.StandardInput.BaseStream.Write(stdin);
+            process.StandardInput.Close();
+        }
         return tool;
     }
 
     /// <summary>Runs to the end (bounded) and returns the exit code.</summary>
-    public static async Task<ToolProcess> RunAsync(TimeSpan timeout, params string[] args)
+    public static Task<ToolProcess> RunAsync(TimeSpan timeout, params string[] args) => RunAsync(timeout, stdin: null, args);
+
+    /// <summary>Runs to the end (bounded) with <paramref name="stdin"/> as its standard input.</summary>
+    public static async Task<ToolProcess> RunAsync(TimeSpan timeout, byte[]? stdin, params string[] args)
     {
-        var tool = Start(args);
+        var tool = Start(stdin, args);
         await tool.WaitForExitAsync(timeout);
         return tool;
     }
