@@ -28,9 +28,6 @@ internal static class ChannelCursor
         return new StoredCursor(lowWater, receivedThroughId, merged);
     }
 
-    /// <summary>Batches per read of the log while restoring: bounds the memory one read takes.</summary>
-    private const int ReadBatches = 256;
-
     /// <summary>
     /// Refills an empty <paramref name="queue"/> from the cursor and the log on activation, in bounded memory: ready
     /// ids of the cursor become stored entries (read back on demand), deferred ones are read now with their due times,
@@ -51,7 +48,7 @@ internal static class ChannelCursor
                 queue.RestoreStored(range.FromId, range.ToId, (int)Math.Min(int.MaxValue, range.ToId - range.FromId + 1));
                 continue;
             }
-            await ForEachBatchAsync(store, topic, range.FromId - 1, range.ToId, cancellationToken, batch =>
+            await store.ForEachBatchAsync(topic, range.FromId - 1, range.ToId, batch =>
             {
                 var bodies = new PublishBatch(batch.Data, batch.Ends);
                 for (var i = 0; i < batch.Count; i++)
@@ -60,21 +57,18 @@ internal static class ChannelCursor
                     if (id >= range.FromId && id <= range.ToId)
                         queue.Restore(new QueuedMessage(id, batch.TimestampNs, 0, bodies.Body(i)), range.DueUnixMs);
                 }
-            });
+            }, cancellationToken);
         }
         var after = Math.Max(received, lowWater);
         var through = after;
-        await ForEachBatchAsync(store, topic, after, long.MaxValue, cancellationToken, batch =>
+        await store.ForEachBatchAsync(topic, after, long.MaxValue, batch =>
         {
             if (batch.Held && batch.LastId > releasedThroughId) return;
             through = Math.Max(through, batch.LastId);
             var due = batch.DueUnixMs > nowUnixMs ? batch.DueUnixMs : 0;
             if (batch.FirstId > after && due == 0)
             {
-                if (queue.MemoryLimit > 0 && (queue.BackendDepth > 0 || queue.Depth + batch.Count > queue.MemoryLimit))
-                    queue.RestoreStored(batch.FirstId, batch.LastId, batch.Count);
-                else
-                    queue.Restore(new MessageSegment(batch.FirstId, batch.TimestampNs, new PublishBatch(batch.Data, batch.Ends)));
+                queue.Restore(new MessageSegment(batch.FirstId, batch.TimestampNs, new PublishBatch(batch.Data, batch.Ends)));
                 return;
             }
             var bodies = new PublishBatch(batch.Data, batch.Ends);
@@ -83,25 +77,7 @@ internal static class ChannelCursor
                 var id = batch.FirstId + i;
                 if (id > after) queue.Restore(new QueuedMessage(id, batch.TimestampNs, 0, bodies.Body(i)), due);
             }
-        });
+        }, cancellationToken);
         return through;
-    }
-
-    /// <summary>Calls <paramref name="each"/> for the topic's batches past <paramref name="afterId"/> in id order,
-    /// up to the one holding <paramref name="throughId"/>, reading <see cref="ReadBatches"/> at a time.</summary>
-    private static async Task ForEachBatchAsync(IMessageLogStore store, string topic, long afterId, long throughId,
-        CancellationToken cancellationToken, Action<StoredBatch> each)
-    {
-        while (afterId < throughId)
-        {
-            var batches = await store.ReadBatchesAsync(topic, afterId, ReadBatches, cancellationToken);
-            foreach (var batch in batches)
-            {
-                if (batch.FirstId > throughId) return;
-                each(batch);
-                afterId = batch.LastId;
-            }
-            if (batches.Count < ReadBatches) return;
-        }
     }
 }

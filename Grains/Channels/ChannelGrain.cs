@@ -72,10 +72,7 @@ internal sealed class ChannelGrain : Grain, IChannelGrain
         (_topic, _channel) = ChannelKey.Parse(this.GetPrimaryKeyString());
         _ephemeral = ChannelKey.IsEphemeral(_channel);
         _saved = !_ephemeral && !ChannelKey.IsEphemeral(_topic);
-        // --mem-queue-size=0 still keeps up to the default in memory: durability comes from the publish waiting for
-        // the commit, not from reading every message back from disk.
-        var memQueueSize = _options.MemQueueSize > 0 ? _options.MemQueueSize : new ChannelOptions().MemQueueSize;
-        _memoryLimit = Logged ? (int)Math.Min(int.MaxValue / 2, memQueueSize) : 0;
+        _memoryLimit = Logged ? _options.MemoryLimit : 0;
         _queue.MemoryLimit = _memoryLimit;
         if (!_saved || !_state.State.Exists) return;
         _exists = true;

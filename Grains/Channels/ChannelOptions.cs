@@ -27,6 +27,11 @@ public sealed class ChannelOptions
     /// message log's commit); above 0 the log is written behind, without making publishes wait.</summary>
     public long MemQueueSize { get; set; } = 10_000;
 
+    /// <summary>Bodies a channel or topic whose messages are in the message log keeps in memory: --mem-queue-size, or
+    /// the default when it is 0 (durability then comes from the publish waiting for the commit, not from reading every
+    /// message back from disk).</summary>
+    public int MemoryLimit => (int)Math.Min(int.MaxValue / 2, MemQueueSize > 0 ? MemQueueSize : new ChannelOptions().MemQueueSize);
+
     /// <summary>How often a durable channel whose progress changed writes its cursor to the message log (and on
     /// deactivation). After a crash, what was settled since the last write is delivered again. Default 1 s.</summary>
     public TimeSpan CursorSaveInterval { get; set; } = TimeSpan.FromSeconds(1);

@@ -70,11 +70,7 @@ internal sealed class ChannelQueue(long maxMsgTimeoutMs, int defaultMsgTimeoutMs
             }
             if (segment.Batch.DeferMs <= 0)
             {
-                // Beyond the memory limit (and behind what is stored already, to keep the order) only the ids stay.
-                if (MemoryLimit > 0 && (_ready.StoredCount > 0 || _ready.LoadedCount + segment.Count > MemoryLimit))
-                    _ready.AppendStored(segment.FirstId, segment.LastId, segment.Count);
-                else
-                    _ready.Append(segment);
+                AppendReady(segment);
                 continue;
             }
             var due = nowUnixMs + segment.Batch.DeferMs;
@@ -174,8 +170,18 @@ internal sealed class ChannelQueue(long maxMsgTimeoutMs, int defaultMsgTimeoutMs
         _deferred.CollectRanges(into);
     }
 
-    /// <summary>A whole batch read back from the log on activation, ready (not counted as received again).</summary>
-    public void Restore(MessageSegment segment) => _ready.Append(segment);
+    /// <summary>A whole batch read back from the log on activation, ready (not counted as received again); past the
+    /// memory limit only its ids are kept.</summary>
+    public void Restore(MessageSegment segment) => AppendReady(segment);
+
+    /// <summary>Beyond the memory limit (and behind what is stored already, to keep the order) only the ids stay.</summary>
+    private void AppendReady(MessageSegment segment)
+    {
+        if (MemoryLimit > 0 && (_ready.StoredCount > 0 || _ready.LoadedCount + segment.Count > MemoryLimit))
+            _ready.AppendStored(segment.FirstId, segment.LastId, segment.Count);
+        else
+            _ready.Append(segment);
+    }
 
     /// <summary>Stored ids to deliver, found on activation: their bodies are read back when they near the head.</summary>
     public void RestoreStored(long fromId, long toId, int count) => _ready.AppendStored(fromId, toId, count);

@@ -49,7 +49,7 @@ internal sealed class TopicGrain(
         _ephemeral = ChannelKey.IsEphemeral(_name);
         _ids = new MessageIdSequence(time.UnixMs());
         _self = this.AsReference<ITopicGrain>();
-        if (Logged) _backlog.MemoryLimit = (int)Math.Min(int.MaxValue / 2, options.Value.MemQueueSize > 0 ? options.Value.MemQueueSize : new ChannelOptions().MemQueueSize);
+        if (Logged) _backlog.MemoryLimit = options.Value.MemoryLimit;
         if (Logged) _ids.StartAbove(await _log!.Store.ReadLastIdAsync(_name, cancellationToken));
         if (_ephemeral || !state.State.Exists) return;
         _exists = true;
@@ -113,19 +113,11 @@ internal sealed class TopicGrain(
                 loaded.Add(segment);
                 continue;
             }
-            var after = segment.FirstId - 1;
-            while (after < segment.LastId)
+            await _log.Store.ForEachBatchAsync(_name, segment.FirstId - 1, segment.LastId, stored =>
             {
-                var batches = await _log.Store.ReadBatchesAsync(_name, after, 256);
-                foreach (var stored in batches)
-                {
-                    if (stored.FirstId > segment.LastId) break;
-                    var deferMs = stored.DueUnixMs > now ? (int)Math.Min(int.MaxValue, stored.DueUnixMs - now) : 0;
-                    loaded.Add(new MessageSegment(stored.FirstId, stored.TimestampNs, new PublishBatch(stored.Data, stored.Ends, deferMs)));
-                    after = stored.LastId;
-                }
-                if (batches.Count < 256) break;
-            }
+                var deferMs = stored.DueUnixMs > now ? (int)Math.Min(int.MaxValue, stored.DueUnixMs - now) : 0;
+                loaded.Add(new MessageSegment(stored.FirstId, stored.TimestampNs, new PublishBatch(stored.Data, stored.Ends, deferMs)));
+            });
         }
         return [.. loaded];
     }
