@@ -78,7 +78,10 @@ for path in trx_files:
             passed += 1
         elif outcome in ("Failed", "Error", "Timeout", "Aborted"):
             failed += 1
-            problems.append(f"{outcome}: {result.get('testName')}")
+            # The first lines of the failure's message, so the summary at the end of a long log says why.
+            message = (result.findtext("t:Output/t:ErrorInfo/t:Message", default="", namespaces=ns) or "").strip()
+            reason = " | ".join(message.splitlines()[:3])[:400]
+            problems.append(f"{outcome}: {result.get('testName')}" + (f"\n      {reason}" if reason else ""))
         else:
             other += 1
     # A crashed or hung test host is a run-level error ("The active test run was aborted...");

@@ -37,6 +37,10 @@ public sealed partial class MessageLog : IAsyncDisposable
     private Exception? _failure;
     private TaskCompletionSource? _wake;
     private bool _stopping;
+    // Every write through this ticket is in the store (failed ones included, once a retry carried them); flush waiters.
+    private long _storedThrough;
+    private TaskCompletionSource? _stored;
+    private bool _gaveUp;
 
     public MessageLog(IMessageLogStore store, ILogger<MessageLog> logger)
     {
@@ -90,13 +94,24 @@ public sealed partial class MessageLog : IAsyncDisposable
     /// <summary>Queues a write and completes once it is committed and on disk; throws what the commit threw.</summary>
     public Task WriteAsync(LogWrite write) => WhenDurableAsync(Append(write));
 
-    /// <summary>Completes when everything appended so far is committed (whatever the outcome): a read of the store
-    /// afterwards sees every batch handed out before the call.</summary>
-    public Task FlushAsync()
+    /// <summary>Completes when everything appended so far is in the store: a read of the store afterwards sees every
+    /// batch handed out before the call. A failed commit's writes are tried again, so this waits through failures until
+    /// a commit carrying them succeeds (a read before that would take stored messages for gone ones).</summary>
+    public async Task FlushAsync()
     {
-        long last;
-        lock (_lock) last = _lastTicket;
-        return last == 0 ? Task.CompletedTask : WhenDurableAsync(last).ContinueWith(static _ => { }, TaskScheduler.Default);
+        long target;
+        lock (_lock) target = _lastTicket;
+        while (true)
+        {
+            Task next;
+            lock (_lock)
+            {
+                if (_storedThrough >= target || _gaveUp) return;
+                _stored ??= NewGroup();
+                next = _stored.Task;
+            }
+            await next.ConfigureAwait(false);
+        }
     }
 
     /// <summary>Completes when the commit carrying <paramref name="ticket"/> is on disk; faults when it failed.</summary>
@@ -175,14 +190,20 @@ public sealed partial class MessageLog : IAsyncDisposable
             try
             {
                 await CommitAsync(writes).ConfigureAwait(false);
+                TaskCompletionSource? stored;
                 lock (_lock)
                 {
                     _committedThrough = last;
+                    // Writes of failed commits went first into this one: everything through its last ticket is stored.
+                    _storedThrough = last;
+                    stored = _stored;
+                    _stored = null;
                     if (_failure is not null) LogRecovered(_logger);
                     _failure = null;
                     _failedAttempts = 0;
                 }
                 done.TrySetResult();
+                stored?.TrySetResult();
             }
             catch (Exception ex)
             {
@@ -212,7 +233,18 @@ public sealed partial class MessageLog : IAsyncDisposable
                 done.TrySetException(ex);
                 // Write-behind appends have no waiter: observe the fault so it is not reported again as unobserved.
                 _ = done.Task.Exception;
-                if (!retry) LogGaveUp(_logger, writes.Count);
+                if (!retry)
+                {
+                    LogGaveUp(_logger, writes.Count);
+                    TaskCompletionSource? stored;
+                    lock (_lock)
+                    {
+                        _gaveUp = true;
+                        stored = _stored;
+                        _stored = null;
+                    }
+                    stored?.TrySetResult();
+                }
                 await Task.Delay(RetryDelay).ConfigureAwait(false);
             }
         }

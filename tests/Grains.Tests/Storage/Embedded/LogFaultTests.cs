@@ -126,4 +126,30 @@ public sealed class LogFaultTests
         Assert.Contains("accepted", bodies);
         Assert.Contains("after", bodies);
     }
+
+    [Fact]
+    public async Task Messages_past_the_memory_limit_whose_commit_failed_are_read_back_once_it_succeeds()
+    {
+        await using var cluster = await StartAsync(2);
+        var topic = "t" + Guid.NewGuid().ToString("N");
+        await cluster.Grains.Topic(topic).CreateChannelAsync("c");
+        var bodies = Enumerable.Range(0, 5).Select(i => $"m{i}").ToArray();
+        try
+        {
+            FaultyLogStore.Failing = true;
+            // One MPUB of 5 past a memory limit of 2: the channel keeps only their ids and must read the bodies back
+            // from the log, whose commit of them fails. Written behind, so the publish got OK.
+            var batch = PublishBatch.From(bodies.Select(Encoding.UTF8.GetBytes).ToArray());
+            await cluster.Grains.Topic(topic).PublishAsync(new(batch));
+            var whileFailing = await cluster.Grains.Channel(topic, "c").PullAsync(new PullRequest(Guid.NewGuid(), 100, 60_000, 1_500));
+            Assert.Empty(whileFailing.Messages);
+        }
+        finally
+        {
+            FaultyLogStore.Failing = false;
+        }
+        // The retried commit lands; the read waits for it instead of taking the ids for messages that are gone.
+        var received = await PullAllAsync(cluster, topic);
+        Assert.Equal(bodies.ToHashSet(), received);
+    }
 }
