@@ -30,9 +30,10 @@ public interface ITopicDirectoryGrain : IGrainWithIntegerKey
     [Alias("Unregister")]
     ValueTask<bool> UnregisterAsync(string topic, string? channel, CancellationToken cancellationToken = default);
 
-    /// <summary>lookupd /topic/tombstone: hides this node's producer for the topic from /lookup for the lifetime.</summary>
+    /// <summary>lookupd /topic/tombstone: hides the producer <paramref name="node"/> (broadcast_address:http_port) of the
+    /// topic from /lookup for the lifetime.</summary>
     [Alias("Tombstone")]
-    ValueTask TombstoneAsync(string topic, TimeSpan lifetime, CancellationToken cancellationToken = default);
+    ValueTask TombstoneAsync(string topic, string node, TimeSpan lifetime, CancellationToken cancellationToken = default);
 
     /// <summary>Every known topic with its channels, sorted by topic name.</summary>
     [Alias("GetEntries")]

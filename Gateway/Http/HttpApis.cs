@@ -27,6 +27,8 @@ public static class HttpApis
         services.TryAddSingleton(sp => NodeIdentity.FromOptions(
             sp.GetRequiredService<IOptions<NsqdOptions>>().Value,
             sp.GetService<TimeProvider>() ?? TimeProvider.System));
+        // A cluster host registers its own (every live silo); alone, this node is lookupd's only producer.
+        services.TryAddSingleton<Producers.IProducerDirectory>(sp => new Producers.ThisNodeProducers(sp.GetRequiredService<NodeIdentity>()));
         return services;
     }
 

@@ -3,28 +3,30 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OrleansNsq.Gateway.Options;
+using OrleansNsq.Gateway.Producers;
 using OrleansNsq.Stats;
 
 namespace OrleansNsq.Gateway.Http;
 
 /// <summary>
-/// nsqlookupd's HTTP API (nsqlookupd/http.go, NSQ-REFERENCE §6), answered from the topic directory grain. The
-/// cluster is one NSQ node to its clients: the only producer lookupd knows is this gateway, described by
-/// <see cref="NodeIdentity"/>. Its PEER <c>remote_address</c> is <c>broadcast_address:tcp_port</c> (nsqlookupd shows
-/// the address nsqd connected from, which does not exist here; clients ignore it).
+/// nsqlookupd's HTTP API (nsqlookupd/http.go, NSQ-REFERENCE §6), answered from the topic directory grain. Any gateway
+/// serves any topic, so every producer of <see cref="IProducerDirectory"/> (this node alone, or every live silo of a
+/// cluster) produces every topic that has one; a tombstone hides one producer of one topic. A PEER's
+/// <c>remote_address</c> is <c>broadcast_address:tcp_port</c> (nsqlookupd shows the address nsqd connected from, which
+/// does not exist here; clients ignore it).
 /// </summary>
 internal sealed class LookupdApi
 {
     private readonly IGrainFactory _grains;
     private readonly IOptions<NsqdOptions> _options;
-    private readonly NodeIdentity _node;
+    private readonly IProducerDirectory _producers;
     private readonly TimeProvider _time;
 
     public LookupdApi(IServiceProvider services)
     {
         _grains = services.GetRequiredService<IGrainFactory>();
         _options = services.GetRequiredService<IOptions<NsqdOptions>>();
-        _node = services.GetRequiredService<NodeIdentity>();
+        _producers = services.GetRequiredService<IProducerDirectory>();
         _time = services.GetService<TimeProvider>() ?? TimeProvider.System;
         var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("OrleansNsq.Gateway.Http.Lookupd");
 
@@ -63,13 +65,14 @@ internal sealed class LookupdApi
         if (ApiArgs.RequiredTopic(request.Query, out var topic) is { } error) return error;
         var entry = await FindAsync(topic);
         if (entry is null) return ApiError.TopicNotFound;
-        var producer = entry.HasProducer && !IsTombstoned(entry);
-        return ApiResult.Json((Api: this, Entry: entry, Producer: producer), static (json, s) =>
+        var producers = entry.HasProducer ? await _producers.GetProducersAsync() : [];
+        var live = producers.Where(p => !IsTombstoned(entry, p)).ToArray();
+        return ApiResult.Json((Entry: entry, Producers: live), static (json, s) =>
         {
             json.WriteStartObject();
             WriteStrings(json, "channels", s.Entry.Channels);
             json.WriteStartArray("producers");
-            if (s.Producer) s.Api.WritePeer(json, closeObject: true);
+            foreach (var producer in s.Producers) WritePeer(json, producer, closeObject: true);
             json.WriteEndArray();
             json.WriteEndObject();
         });
@@ -104,25 +107,29 @@ internal sealed class LookupdApi
     }
 
     /// <summary>
-    /// GET /nodes: this node, with the topics it produces and, index for index, whether each is tombstoned
-    /// (nsqadmin indexes one array by the other). Tombstoned topics stay listed here, unlike in /lookup.
+    /// GET /nodes: every producer, with the topics it produces and, index for index, whether each is tombstoned for
+    /// it (nsqadmin indexes one array by the other). Tombstoned topics stay listed here, unlike in /lookup.
     /// </summary>
     private async ValueTask<ApiResult> Nodes(ApiRequest request)
     {
         var entries = await _grains.TopicDirectory().GetEntriesAsync();
         var produced = Array.FindAll(entries, e => e.HasProducer);
-        return ApiResult.Json((Api: this, Produced: produced), static (json, s) =>
+        var producers = await _producers.GetProducersAsync();
+        return ApiResult.Json((Api: this, Produced: produced, Producers: producers), static (json, s) =>
         {
             json.WriteStartObject();
             json.WriteStartArray("producers");
-            s.Api.WritePeer(json, closeObject: false);
-            json.WriteStartArray("tombstones");
-            foreach (var entry in s.Produced) json.WriteBooleanValue(s.Api.IsTombstoned(entry));
-            json.WriteEndArray();
-            json.WriteStartArray("topics");
-            foreach (var entry in s.Produced) json.WriteStringValue(entry.Topic);
-            json.WriteEndArray();
-            json.WriteEndObject();
+            foreach (var producer in s.Producers)
+            {
+                WritePeer(json, producer, closeObject: false);
+                json.WriteStartArray("tombstones");
+                foreach (var entry in s.Produced) json.WriteBooleanValue(s.Api.IsTombstoned(entry, producer));
+                json.WriteEndArray();
+                json.WriteStartArray("topics");
+                foreach (var entry in s.Produced) json.WriteStringValue(entry.Topic);
+                json.WriteEndArray();
+                json.WriteEndObject();
+            }
             json.WriteEndArray();
             json.WriteEndObject();
         });
@@ -161,90 +168,91 @@ internal sealed class LookupdApi
     }
 
     /// <summary>
-    /// POST /topic/tombstone?topic=&amp;node=: node is <c>broadcast_address:http_port</c>; only this node can match,
-    /// and only for a topic it produces. Anything else is a 200 no-op, as in nsqlookupd.
+    /// POST /topic/tombstone?topic=&amp;node=: node is a producer's <c>broadcast_address:http_port</c>; only a live
+    /// producer can match, and only for a topic that has producers. Anything else is a 200 no-op, as in nsqlookupd.
     /// </summary>
     private async ValueTask<ApiResult> TopicTombstone(ApiRequest request)
     {
         if (ApiArgs.RequiredTopic(request.Query, out var topic) is { } error) return error;
         if (!request.Query.TryGet("node", out var node)) return ApiError.MissingArgNode;
-        if (node != $"{_node.BroadcastAddress}:{_node.HttpPort}") return ApiResult.Empty;
+        var producers = await _producers.GetProducersAsync();
+        if (!producers.Any(p => p.Node == node)) return ApiResult.Empty;
         var entry = await FindAsync(topic);
         if (entry is { HasProducer: true })
         {
-            await _grains.TopicDirectory().TombstoneAsync(topic, _options.Value.TombstoneLifetime);
+            await _grains.TopicDirectory().TombstoneAsync(topic, node, _options.Value.TombstoneLifetime);
         }
         return ApiResult.Empty;
     }
 
     /// <summary>
-    /// GET /debug: the registration table as nsqlookupd dumps it (<c>category:key:subkey</c> → producers). This node
-    /// is registered as a client, under each topic it produces and each of their channels.
+    /// GET /debug: the registration table as nsqlookupd dumps it (<c>category:key:subkey</c> → producers). Every
+    /// producer is registered as a client, under each topic that has producers and each of its channels.
     /// </summary>
     private async ValueTask<ApiResult> Debug(ApiRequest request)
     {
         var entries = await _grains.TopicDirectory().GetEntriesAsync();
+        var producers = await _producers.GetProducersAsync();
         var nowNs = _time.GetUtcNow().ToUnixTimeMilliseconds() * 1_000_000;
         // Go marshals the map with its keys sorted
-        var keys = new List<(string Key, TopicDirectoryEntry? Producer, bool IsClient)> { ("client::", null, true) };
+        var keys = new List<(string Key, TopicDirectoryEntry? Entry, bool IsClient)> { ("client::", null, true) };
         foreach (var entry in entries)
         {
-            var producer = entry.HasProducer ? entry : null;
-            keys.Add(($"topic:{entry.Topic}:", producer, false));
-            foreach (var channel in entry.Channels) keys.Add(($"channel:{entry.Topic}:{channel}", producer, false));
+            var produced = entry.HasProducer ? entry : null;
+            keys.Add(($"topic:{entry.Topic}:", produced, false));
+            foreach (var channel in entry.Channels) keys.Add(($"channel:{entry.Topic}:{channel}", produced, false));
         }
         keys.Sort(static (a, b) => string.CompareOrdinal(a.Key, b.Key));
-        return ApiResult.Json((Api: this, Keys: keys, NowNs: nowNs), static (json, s) =>
+        return ApiResult.Json((Api: this, Keys: keys, Producers: producers, NowNs: nowNs), static (json, s) =>
         {
             json.WriteStartObject();
-            foreach (var (key, producer, isClient) in s.Keys) s.Api.WriteDebugProducers(json, key, producer, isClient, s.NowNs);
+            foreach (var (key, entry, isClient) in s.Keys)
+            {
+                json.WriteStartArray(key);
+                if (isClient || entry is not null)
+                    foreach (var producer in s.Producers) s.Api.WriteDebugProducer(json, producer, entry, s.NowNs);
+                json.WriteEndArray();
+            }
             json.WriteEndObject();
         }, sizeHint: 1024);
     }
 
-    private void WriteDebugProducers(Utf8JsonWriter json, string key, TopicDirectoryEntry? entry, bool isClient, long nowNs)
+    private void WriteDebugProducer(Utf8JsonWriter json, LookupdProducer producer, TopicDirectoryEntry? entry, long nowNs)
     {
-        json.WriteStartArray(key);
-        if (isClient || entry is not null)
-        {
-            var tombstoned = entry is not null && IsTombstoned(entry);
-            json.WriteStartObject();
-            json.WriteString("id", RemoteAddress);
-            json.WriteString("hostname", _node.Hostname);
-            json.WriteString("broadcast_address", _node.BroadcastAddress);
-            json.WriteNumber("tcp_port", _node.TcpPort);
-            json.WriteNumber("http_port", _node.HttpPort);
-            json.WriteString("version", NsqdOptions.Version);
-            json.WriteNumber("last_update", nowNs);
-            json.WriteBoolean("tombstoned", tombstoned);
-            json.WriteNumber("tombstoned_at", tombstoned
-                ? (entry!.TombstonedUntilUnixMs - (long)_options.Value.TombstoneLifetime.TotalMilliseconds) * 1_000_000
-                : GoZeroTimeUnixNano);
-            json.WriteEndObject();
-        }
-        json.WriteEndArray();
+        var tombstoned = entry is not null && IsTombstoned(entry, producer);
+        json.WriteStartObject();
+        json.WriteString("id", producer.RemoteAddress);
+        json.WriteString("hostname", producer.Hostname);
+        json.WriteString("broadcast_address", producer.BroadcastAddress);
+        json.WriteNumber("tcp_port", producer.TcpPort);
+        json.WriteNumber("http_port", producer.HttpPort);
+        json.WriteString("version", producer.Version);
+        json.WriteNumber("last_update", nowNs);
+        json.WriteBoolean("tombstoned", tombstoned);
+        json.WriteNumber("tombstoned_at", tombstoned
+            ? (entry!.TombstonedUntil(producer.Node) - (long)_options.Value.TombstoneLifetime.TotalMilliseconds) * 1_000_000
+            : GoZeroTimeUnixNano);
+        json.WriteEndObject();
     }
 
     /// <summary>Go's zero time.Time{}.UnixNano(), what nsqlookupd shows for a producer never tombstoned.</summary>
     private const long GoZeroTimeUnixNano = -6795364578871345152;
 
-    /// <summary>PEER (and the first keys of NODE): this node as lookupd describes an nsqd.</summary>
-    private void WritePeer(Utf8JsonWriter json, bool closeObject)
+    /// <summary>PEER (and the first keys of NODE): a producer as lookupd describes an nsqd.</summary>
+    private static void WritePeer(Utf8JsonWriter json, LookupdProducer producer, bool closeObject)
     {
         json.WriteStartObject();
-        json.WriteString("remote_address", RemoteAddress);
-        json.WriteString("hostname", _node.Hostname);
-        json.WriteString("broadcast_address", _node.BroadcastAddress);
-        json.WriteNumber("tcp_port", _node.TcpPort);
-        json.WriteNumber("http_port", _node.HttpPort);
-        json.WriteString("version", NsqdOptions.Version);
+        json.WriteString("remote_address", producer.RemoteAddress);
+        json.WriteString("hostname", producer.Hostname);
+        json.WriteString("broadcast_address", producer.BroadcastAddress);
+        json.WriteNumber("tcp_port", producer.TcpPort);
+        json.WriteNumber("http_port", producer.HttpPort);
+        json.WriteString("version", producer.Version);
         if (closeObject) json.WriteEndObject();
     }
 
-    private string RemoteAddress => $"{_node.BroadcastAddress}:{_node.TcpPort}";
-
-    private bool IsTombstoned(TopicDirectoryEntry entry) =>
-        entry.TombstonedUntilUnixMs > _time.GetUtcNow().ToUnixTimeMilliseconds();
+    private bool IsTombstoned(TopicDirectoryEntry entry, LookupdProducer producer) =>
+        entry.TombstonedUntil(producer.Node) > _time.GetUtcNow().ToUnixTimeMilliseconds();
 
     private async ValueTask<TopicDirectoryEntry?> FindAsync(string topic)
     {

@@ -11,6 +11,10 @@ public sealed record TopicDirectoryEntry
     [Id(0)] public required string Topic { get; init; }
     [Id(1)] public required string[] Channels { get; init; }
     [Id(2)] public bool HasProducer { get; init; }
-    /// <summary>Unix ms until which this node's producer entry is tombstoned for the topic (0 = not tombstoned).</summary>
-    [Id(3)] public long TombstonedUntilUnixMs { get; init; }
+    /// <summary>Producers tombstoned for this topic: node (<c>broadcast_address:http_port</c>, what /topic/tombstone
+    /// names) → Unix ms until which it is hidden from /lookup. Expired ones are left out.</summary>
+    [Id(3)] public Dictionary<string, long> Tombstones { get; init; } = [];
+
+    /// <summary>Unix ms until which <paramref name="node"/>'s producer entry is tombstoned, 0 when it is not.</summary>
+    public long TombstonedUntil(string node) => Tombstones.GetValueOrDefault(node);
 }

@@ -4,7 +4,7 @@ namespace OrleansNsq.Grains.Directory;
 /// The lookupd view of this node's topics and channels, as plain data (times in Unix ms passed in).
 /// Two writers meet here: topic grains (the nsqd role: REGISTER/UNREGISTER, so the topic has a producer) and
 /// lookupd's own HTTP API (/topic/create, /channel/create: names without a producer; /topic/delete, /channel/delete;
-/// /topic/tombstone).
+/// /topic/tombstone, per producer node).
 /// </summary>
 internal sealed class TopicDirectory
 {
@@ -45,12 +45,14 @@ internal sealed class TopicDirectory
         return _topics.TryGetValue(topic, out var entry) && entry.Channels.Remove(channel);
     }
 
-    /// <summary>lookupd /topic/tombstone: hides this node's producer of a known topic until now + lifetime.
-    /// False when the topic is unknown.</summary>
-    public bool Tombstone(string topic, TimeSpan lifetime, long nowUnixMs)
+    /// <summary>lookupd /topic/tombstone: hides the producer <paramref name="node"/> of a known topic until now +
+    /// lifetime. False when the topic is unknown.</summary>
+    public bool Tombstone(string topic, string node, TimeSpan lifetime, long nowUnixMs)
     {
         if (!_topics.TryGetValue(topic, out var entry)) return false;
-        entry.TombstonedUntilUnixMs = nowUnixMs + (long)lifetime.TotalMilliseconds;
+        foreach (var (expired, until) in entry.Tombstones)
+            if (until <= nowUnixMs) entry.Tombstones.Remove(expired); // allowed while enumerating a Dictionary
+        entry.Tombstones[node] = nowUnixMs + (long)lifetime.TotalMilliseconds;
         return true;
     }
 
@@ -66,7 +68,7 @@ internal sealed class TopicDirectory
                 Topic = name,
                 Channels = [.. topic.Channels],
                 HasProducer = topic.HasProducer,
-                TombstonedUntilUnixMs = topic.TombstonedUntilUnixMs > nowUnixMs ? topic.TombstonedUntilUnixMs : 0,
+                Tombstones = Unexpired(topic.Tombstones, nowUnixMs),
             };
         }
         return entries;
@@ -100,6 +102,14 @@ internal sealed class TopicDirectory
         }
     }
 
+    private static Dictionary<string, long> Unexpired(Dictionary<string, long> tombstones, long nowUnixMs)
+    {
+        var live = new Dictionary<string, long>(tombstones.Count, StringComparer.Ordinal);
+        foreach (var (node, until) in tombstones)
+            if (until > nowUnixMs) live.Add(node, until);
+        return live;
+    }
+
     private Topic GetOrAdd(string topic)
     {
         if (!_topics.TryGetValue(topic, out var entry)) _topics.Add(topic, entry = new Topic());
@@ -110,6 +120,7 @@ internal sealed class TopicDirectory
     {
         public SortedSet<string> Channels { get; } = new(StringComparer.Ordinal);
         public bool HasProducer { get; set; }
-        public long TombstonedUntilUnixMs { get; set; }
+        /// <summary>Producer node → Unix ms until which it is tombstoned.</summary>
+        public Dictionary<string, long> Tombstones { get; } = new(StringComparer.Ordinal);
     }
 }

@@ -56,9 +56,9 @@ internal sealed class TopicDirectoryGrain(
         return removed;
     }
 
-    public ValueTask TombstoneAsync(string topic, TimeSpan lifetime, CancellationToken cancellationToken = default)
+    public ValueTask TombstoneAsync(string topic, string node, TimeSpan lifetime, CancellationToken cancellationToken = default)
     {
-        _directory.Tombstone(topic, lifetime, time.UnixMs());
+        _directory.Tombstone(topic, node, lifetime, time.UnixMs());
         return ValueTask.CompletedTask;
     }
 

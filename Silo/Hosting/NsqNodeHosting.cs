@@ -2,26 +2,38 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Options;
 using OrleansNsq.Gateway.Hosting;
 using OrleansNsq.Gateway.Options;
+using OrleansNsq.Silo.Cluster;
 
 namespace OrleansNsq.Silo.Hosting;
 
-/// <summary>One node: the Orleans silo (localhost clustering for the single-node main job) plus the gateway.</summary>
+/// <summary>One node: the Orleans silo plus the gateway. Localhost clustering for the single-node main job; with
+/// --cluster=postgres one silo of a cluster (docs/CLUSTER.md).</summary>
 public static partial class NsqNodeHosting
 {
     public static void AddNsqNode(this WebApplicationBuilder builder)
     {
         var configuration = builder.Configuration;
         var orleans = configuration.GetSection("Orleans");
+        var cluster = builder.Services.AddOptions<NodeClusterOptions>().BindConfiguration(NodeClusterOptions.SectionName);
+        NodeClusterOptions.AddValidation(cluster);
+        var clusterMode = NodeClusterOptions.IsCluster(configuration[$"{NodeClusterOptions.SectionName}:Provider"]);
+        if (clusterMode) PrepareClusterNode(configuration);
         var storage = builder.Services.AddOptions<NodeStorageOptions>().BindConfiguration(NodeStorageOptions.SectionName);
         NodeStorageOptions.AddValidation(storage);
+        // Grains move between silos: every silo must read the same store.
+        storage.Validate(o => !clusterMode || NodeStorageOptions.IsPostgres(o.Provider),
+            "--cluster=postgres needs --storage=postgres (every silo reads the same store), the default in cluster mode");
         var provider = configuration[$"{NodeStorageOptions.SectionName}:Provider"];
         builder.UseOrleans(silo =>
         {
-            silo.UseLocalhostClustering(
-                siloPort: PortOrFree(orleans.GetValue("SiloPort", 11111)),
-                gatewayPort: PortOrFree(orleans.GetValue("GatewayPort", 30000)),
-                serviceId: orleans.GetValue("ServiceId", "orleans-nsq")!,
-                clusterId: orleans.GetValue("ClusterId", "orleans-nsq")!);
+            if (clusterMode)
+                silo.UsePostgresCluster(configuration, configuration[$"{NodeClusterOptions.SectionName}:ConnectionString"] ?? "");
+            else
+                silo.UseLocalhostClustering(
+                    siloPort: PortOrFree(orleans.GetValue("SiloPort", 11111)),
+                    gatewayPort: PortOrFree(orleans.GetValue("GatewayPort", 30000)),
+                    serviceId: orleans.GetValue("ServiceId", "orleans-nsq")!,
+                    clusterId: orleans.GetValue("ClusterId", "orleans-nsq")!);
             silo.AddNsqGrains(); // binds the Nsqd section too: --msg-timeout, --max-msg-timeout
             // Any other --storage value fails NodeStorageOptions' validation at start, before the silo runs.
             if (NodeStorageOptions.IsSqlite(provider))
@@ -36,6 +48,25 @@ public static partial class NsqNodeHosting
         builder.Services.AddNsqGateway(configuration);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(15));
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.ListenNsq());
+    }
+
+    /// <summary>
+    /// Cluster mode: the store defaults to PostgreSQL on the cluster's database (--storage-connection overrides it),
+    /// and NSQ ports given as 0 are chosen now, since the silo name that carries them to lookupd (ProducerSiloName) is
+    /// written to the membership table before Kestrel binds.
+    /// </summary>
+    private static void PrepareClusterNode(ConfigurationManager configuration)
+    {
+        var storage = NodeStorageOptions.SectionName;
+        if (string.IsNullOrEmpty(configuration[$"{storage}:Provider"])) configuration[$"{storage}:Provider"] = NodeStorageOptions.Postgres;
+        if (string.IsNullOrEmpty(configuration[$"{storage}:ConnectionString"]))
+            configuration[$"{storage}:ConnectionString"] = configuration[$"{NodeClusterOptions.SectionName}:ConnectionString"];
+        foreach (var key in new[] { "Nsqd:TcpAddress", "Nsqd:HttpAddress" })
+        {
+            var address = configuration[key];
+            if (address is not null && address.EndsWith(":0", StringComparison.Ordinal))
+                configuration[key] = address[..^1] + PortOrFree(0).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
     }
 
     /// <summary>Orleans needs a concrete port; 0 (any free port, as every NSQ listen flag accepts) picks one here.</summary>

@@ -66,9 +66,9 @@ public class TopicDirectoryGrainTests(ClusterFixture fixture) : ClusterTest(fixt
         await Topic(topic).CreateAsync();
         var before = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
 
-        await Directory.TombstoneAsync(topic, TimeSpan.FromSeconds(45));
+        await Directory.TombstoneAsync(topic, "node:4151", TimeSpan.FromSeconds(45));
 
-        var until = (await Entry(topic))!.TombstonedUntilUnixMs;
+        var until = (await Entry(topic))!.TombstonedUntil("node:4151");
         Assert.InRange(until, before + 45_000, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() + 45_000);
     }
 }

@@ -75,11 +75,24 @@ public class TopicDirectoryTests
         var directory = new TopicDirectory();
         directory.TopicCreated("t");
 
-        Assert.True(directory.Tombstone("t", TimeSpan.FromSeconds(45), 1_000));
-        Assert.False(directory.Tombstone("unknown", TimeSpan.FromSeconds(45), 1_000));
+        Assert.True(directory.Tombstone("t", "a:4151", TimeSpan.FromSeconds(45), 1_000));
+        Assert.False(directory.Tombstone("unknown", "a:4151", TimeSpan.FromSeconds(45), 1_000));
 
-        Assert.Equal(46_000, directory.GetEntries(45_999)[0].TombstonedUntilUnixMs);
-        Assert.Equal(0, directory.GetEntries(46_000)[0].TombstonedUntilUnixMs);
+        Assert.Equal(46_000, directory.GetEntries(45_999)[0].TombstonedUntil("a:4151"));
+        Assert.Equal(0, directory.GetEntries(46_000)[0].TombstonedUntil("a:4151"));
         Assert.Single(directory.GetEntries(0));
+    }
+
+    [Fact]
+    public void Tombstone_hides_only_the_producer_it_names()
+    {
+        var directory = new TopicDirectory();
+        directory.TopicCreated("t");
+
+        directory.Tombstone("t", "a:4151", TimeSpan.FromSeconds(45), 1_000);
+
+        var entry = directory.GetEntries(2_000)[0];
+        Assert.Equal(46_000, entry.TombstonedUntil("a:4151"));
+        Assert.Equal(0, entry.TombstonedUntil("b:4151"));
     }
 }

@@ -14,7 +14,7 @@ namespace OrleansNsq.Grains.Storage.Postgres;
 public static class PostgresSchema
 {
     /// <summary>The layout these files create. Raise it with every file added or changed.</summary>
-    public const int Version = 1;
+    public const int Version = 2;
 
     /// <summary>Held while applying, so silos starting together do not race on CREATE TABLE: "NSQO".</summary>
     private const long AdvisoryLockKey = 0x4E53514F;

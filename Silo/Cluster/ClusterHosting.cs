@@ -1,0 +1,50 @@
+using System.Net;
+using Microsoft.Extensions.Configuration;
+using Orleans.Configuration;
+using OrleansNsq.Gateway.Http;
+using OrleansNsq.Gateway.Producers;
+
+namespace OrleansNsq.Silo.Cluster;
+
+/// <summary>
+/// Cluster mode of the Silo (docs/CLUSTER.md): membership in PostgreSQL through Microsoft.Orleans.Clustering.AdoNet,
+/// silo-to-silo and client gateway endpoints from the flags, the NSQ endpoints carried in the silo name, and lookupd's
+/// producers read from membership.
+/// </summary>
+public static class ClusterHosting
+{
+    /// <summary>The ADO.NET invariant the Orleans providers know PostgreSQL by.</summary>
+    private const string NpgsqlInvariant = "Npgsql";
+
+    public static void UsePostgresCluster(this ISiloBuilder silo, IConfiguration configuration, string connectionString)
+    {
+        var orleans = configuration.GetSection("Orleans");
+        silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(new ClusterSchemaLifecycle(connectionString));
+        silo.UseAdoNetClustering(o =>
+        {
+            o.Invariant = NpgsqlInvariant;
+            o.ConnectionString = connectionString;
+        });
+        silo.Configure<ClusterOptions>(o =>
+        {
+            o.ClusterId = orleans.GetValue("ClusterId", "orleans-nsq")!;
+            o.ServiceId = orleans.GetValue("ServiceId", "orleans-nsq")!;
+        });
+        var siloPort = orleans.GetValue("SiloPort", EndpointOptions.DEFAULT_SILO_PORT);
+        var gatewayPort = orleans.GetValue("GatewayPort", EndpointOptions.DEFAULT_GATEWAY_PORT);
+        silo.Configure<EndpointOptions>(o =>
+        {
+            o.SiloPort = siloPort;
+            o.GatewayPort = gatewayPort;
+            if (IPAddress.TryParse(orleans["AdvertisedIPAddress"], out var advertised)) o.AdvertisedIPAddress = advertised;
+            // Listen on every interface: the advertised address may be a pod's or a NAT's.
+            o.SiloListeningEndpoint = new IPEndPoint(IPAddress.Any, siloPort);
+            o.GatewayListeningEndpoint = new IPEndPoint(IPAddress.Any, gatewayPort);
+        });
+        // Probe and death-declaration timings (how fast a dead silo leaves /lookup), e.g. Orleans:Membership:ProbeTimeout.
+        silo.Services.AddOptions<ClusterMembershipOptions>().Bind(orleans.GetSection("Membership"));
+        silo.Services.AddOptions<SiloOptions>().Configure<NodeIdentity>((o, node) =>
+            o.SiloName = ProducerSiloName.Format(LookupdProducer.Of(node)));
+        silo.Services.AddSingleton<IProducerDirectory, MembershipProducers>();
+    }
+}
