@@ -17,7 +17,9 @@ public sealed class NodeClusterOptions
     [Orleans.Redact]
     public string ConnectionString { get; set; } = "";
 
-    public static bool IsCluster(string? provider) => !string.IsNullOrEmpty(provider);
+    /// <summary>Empty or <c>none</c> (what the manifests' documentation also accepts) is a single node.</summary>
+    public static bool IsCluster(string? provider) =>
+        !string.IsNullOrEmpty(provider) && !string.Equals(provider, "none", StringComparison.OrdinalIgnoreCase);
 
     public static void AddValidation(OptionsBuilder<NodeClusterOptions> options) => options
         .Validate(o => !IsCluster(o.Provider) || string.Equals(o.Provider, Postgres, StringComparison.OrdinalIgnoreCase),

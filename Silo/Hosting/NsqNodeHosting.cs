@@ -34,6 +34,8 @@ public static partial class NsqNodeHosting
                     gatewayPort: PortOrFree(orleans.GetValue("GatewayPort", 30000)),
                     serviceId: orleans.GetValue("ServiceId", "orleans-nsq")!,
                     clusterId: orleans.GetValue("ClusterId", "orleans-nsq")!);
+            // In a Kubernetes pod of a cluster: Orleans' Kubernetes hosting (pod name, IP, labels; docs/DEPLOY.md).
+            silo.UseKubernetesHostingWhenInPod(configuration);
             silo.AddNsqGrains(); // binds the Nsqd section too: --msg-timeout, --max-msg-timeout
             // Any other --storage value fails NodeStorageOptions' validation at start, before the silo runs.
             if (NodeStorageOptions.IsSqlite(provider))
