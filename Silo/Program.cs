@@ -4,7 +4,7 @@ using OrleansNsq.Gateway.Hosting;
 using OrleansNsq.Gateway.Options;
 using OrleansNsq.Grains.Storage.Embedded;
 using OrleansNsq.Grains.Storage.Postgres;
-using OrleansNsq.Silo.Flags;
+using OrleansNsq.Gateway.Flags;
 using OrleansNsq.Silo.Hosting;
 
 namespace OrleansNsq.Silo;

@@ -43,8 +43,6 @@ public static class ClusterHosting
         });
         // Probe and death-declaration timings (how fast a dead silo leaves /lookup), e.g. Orleans:Membership:ProbeTimeout.
         silo.Services.AddOptions<ClusterMembershipOptions>().Bind(orleans.GetSection("Membership"));
-        silo.Services.AddOptions<SiloOptions>().Configure<NodeIdentity>((o, node) =>
-            o.SiloName = ProducerSiloName.Format(LookupdProducer.Of(node)));
         silo.Services.AddSingleton<IProducerDirectory, MembershipProducers>();
     }
 }

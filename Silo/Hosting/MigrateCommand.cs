@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Npgsql;
 using OrleansNsq.Grains.Storage.Postgres;
-using OrleansNsq.Silo.Flags;
+using OrleansNsq.Gateway.Flags;
 
 namespace OrleansNsq.Silo.Hosting;
 

@@ -1,7 +1,9 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Options;
 using OrleansNsq.Gateway.Hosting;
+using OrleansNsq.Gateway.Http;
 using OrleansNsq.Gateway.Options;
+using OrleansNsq.Gateway.Producers;
 using OrleansNsq.Silo.Cluster;
 
 namespace OrleansNsq.Silo.Hosting;
@@ -36,6 +38,9 @@ public static partial class NsqNodeHosting
                     clusterId: orleans.GetValue("ClusterId", "orleans-nsq")!);
             // In a Kubernetes pod of a cluster: Orleans' Kubernetes hosting (pod name, IP, labels; docs/DEPLOY.md).
             silo.UseKubernetesHostingWhenInPod(configuration);
+            // The silo's name carries its gateway's NSQ endpoints: lookupd's producers, read from membership.
+            silo.Services.AddOptions<Orleans.Configuration.SiloOptions>().Configure<NodeIdentity>((o, node) =>
+                o.SiloName = ProducerSiloName.Format(LookupdProducer.Of(node)));
             silo.AddNsqGrains(); // binds the Nsqd section too: --msg-timeout, --max-msg-timeout
             // Any other --storage value fails NodeStorageOptions' validation at start, before the silo runs.
             if (NodeStorageOptions.IsSqlite(provider))

@@ -19,6 +19,8 @@ internal static class RepoLayout
 
     public static string SiloDll => Path.Combine(Root, "Silo", "bin", Configuration, "net10.0", "OrleansNsq.Silo.dll");
 
+    public static string GatewayDll => Path.Combine(Root, "Gateway", "bin", Configuration, "net10.0", "OrleansNsq.Gateway.dll");
+
     public static string NsqjsDirectory => Path.Combine(Root, "tests", "nsqjs");
 
     private static string FindRoot()

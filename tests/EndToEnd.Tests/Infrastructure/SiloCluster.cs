@@ -17,7 +17,7 @@ public sealed class SiloCluster(string connectionString, string[] extraFlags) : 
         ["Orleans__Membership__IAmAliveTablePublishTimeout"] = "00:00:05",
     };
 
-    private readonly string _clusterId = "c" + Guid.NewGuid().ToString("N")[..8];
+    public string ClusterId { get; } = "c" + Guid.NewGuid().ToString("N")[..8];
     public List<SiloProcess> Silos { get; } = [];
 
     public static async Task<SiloCluster> StartAsync(string connectionString, int silos, params string[] extraFlags)
@@ -41,7 +41,7 @@ public sealed class SiloCluster(string connectionString, string[] extraFlags) : 
     {
         var silo = await BoundedWait.ForAsync(SiloProcess.StartAsync(FastMembership,
             [
-                "--cluster", "postgres", "--cluster-connection", connectionString, "--cluster-id", _clusterId,
+                "--cluster", "postgres", "--cluster-connection", connectionString, "--cluster-id", ClusterId,
                 "--advertised-ip", "127.0.0.1", .. extraFlags,
             ]), "start a cluster silo", TimeSpan.FromSeconds(90));
         Silos.Add(silo);

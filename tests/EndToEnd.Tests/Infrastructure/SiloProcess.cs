@@ -69,14 +69,22 @@ public sealed class SiloProcess : IAsyncDisposable
 
     /// <summary>As <see cref="StartAsync(string[])"/>, with environment variables for the process (configuration keys
     /// that have no flag, e.g. <c>Storage__MaxDatabaseBytes</c>).</summary>
-    public static async Task<SiloProcess> StartAsync(IReadOnlyDictionary<string, string> environment, params string[] extraArgs)
+    public static Task<SiloProcess> StartAsync(IReadOnlyDictionary<string, string> environment, params string[] extraArgs) =>
+        StartAsync(RepoLayout.SiloDll, environment, extraArgs);
+
+    /// <summary>The standalone Gateway process (an Orleans client) with the same flags: NSQ ports of its own, the
+    /// silos found through <paramref name="extraArgs"/> (--cluster…, or --gateway-port of a single-node Silo).</summary>
+    public static Task<SiloProcess> StartGatewayAsync(IReadOnlyDictionary<string, string> environment, params string[] extraArgs) =>
+        StartAsync(RepoLayout.GatewayDll, environment, extraArgs);
+
+    private static async Task<SiloProcess> StartAsync(string dll, IReadOnlyDictionary<string, string> environment, string[] extraArgs)
     {
         const int attempts = 3;
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                return await StartOnceAsync(environment, extraArgs);
+                return await StartOnceAsync(dll, environment, extraArgs);
             }
             catch (SiloExitedException e) when (attempt < attempts && e.Output.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
             {
@@ -85,9 +93,8 @@ public sealed class SiloProcess : IAsyncDisposable
         }
     }
 
-    private static async Task<SiloProcess> StartOnceAsync(IReadOnlyDictionary<string, string> environment, string[] extraArgs)
+    private static async Task<SiloProcess> StartOnceAsync(string dll, IReadOnlyDictionary<string, string> environment, string[] extraArgs)
     {
-        var dll = RepoLayout.SiloDll;
         if (!File.Exists(dll))
         {
             throw new InvalidOperationException(

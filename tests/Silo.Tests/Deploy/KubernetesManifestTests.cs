@@ -4,7 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Orleans.Hosting.Kubernetes;
-using OrleansNsq.Silo.Flags;
+using OrleansNsq.Gateway.Flags;
 using OrleansNsq.Silo.Hosting;
 using YamlDotNet.RepresentationModel;
 

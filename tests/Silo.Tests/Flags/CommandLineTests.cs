@@ -1,4 +1,4 @@
-using OrleansNsq.Silo.Flags;
+using OrleansNsq.Gateway.Flags;
 
 namespace OrleansNsq.Silo.Tests.Flags;
 

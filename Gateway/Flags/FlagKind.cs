@@ -1,4 +1,4 @@
-namespace OrleansNsq.Silo.Flags;
+namespace OrleansNsq.Gateway.Flags;
 
 /// <summary>How a flag's text becomes a configuration value.</summary>
 public enum FlagKind
@@ -12,4 +12,6 @@ public enum FlagKind
 /// <param name="Name">The flag without dashes, nsqd's spelling.</param>
 /// <param name="ConfigKey">Where it binds in .NET configuration.</param>
 /// <param name="Default">The default as --help shows it.</param>
-public sealed record Flag(string Name, string ConfigKey, FlagKind Kind, string Default, string Help);
+/// <param name="SiloOnly">Only a silo uses it (the store, the silo's own endpoints); the standalone Gateway process
+/// accepts and ignores it, and leaves it out of its --help.</param>
+public sealed record Flag(string Name, string ConfigKey, FlagKind Kind, string Default, string Help, bool SiloOnly = false);

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace OrleansNsq.Silo.Flags;
+namespace OrleansNsq.Gateway.Flags;
 
 /// <summary>Go's time.ParseDuration subset nsqd flags use: a sequence of decimal numbers with units
 /// ns, us, µs, ms, s, m, h ("1h0m0s", "1.5s", "250ms"); also accepts a .NET TimeSpan ("00:01:00").</summary>

@@ -1,4 +1,4 @@
-namespace OrleansNsq.Silo.Flags;
+namespace OrleansNsq.Gateway.Flags;
 
 /// <summary>What the command line asked for: configuration values, --help, or an error to print.</summary>
 public sealed record CommandLine(IReadOnlyDictionary<string, string?> Values, bool Help, string? Error)

@@ -1,4 +1,4 @@
-namespace OrleansNsq.Silo.Flags;
+namespace OrleansNsq.Gateway.Flags;
 
 /// <summary>
 /// nsqd's <c>--config</c> file: flat TOML, <c>key = value</c> lines whose keys are flag names with '-' → '_'

@@ -1,7 +1,7 @@
-namespace OrleansNsq.Silo.Flags;
+namespace OrleansNsq.Gateway.Flags;
 
 /// <summary>
-/// The Silo's command line: nsqd's flag names and defaults (NSQ-REFERENCE §7) mapped onto configuration keys, so the
+/// The command line of the Silo and the Gateway process: nsqd's flag names and defaults (NSQ-REFERENCE §7) mapped onto configuration keys, so the
 /// same settings also come from appsettings.json (<c>Nsqd:MemQueueSize</c>) or the environment
 /// (<c>Nsqd__MemQueueSize</c>). Flags beat the --config file, which beats appsettings.json and the environment.
 /// </summary>
@@ -13,10 +13,10 @@ public static class NsqFlags
         new("http-address", "Nsqd:HttpAddress", FlagKind.Text, "0.0.0.0:4151", "<addr>:<port> to listen on for HTTP clients (empty disables)"),
         new("lookupd-http-address", "Nsqd:LookupdHttpAddress", FlagKind.Text, "0.0.0.0:4161", "<addr>:<port> of the co-hosted nsqlookupd HTTP API (empty disables)"),
         new("broadcast-address", "Nsqd:BroadcastAddress", FlagKind.Text, "(hostname)", "address this node is registered with in lookupd"),
-        new("data-path", "Nsqd:DataPath", FlagKind.Text, "(working dir)", "path to store data"),
-        new("storage", "Storage:Provider", FlagKind.Text, "sqlite", "where topics, channels and messages are kept: sqlite (one file under --data-path) or postgres (--storage-connection)"),
-        new("storage-connection", "Storage:ConnectionString", FlagKind.Text, "", "with --storage=postgres: Npgsql connection string, e.g. \"Host=db;Username=nsq;Password=…;Database=nsq\""),
-        new("mem-queue-size", "Nsqd:MemQueueSize", FlagKind.Integer, "10000", "number of messages to keep in memory (per topic/channel)"),
+        new("data-path", "Nsqd:DataPath", FlagKind.Text, "(working dir)", "path to store data", SiloOnly: true),
+        new("storage", "Storage:Provider", FlagKind.Text, "sqlite", "where topics, channels and messages are kept: sqlite (one file under --data-path) or postgres (--storage-connection)", SiloOnly: true),
+        new("storage-connection", "Storage:ConnectionString", FlagKind.Text, "", "with --storage=postgres: Npgsql connection string, e.g. \"Host=db;Username=nsq;Password=…;Database=nsq\"", SiloOnly: true),
+        new("mem-queue-size", "Nsqd:MemQueueSize", FlagKind.Integer, "10000", "number of messages to keep in memory (per topic/channel)", SiloOnly: true),
         new("max-msg-size", "Nsqd:MaxMsgSize", FlagKind.Integer, "1048576", "maximum size of a single message in bytes"),
         new("max-body-size", "Nsqd:MaxBodySize", FlagKind.Integer, "5242880", "maximum size of a single command body"),
         new("msg-timeout", "Nsqd:MsgTimeout", FlagKind.Duration, "1m0s", "default duration to wait before auto-requeing a message"),
@@ -34,9 +34,9 @@ public static class NsqFlags
         new("tombstone-lifetime", "Nsqd:TombstoneLifetime", FlagKind.Duration, "45s", "lookupd: duration of time a producer will remain tombstoned"),
         new("cluster", "Cluster:Provider", FlagKind.Text, "", "run as one silo of a cluster whose membership is kept in: postgres (--cluster-connection); empty: a single node"),
         new("cluster-connection", "Cluster:ConnectionString", FlagKind.Text, "", "with --cluster=postgres: Npgsql connection string of the membership table (also the store's, unless --storage-connection is given)"),
-        new("advertised-ip", "Orleans:AdvertisedIPAddress", FlagKind.Text, "(first non-loopback address)", "IP address the other silos reach this silo at (cluster mode)"),
-        new("silo-port", "Orleans:SiloPort", FlagKind.Integer, "11111", "Orleans silo-to-silo port"),
-        new("gateway-port", "Orleans:GatewayPort", FlagKind.Integer, "30000", "Orleans client gateway port"),
+        new("advertised-ip", "Orleans:AdvertisedIPAddress", FlagKind.Text, "(first non-loopback address)", "IP address the other silos reach this silo at (cluster mode)", SiloOnly: true),
+        new("silo-port", "Orleans:SiloPort", FlagKind.Integer, "11111", "Orleans silo-to-silo port", SiloOnly: true),
+        new("gateway-port", "Orleans:GatewayPort", FlagKind.Integer, "30000", "Orleans client gateway port: a silo listens on it; the Gateway process without --cluster connects to it on localhost"),
         new("cluster-id", "Orleans:ClusterId", FlagKind.Text, "orleans-nsq", "Orleans cluster id"),
         new("service-id", "Orleans:ServiceId", FlagKind.Text, "orleans-nsq", "Orleans service id"),
         new("log-level", "Logging:LogLevel:Default", FlagKind.Text, "info", "log level: debug, info, warn, error, fatal"),
@@ -80,13 +80,15 @@ public static class NsqFlags
         _ => nsqLevel,
     };
 
-    public static string HelpText()
+    /// <summary>--help: every flag of <paramref name="program"/>; the Gateway process leaves out the silo's own.</summary>
+    public static string HelpText(string program = "OrleansNsq.Silo", bool gateway = false)
     {
         var text = new System.Text.StringBuilder();
-        text.AppendLine("Usage of OrleansNsq.Silo (nsqd-compatible flags; -flag value, --flag=value):");
+        text.AppendLine($"Usage of {program} (nsqd-compatible flags; -flag value, --flag=value):");
         text.AppendLine("  -config string\n    \tpath to config file (TOML, keys are flag names with '-' replaced by '_')");
         foreach (var flag in All)
         {
+            if (gateway && flag.SiloOnly) continue;
             var kind = flag.Kind == FlagKind.Text ? "string" : flag.Kind == FlagKind.Integer ? "int" : "duration";
             text.Append("  -").Append(flag.Name).Append(' ').AppendLine(kind);
             text.Append("    \t").Append(flag.Help);
