@@ -133,7 +133,7 @@ internal static class NsqToHttpCommand
             }
         }
 
-        var (exitCode, finished, requeued) = await RelayConsumers.RunAsync([settings.ConsumerOptions()], _ => HandleAsync, error, cancellationToken);
+        var (exitCode, finished, requeued) = await RelayConsumers.RunAsync("nsq_to_http", [settings.ConsumerOptions()], _ => HandleAsync, error, cancellationToken);
         await error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
             $"nsq_to_http: {sent} requests succeeded, {failed} failed, {skipped} skipped by --sample; {finished} messages finished, {requeued} requeued from topic({settings.Topic}) channel({settings.Channel}) in {clock.Elapsed.TotalSeconds:0.000}s"));
         return exitCode;

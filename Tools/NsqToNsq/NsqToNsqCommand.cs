@@ -126,7 +126,7 @@ internal static partial class NsqToNsqCommand
         try
         {
             var consumers = settings.Topics.Select(t => settings.ConsumerOptions(t)).ToArray();
-            (exitCode, finished, requeued) = await RelayConsumers.RunAsync(consumers,
+            (exitCode, finished, requeued) = await RelayConsumers.RunAsync("nsq_to_nsq", consumers,
                 options => (message, token) => HandleAsync(message, settings.DestinationTopicFor(options.Topic), token), error, cancellationToken);
         }
         finally

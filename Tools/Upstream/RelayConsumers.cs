@@ -12,7 +12,7 @@ internal static class RelayConsumers
     /// <summary>How long a stop waits for the messages in flight before closing anyway (nsqd redelivers them).</summary>
     private static readonly TimeSpan StopBound = TimeSpan.FromSeconds(30);
 
-    public static async Task<(int ExitCode, long Finished, long Requeued)> RunAsync(IReadOnlyList<NsqConsumerOptions> options,
+    public static async Task<(int ExitCode, long Finished, long Requeued)> RunAsync(string name, IReadOnlyList<NsqConsumerOptions> options,
         Func<NsqConsumerOptions, Func<NsqMessage, CancellationToken, Task>> handlerFor, TextWriter error, CancellationToken cancellationToken)
     {
         var consumers = options.Select(o => new NsqConsumer(o, handlerFor(o))).ToArray();
@@ -27,6 +27,7 @@ internal static class RelayConsumers
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
                 // Ctrl-C / SIGTERM: finish what is in flight, then exit 0
+                await error.WriteLineAsync($"{name}: stopping, finishing the messages in flight");
             }
             catch (Exception e) when (e is NsqErrorException or NsqConnectionException or HttpRequestException)
             {
