@@ -90,6 +90,37 @@ public sealed class NsqToHttpTests(SiloFixture fixture, ITestOutputHelper output
     }
 
     [Fact]
+    public async Task Nsq_to_http_post_takes_any_2xx_as_success()
+    {
+        var topic = await TopicWithChannelAsync();
+        await Http.MpubAsync(topic, ["a", "b"]);
+        await using var endpoint = await RecordingHttpEndpoint.StartAsync((_, number) => Task.FromResult(number == 1 ? 201 : 204));
+
+        using var tool = ToolProcess.Start("nsq_to_http", "--topic", topic, "--nsqd-tcp-address", Silo.TcpAddress, "--post", endpoint.Address);
+        await RelayRun.ExpectChannelDrainedAsync(Http, topic, Channel, tool);
+        await RelayRun.InterruptAndExpectExit0Async(tool);
+
+        Assert.Equal(2, endpoint.Requests.Count);
+        Assert.Contains("2 requests succeeded, 0 failed", tool.Stderr);
+    }
+
+    [Fact]
+    public async Task Nsq_to_http_get_requeues_unless_the_answer_is_exactly_200_as_nsq_does()
+    {
+        var topic = await TopicWithChannelAsync();
+        await Http.PubAsync(topic, "g");
+        await using var endpoint = await RecordingHttpEndpoint.StartAsync((_, number) => Task.FromResult(number == 1 ? 204 : 200));
+
+        using var tool = ToolProcess.Start("nsq_to_http", "--topic", topic, "--nsqd-tcp-address", Silo.TcpAddress, "--get", endpoint.Address + "/?m=%s");
+        await endpoint.WaitForCountAsync(2, "204, then 200", RelayRun.Timeout, tool.Describe);
+        await RelayRun.ExpectChannelDrainedAsync(Http, topic, Channel, tool);
+        await RelayRun.InterruptAndExpectExit0Async(tool);
+
+        Assert.Contains("got status code 204", tool.Stderr);
+        Assert.Contains("1 requests succeeded, 1 failed", tool.Stderr);
+    }
+
+    [Fact]
     public async Task Nsq_to_http_requeues_a_message_whose_request_times_out()
     {
         var topic = await TopicWithChannelAsync();
@@ -156,6 +187,9 @@ public sealed class NsqToHttpTests(SiloFixture fixture, ITestOutputHelper output
         using var tool = ToolProcess.Start("nsq_to_http", "--topic", topic, "--nsqd-tcp-address", Silo.TcpAddress, "--post", endpoint.Address);
         await endpoint.WaitForCountAsync(1, "request held by the endpoint", RelayRun.Timeout, tool.Describe);
         tool.Interrupt();
+        await BoundedWait.UntilAsync("nsq_to_http stopping", "the stopping line on stderr", RelayRun.Timeout,
+            () => Task.FromResult((tool.Stderr.Contains("nsq_to_http: stopping", StringComparison.Ordinal), tool.Stderr)));
+        Assert.DoesNotContain("messages finished", tool.Stderr); // still waiting for the held request
         release.SetResult(200);
         await tool.WaitForExitAsync(RelayRun.Timeout);
 
