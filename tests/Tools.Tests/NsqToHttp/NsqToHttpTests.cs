@@ -177,6 +177,37 @@ public sealed class NsqToHttpTests(SiloFixture fixture, ITestOutputHelper output
     }
 
     [Fact]
+    public async Task Nsq_to_http_n_bounds_the_concurrent_requests()
+    {
+        var topic = await TopicWithChannelAsync();
+        await Http.MpubAsync(topic, Enumerable.Range(0, 12).Select(i => $"m{i}").ToArray());
+        var running = 0;
+        var most = 0;
+        await using var endpoint = await RecordingHttpEndpoint.StartAsync(async (_, _) =>
+        {
+            var now = Interlocked.Increment(ref running);
+            InterlockedMax(ref most, now);
+            await Task.Delay(150); // long enough for the requests the tool is allowed to overlap
+            Interlocked.Decrement(ref running);
+            return 200;
+        });
+
+        using var tool = ToolProcess.Start("nsq_to_http", "--topic", topic, "--nsqd-tcp-address", Silo.TcpAddress, "--post", endpoint.Address,
+            "--max-in-flight", "12", "--n", "3");
+        await RelayRun.ExpectChannelDrainedAsync(Http, topic, Channel, tool);
+        await RelayRun.InterruptAndExpectExit0Async(tool);
+
+        Assert.Equal(12, endpoint.Requests.Count);
+        Assert.InRange(Volatile.Read(ref most), 2, 3);
+    }
+
+    private static void InterlockedMax(ref int target, int value)
+    {
+        for (var seen = Volatile.Read(ref target); value > seen; seen = Volatile.Read(ref target))
+            if (Interlocked.CompareExchange(ref target, value, seen) == seen) return;
+    }
+
+    [Fact]
     public async Task Nsq_to_http_ctrl_c_finishes_the_request_in_flight_and_exits_0()
     {
         var topic = await TopicWithChannelAsync();
