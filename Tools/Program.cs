@@ -17,6 +17,8 @@ public static class Program
         root.Subcommands.Add(NsqStatCommand.Create());
         root.Subcommands.Add(ToNsqCommand.Create());
         root.Subcommands.Add(NsqTailCommand.Create());
+        root.Subcommands.Add(NsqToHttp.NsqToHttpCommand.Create());
+        root.Subcommands.Add(NsqToNsq.NsqToNsqCommand.Create());
 
         // Ctrl-C and SIGTERM cancel the command's token and let it finish (as NSQ's tools trap SIGINT/SIGTERM);
         // each command decides its exit code. System.CommandLine's own handler would force exit code 130.
