@@ -22,6 +22,8 @@ internal sealed class TopicFile(ToFileSettings settings, FileNameFormat format, 
     private int _revision;
     private DateTimeOffset _openedAt;
     private long _size;
+    private long _nameSecond;
+    private string? _nameAtSecond;
 
     public bool IsOpen => _out is not null;
 
@@ -32,7 +34,7 @@ internal sealed class TopicFile(ToFileSettings settings, FileNameFormat format, 
     {
         if (_out is null) return true;
         var now = time.GetLocalNow();
-        var name = format.NameAt(settings.DatetimeFormat, now);
+        var name = NameAt(now);
         if (name != _name)
         {
             log.Info($"[{label}] new filename {name}, rotating...");
@@ -104,7 +106,7 @@ internal sealed class TopicFile(ToFileSettings settings, FileNameFormat format, 
     public void Open()
     {
         var now = time.GetLocalNow();
-        var name = format.NameAt(settings.DatetimeFormat, now);
+        var name = NameAt(now);
         _revision = name == _name ? _revision + 1 : 0;
         _name = name;
         _openedAt = now;
@@ -151,6 +153,19 @@ internal sealed class TopicFile(ToFileSettings settings, FileNameFormat format, 
             _out = file;
             return;
         }
+    }
+
+    /// <summary>The file name for <paramref name="now"/>; strftime has nothing finer than seconds, so it is formatted once a second, not per message.</summary>
+    private string NameAt(DateTimeOffset now)
+    {
+        var second = now.ToUnixTimeSeconds();
+        if (second != _nameSecond || _nameAtSecond is null)
+        {
+            _nameAtSecond = format.NameAt(settings.DatetimeFormat, now);
+            _nameSecond = second;
+        }
+
+        return _nameAtSecond;
     }
 
     private void Drain()

@@ -90,6 +90,28 @@ public sealed class NsqToFileTests(SiloFixture fixture, ITestOutputHelper output
     }
 
     [Fact]
+    public async Task Sighup_closes_the_file_and_moves_it_to_the_output_dir()
+    {
+        // without --skip-empty-files the next sync tick would open the next (empty) file at once, as NSQ does
+        var topic = Unique("hup");
+        using var files = new OutputFiles();
+        using var work = new OutputFiles();
+        var lines = Bodies("hup", 60);
+        await Http.MpubAsync(topic, lines);
+        using var tool = ToolProcess.Start("nsq_to_file", "--topic", topic, "--nsqd-tcp-address", Silo.TcpAddress,
+            "--output-dir", files.Dir, "--work-dir", work.Dir, "--sync-interval", "200ms", "--skip-empty-files");
+        await AllFinishedAsync(topic, lines.Length, tool);
+        Assert.Empty(files.FilesOf(topic));
+
+        tool.Hangup();
+
+        await BoundedWait.UntilAsync("SIGHUP", "the file moved to the output dir", RunTimeout,
+            () => Task.FromResult((files.FilesOf(topic).Length == 1 && work.FilesOf(topic).Length == 0, files.Describe() + work.Describe())), tool.Describe);
+        Assert.Equal(lines.Order(StringComparer.Ordinal), files.LinesOf(topic).Order(StringComparer.Ordinal));
+        await InterruptAsync(tool);
+    }
+
+    [Fact]
     public async Task Gzip_output_reads_back_with_GZipStream()
     {
         var topic = Unique("gzip");
