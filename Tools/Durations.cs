@@ -13,4 +13,9 @@ internal static class Durations
         if (text.EndsWith('h')) return TimeSpan.FromHours(double.Parse(text[..^1], CultureInfo.InvariantCulture));
         return TimeSpan.Parse(text, CultureInfo.InvariantCulture);
     }
+
+    /// <summary>A duration as Go prints one in logs, to the millisecond (<c>1.5s</c>, <c>2m3.25s</c>).</summary>
+    public static string Format(TimeSpan duration) => duration >= TimeSpan.FromMinutes(1)
+        ? string.Create(CultureInfo.InvariantCulture, $"{(int)duration.TotalMinutes}m{duration.Seconds + duration.Milliseconds / 1000.0:0.###}s")
+        : string.Create(CultureInfo.InvariantCulture, $"{duration.TotalSeconds:0.###}s");
 }

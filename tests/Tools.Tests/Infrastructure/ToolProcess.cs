@@ -84,6 +84,19 @@ internal sealed class ToolProcess : IDisposable
         if (kill(_process.Id, 2) != 0) throw new InvalidOperationException($"kill({_process.Id}, SIGINT) failed: errno {Marshal.GetLastPInvokeError()}");
     }
 
+    /// <summary>SIGHUP.</summary>
+    public void Hangup()
+    {
+        if (kill(_process.Id, 1) != 0) throw new InvalidOperationException($"kill({_process.Id}, SIGHUP) failed: errno {Marshal.GetLastPInvokeError()}");
+    }
+
+    /// <summary>kill -9: no signal handler runs, nothing is flushed or closed.</summary>
+    public void KillHard()
+    {
+        _process.Kill(entireProcessTree: false);
+        _process.WaitForExit();
+    }
+
     public string Describe() => $"command: {_commandLine}{Environment.NewLine}stdout:{Environment.NewLine}{Stdout}stderr:{Environment.NewLine}{Stderr}";
 
     [DllImport("libc", SetLastError = true)]

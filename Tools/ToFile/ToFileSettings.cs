@@ -1,0 +1,65 @@
+namespace OrleansNsq.Tools.ToFile;
+
+/// <summary>nsq_to_file's options (apps/nsq_to_file/options.go), with NSQ 1.3's defaults.</summary>
+internal sealed record ToFileSettings
+{
+    public const string DefaultChannel = "nsq_to_file";
+    public const string DefaultOutputDir = "/tmp";
+    public const string DefaultDatetimeFormat = "%Y-%m-%d_%H";
+    public const string DefaultFilenameFormat = "<TOPIC>.<HOST><REV>.<DATETIME>.log";
+    public const int DefaultGzipLevel = 6;
+    public const int DefaultMaxInFlight = 200;
+    public static readonly TimeSpan DefaultSyncInterval = TimeSpan.FromSeconds(30);
+    public static readonly TimeSpan DefaultTopicRefresh = TimeSpan.FromMinutes(1);
+
+    public IReadOnlyList<string> Topics { get; init; } = [];
+
+    /// <summary>A .NET regex; topics listed by lookupd's /topics that match it are consumed too.</summary>
+    public string TopicPattern { get; init; } = string.Empty;
+
+    public TimeSpan TopicRefresh { get; init; } = DefaultTopicRefresh;
+
+    public string Channel { get; init; } = DefaultChannel;
+
+    public IReadOnlyList<string> NsqdTcpAddresses { get; init; } = [];
+
+    public IReadOnlyList<string> LookupdHttpAddresses { get; init; } = [];
+
+    public int MaxInFlight { get; init; } = DefaultMaxInFlight;
+
+    /// <summary>IDENTIFY msg_timeout from <c>--consumer-opt msg_timeout=…</c>; null keeps nsqd's.</summary>
+    public TimeSpan? MsgTimeout { get; init; }
+
+    /// <summary>
+    /// <c>--consumer-opt max_attempts=…</c>. 0 (no limit) by default, unlike go-nsq's 5: a message finished unwritten
+    /// after five crashes would be a lost line.
+    /// </summary>
+    public int MaxAttempts { get; init; }
+
+    public string OutputDir { get; init; } = DefaultOutputDir;
+
+    /// <summary>Where files are written until rotated or closed; the output dir when not given.</summary>
+    public string WorkDir { get; init; } = DefaultOutputDir;
+
+    public string DatetimeFormat { get; init; } = DefaultDatetimeFormat;
+
+    public string FilenameFormat { get; init; } = DefaultFilenameFormat;
+
+    public string HostIdentifier { get; init; } = string.Empty;
+
+    public bool Gzip { get; init; }
+
+    public int GzipLevel { get; init; } = DefaultGzipLevel;
+
+    public bool SkipEmptyFiles { get; init; }
+
+    /// <summary>Rotate once a file holds more than this many bytes (0: never).</summary>
+    public long RotateSize { get; init; }
+
+    /// <summary>Rotate a file opened longer ago than this (zero: never).</summary>
+    public TimeSpan RotateInterval { get; init; }
+
+    public TimeSpan SyncInterval { get; init; } = DefaultSyncInterval;
+
+    public TimeSpan HttpRequestTimeout { get; init; } = TimeSpan.FromSeconds(5);
+}
