@@ -3,20 +3,23 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OrleansNsq.Gateway.Options;
+using OrleansNsq.Lookupd;
 using OrleansNsq.Stats;
 
 namespace OrleansNsq.Gateway.Http;
 
 /// <summary>
 /// nsqlookupd's HTTP API (nsqlookupd/http.go, NSQ-REFERENCE §6), answered from the topic directory grain. The
-/// cluster is one NSQ node to its clients: the only producer lookupd knows is this gateway, described by
-/// <see cref="NodeIdentity"/>. Its PEER <c>remote_address</c> is <c>broadcast_address:tcp_port</c> (nsqlookupd shows
-/// the address nsqd connected from, which does not exist here; clients ignore it).
+/// cluster is one NSQ node to its clients, described by <see cref="NodeIdentity"/>. Its PEER <c>remote_address</c> is
+/// <c>broadcast_address:tcp_port</c> (nsqlookupd shows the address nsqd connected from, which does not exist here;
+/// clients ignore it). After this node come the external nsqd nodes registered over the lookupd TCP port
+/// (<see cref="IExternalProducerDirectoryGrain"/>; the merge is in LookupdApi.External.cs).
 /// </summary>
-internal sealed class LookupdApi
+internal sealed partial class LookupdApi
 {
     private readonly IGrainFactory _grains;
     private readonly IOptions<NsqdOptions> _options;
+    private readonly IOptions<LookupdOptions> _lookupd;
     private readonly NodeIdentity _node;
     private readonly TimeProvider _time;
 
@@ -24,6 +27,7 @@ internal sealed class LookupdApi
     {
         _grains = services.GetRequiredService<IGrainFactory>();
         _options = services.GetRequiredService<IOptions<NsqdOptions>>();
+        _lookupd = services.GetRequiredService<IOptions<LookupdOptions>>();
         _node = services.GetRequiredService<NodeIdentity>();
         _time = services.GetService<TimeProvider>() ?? TimeProvider.System;
         var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("OrleansNsq.Gateway.Http.Lookupd");
@@ -62,29 +66,33 @@ internal sealed class LookupdApi
     {
         if (ApiArgs.RequiredTopic(request.Query, out var topic) is { } error) return error;
         var entry = await FindAsync(topic);
-        if (entry is null) return ApiError.TopicNotFound;
-        var producer = entry.HasProducer && !IsTombstoned(entry);
-        return ApiResult.Json((Api: this, Entry: entry, Producer: producer), static (json, s) =>
+        var external = await ExternalAsync();
+        var externalTopic = external.Find(topic);
+        if (entry is null && externalTopic is not { Exists: true }) return ApiError.TopicNotFound;
+        var producer = entry is { HasProducer: true } && !IsTombstoned(entry);
+        var channels = MergeChannels(entry?.Channels ?? [], externalTopic);
+        var externalProducers = LookupProducers(external, externalTopic);
+        return ApiResult.Json((Api: this, Channels: channels, Producer: producer, External: externalProducers), static (json, s) =>
         {
             json.WriteStartObject();
-            WriteStrings(json, "channels", s.Entry.Channels);
+            WriteStrings(json, "channels", s.Channels);
             json.WriteStartArray("producers");
             if (s.Producer) s.Api.WritePeer(json, closeObject: true);
+            foreach (var peer in s.External) WriteExternalPeer(json, peer, closeObject: true);
             json.WriteEndArray();
             json.WriteEndObject();
         });
     }
 
-    /// <summary>GET /topics: every registered topic, with or without a producer.</summary>
+    /// <summary>GET /topics: every registered topic, with or without a producer; this node's, then the others.</summary>
     private async ValueTask<ApiResult> Topics(ApiRequest request)
     {
         var entries = await _grains.TopicDirectory().GetEntriesAsync();
-        return ApiResult.Json(entries, static (json, entries) =>
+        var topics = MergeTopics(entries, await ExternalAsync());
+        return ApiResult.Json(topics, static (json, topics) =>
         {
             json.WriteStartObject();
-            json.WriteStartArray("topics");
-            foreach (var entry in entries) json.WriteStringValue(entry.Topic);
-            json.WriteEndArray();
+            WriteStrings(json, "topics", topics);
             json.WriteEndObject();
         });
     }
@@ -94,7 +102,7 @@ internal sealed class LookupdApi
     private async ValueTask<ApiResult> Channels(ApiRequest request)
     {
         if (ApiArgs.RequiredTopic(request.Query, out var topic) is { } error) return error;
-        var channels = (await FindAsync(topic))?.Channels ?? [];
+        var channels = MergeChannels((await FindAsync(topic))?.Channels ?? [], (await ExternalAsync()).Find(topic));
         return ApiResult.Json(channels, static (json, channels) =>
         {
             json.WriteStartObject();
@@ -105,13 +113,15 @@ internal sealed class LookupdApi
 
     /// <summary>
     /// GET /nodes: this node, with the topics it produces and, index for index, whether each is tombstoned
-    /// (nsqadmin indexes one array by the other). Tombstoned topics stay listed here, unlike in /lookup.
+    /// (nsqadmin indexes one array by the other). Tombstoned topics stay listed here, unlike in /lookup. Then every
+    /// active external node the same way.
     /// </summary>
     private async ValueTask<ApiResult> Nodes(ApiRequest request)
     {
         var entries = await _grains.TopicDirectory().GetEntriesAsync();
         var produced = Array.FindAll(entries, e => e.HasProducer);
-        return ApiResult.Json((Api: this, Produced: produced), static (json, s) =>
+        var external = ExternalNodes(await ExternalAsync());
+        return ApiResult.Json((Api: this, Produced: produced, External: external), static (json, s) =>
         {
             json.WriteStartObject();
             json.WriteStartArray("producers");
@@ -123,6 +133,7 @@ internal sealed class LookupdApi
             foreach (var entry in s.Produced) json.WriteStringValue(entry.Topic);
             json.WriteEndArray();
             json.WriteEndObject();
+            foreach (var node in s.External) WriteExternalNode(json, node);
             json.WriteEndArray();
             json.WriteEndObject();
         });
@@ -137,11 +148,13 @@ internal sealed class LookupdApi
         return ApiResult.Empty;
     }
 
-    /// <summary>POST /topic/delete?topic=: removes the registration and its channels; 200 even when unknown.</summary>
+    /// <summary>POST /topic/delete?topic=: removes the registration and its channels, also the external nodes'
+    /// (with their producers, as nsqlookupd); 200 even when unknown.</summary>
     private async ValueTask<ApiResult> TopicDelete(ApiRequest request)
     {
         if (ApiArgs.RequiredTopic(request.Query, out var topic) is { } error) return error;
         if (HttpNameRules.IsValid(topic)) await _grains.TopicDirectory().UnregisterAsync(topic, null);
+        await _grains.ExternalProducers().DeleteTopicAsync(topic);
         return ApiResult.Empty;
     }
 
@@ -157,17 +170,20 @@ internal sealed class LookupdApi
     private async ValueTask<ApiResult> ChannelDelete(ApiRequest request)
     {
         if (ApiArgs.TopicAndChannel(request.Query, out var topic, out var channel) is { } error) return error;
-        return await _grains.TopicDirectory().UnregisterAsync(topic, channel) ? ApiResult.Empty : ApiError.ChannelNotFound;
+        var local = await _grains.TopicDirectory().UnregisterAsync(topic, channel);
+        var external = await _grains.ExternalProducers().DeleteChannelAsync(topic, channel);
+        return local || external ? ApiResult.Empty : ApiError.ChannelNotFound;
     }
 
     /// <summary>
-    /// POST /topic/tombstone?topic=&amp;node=: node is <c>broadcast_address:http_port</c>; only this node can match,
-    /// and only for a topic it produces. Anything else is a 200 no-op, as in nsqlookupd.
+    /// POST /topic/tombstone?topic=&amp;node=: node is <c>broadcast_address:http_port</c>; this node matches for a
+    /// topic it produces, an external node for a topic it registered. Anything else is a 200 no-op, as in nsqlookupd.
     /// </summary>
     private async ValueTask<ApiResult> TopicTombstone(ApiRequest request)
     {
         if (ApiArgs.RequiredTopic(request.Query, out var topic) is { } error) return error;
         if (!request.Query.TryGet("node", out var node)) return ApiError.MissingArgNode;
+        await _grains.ExternalProducers().TombstoneAsync(topic, node);
         if (node != $"{_node.BroadcastAddress}:{_node.HttpPort}") return ApiResult.Empty;
         var entry = await FindAsync(topic);
         if (entry is { HasProducer: true })
@@ -179,32 +195,40 @@ internal sealed class LookupdApi
 
     /// <summary>
     /// GET /debug: the registration table as nsqlookupd dumps it (<c>category:key:subkey</c> → producers). This node
-    /// is registered as a client, under each topic it produces and each of their channels.
+    /// is registered as a client, under each topic it produces and each of their channels; the external nodes follow
+    /// under the same keys (a key only they had, now without producers, is left out, as nsqlookupd leaves it out).
     /// </summary>
     private async ValueTask<ApiResult> Debug(ApiRequest request)
     {
         var entries = await _grains.TopicDirectory().GetEntriesAsync();
         var nowNs = _time.GetUtcNow().ToUnixTimeMilliseconds() * 1_000_000;
         // Go marshals the map with its keys sorted
-        var keys = new List<(string Key, TopicDirectoryEntry? Producer, bool IsClient)> { ("client::", null, true) };
+        var keys = new SortedDictionary<string, DebugKey>(StringComparer.Ordinal) { ["client::"] = new DebugKey(null, IsClient: true) };
         foreach (var entry in entries)
         {
             var producer = entry.HasProducer ? entry : null;
-            keys.Add(($"topic:{entry.Topic}:", producer, false));
-            foreach (var channel in entry.Channels) keys.Add(($"channel:{entry.Topic}:{channel}", producer, false));
+            keys[$"topic:{entry.Topic}:"] = new DebugKey(producer, IsClient: false);
+            foreach (var channel in entry.Channels) keys[$"channel:{entry.Topic}:{channel}"] = new DebugKey(producer, IsClient: false);
         }
-        keys.Sort(static (a, b) => string.CompareOrdinal(a.Key, b.Key));
+        AddExternalDebugKeys(keys, await ExternalAsync());
         return ApiResult.Json((Api: this, Keys: keys, NowNs: nowNs), static (json, s) =>
         {
             json.WriteStartObject();
-            foreach (var (key, producer, isClient) in s.Keys) s.Api.WriteDebugProducers(json, key, producer, isClient, s.NowNs);
+            foreach (var (key, debugKey) in s.Keys) s.Api.WriteDebugProducers(json, key, debugKey, s.NowNs);
             json.WriteEndObject();
         }, sizeHint: 1024);
     }
 
-    private void WriteDebugProducers(Utf8JsonWriter json, string key, TopicDirectoryEntry? entry, bool isClient, long nowNs)
+    private void WriteDebugProducers(Utf8JsonWriter json, string key, DebugKey debugKey, long nowNs)
     {
         json.WriteStartArray(key);
+        WriteLocalDebugProducer(json, debugKey.Local, debugKey.IsClient, nowNs);
+        foreach (var (peer, tombstonedAtNs) in debugKey.External) WriteExternalDebugProducer(json, peer, tombstonedAtNs);
+        json.WriteEndArray();
+    }
+
+    private void WriteLocalDebugProducer(Utf8JsonWriter json, TopicDirectoryEntry? entry, bool isClient, long nowNs)
+    {
         if (isClient || entry is not null)
         {
             var tombstoned = entry is not null && IsTombstoned(entry);
@@ -222,7 +246,6 @@ internal sealed class LookupdApi
                 : GoZeroTimeUnixNano);
             json.WriteEndObject();
         }
-        json.WriteEndArray();
     }
 
     /// <summary>Go's zero time.Time{}.UnixNano(), what nsqlookupd shows for a producer never tombstoned.</summary>

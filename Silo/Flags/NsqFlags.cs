@@ -12,6 +12,8 @@ public static class NsqFlags
         new("tcp-address", "Nsqd:TcpAddress", FlagKind.Text, "0.0.0.0:4150", "<addr>:<port> to listen on for TCP clients"),
         new("http-address", "Nsqd:HttpAddress", FlagKind.Text, "0.0.0.0:4151", "<addr>:<port> to listen on for HTTP clients (empty disables)"),
         new("lookupd-http-address", "Nsqd:LookupdHttpAddress", FlagKind.Text, "0.0.0.0:4161", "<addr>:<port> of the co-hosted nsqlookupd HTTP API (empty disables)"),
+        new("lookupd-tcp-listen-address", "Lookupd:TcpAddress", FlagKind.Text, "0.0.0.0:4160", "<addr>:<port> of the co-hosted nsqlookupd TCP port, where nsqd nodes register (nsqlookupd's --tcp-address; empty disables)"),
+        new("inactive-producer-timeout", "Lookupd:InactiveProducerTimeout", FlagKind.Duration, "5m0s", "lookupd: duration of time since an nsqd's last ping before it is left out of /lookup and /nodes"),
         new("broadcast-address", "Nsqd:BroadcastAddress", FlagKind.Text, "(hostname)", "address this node is registered with in lookupd"),
         new("data-path", "Nsqd:DataPath", FlagKind.Text, "(working dir)", "path to store data"),
         new("storage", "Storage:Provider", FlagKind.Text, "sqlite", "where topics, channels and messages are kept: sqlite (one file under --data-path) or postgres (--storage-connection)"),

@@ -96,6 +96,15 @@ public class CommandLineTests
     }
 
     [Fact]
+    public void Lookupd_listen_address_and_inactive_producer_timeout_bind_to_the_lookupd_section()
+    {
+        var parsed = CommandLine.Parse(["--lookupd-tcp-listen-address", "127.0.0.1:0", "--inactive-producer-timeout", "1m"]);
+
+        Assert.Equal("127.0.0.1:0", parsed.Values["Lookupd:TcpAddress"]);
+        Assert.Equal("00:01:00", parsed.Values["Lookupd:InactiveProducerTimeout"]);
+    }
+
+    [Fact]
     public void Missing_config_file_is_an_error()
     {
         Assert.StartsWith("config file", CommandLine.Parse(["--config", "/nonexistent/nsqd.cfg"]).Error);
