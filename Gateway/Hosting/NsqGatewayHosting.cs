@@ -29,6 +29,7 @@ public static class NsqGatewayHosting
         services.AddSingleton<GatewayEndpoints>();
         services.AddOptions<LookupdOptions>().Bind(configuration.GetSection(LookupdOptions.SectionName));
         services.AddSingleton<LookupdIdentity>();
+        services.AddHostedService<LookupLoop>();
         services.AddNsqHttpApis();
         // The parser answers a command only once all of it is buffered: the socket's pipe must hold the largest body
         // (--max-body-size) plus a command line, or a maximal MPUB would stall (Kestrel's default is 1 MiB).

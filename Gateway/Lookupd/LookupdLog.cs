@@ -2,7 +2,8 @@ using Microsoft.Extensions.Logging;
 
 namespace OrleansNsq.Gateway.Lookupd;
 
-/// <summary>Log events of the lookupd TCP role (event ids 4100–4199). Peer mistakes log at Debug, as nsqd's bad clients do.</summary>
+/// <summary>Log events of the lookupd TCP role (event ids 4100–4199) and of this node's registration with external
+/// lookupds (4200–4299). Peer mistakes log at Debug, as nsqd's bad clients do.</summary>
 internal static partial class LookupdLog
 {
     [LoggerMessage(4100, LogLevel.Debug, "lookupd TCP {Remote}: bad protocol magic")]
@@ -25,4 +26,13 @@ internal static partial class LookupdLog
 
     [LoggerMessage(4106, LogLevel.Error, "lookupd TCP {Remote}: removing the peer's registrations failed")]
     public static partial void LeaveFailed(ILogger logger, string remote, Exception exception);
+
+    [LoggerMessage(4200, LogLevel.Warning, "LOOKUPD({Address}): connection failed (identified: {Identified}): {Reason}")]
+    public static partial void PeerFailed(ILogger logger, string address, bool identified, string reason);
+
+    [LoggerMessage(4201, LogLevel.Information, "LOOKUPD({Address}): identified; lookupd broadcast address {Broadcast}, HTTP port {HttpPort}")]
+    public static partial void PeerIdentified(ILogger logger, string address, string broadcast, int httpPort);
+
+    [LoggerMessage(4202, LogLevel.Information, "LOOKUPD({Address}): {Command}")]
+    public static partial void PeerCommand(ILogger logger, string address, string command);
 }
