@@ -185,6 +185,22 @@ public sealed class LookupdHttpMergeTests(LookupdFixture fixture)
         (await fixture.Lookupd.Get($"/lookup?topic={topic}")).Is(404, """{"message":"TOPIC_NOT_FOUND"}""");
     }
 
+    [Fact]
+    public async Task A_reactivated_registration_grain_gets_the_connections_registrations_back_on_its_next_PING()
+    {
+        var broadcast = LookupdFixture.NewName("restore");
+        var topic = LookupdFixture.NewName("restore");
+        await using var nsqd = await fixture.IdentifiedAsync(broadcast);
+        await nsqd.RegisterAsync(topic, "c");
+        await nsqd.ExpectResponseAsync("OK");
+        await fixture.Grains.ExternalProducers().AsReference<Orleans.Core.Internal.IGrainManagementExtension>().DeactivateOnIdle();
+        await Eventually.UntilAsync("registration grain reactivated empty", async () =>
+            (await fixture.Lookupd.Get($"/lookup?topic={topic}")).Code == 404);
+        await nsqd.SendAsync("PING\n");
+        await nsqd.ExpectResponseAsync("OK");
+        (await fixture.Lookupd.Get($"/lookup?topic={topic}")).Is(200, $$"""{"channels":["c"],"producers":[{{Peer(nsqd, broadcast)}}]}""");
+    }
+
     private async Task<JsonElement?> NodeAsync(string broadcast)
     {
         var producers = (await fixture.Lookupd.Get("/nodes")).Json.GetProperty("producers");
