@@ -21,6 +21,9 @@ public static class ChannelKey
 
     public static ITopicDirectoryGrain TopicDirectory(this IGrainFactory grains) => grains.GetGrain<ITopicDirectoryGrain>(0);
 
+    public static IExternalProducerDirectoryGrain ExternalProducers(this IGrainFactory grains) =>
+        grains.GetGrain<IExternalProducerDirectoryGrain>(0);
+
     /// <summary>NSQ's <c>#ephemeral</c> suffix.</summary>
     public static bool IsEphemeral(string name) => name.EndsWith("#ephemeral", StringComparison.Ordinal);
 }

@@ -9,6 +9,8 @@ public sealed record CommandLine(IReadOnlyDictionary<string, string?> Values, bo
     {
         var fromFile = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
         var fromFlags = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        var listsFromFile = new Dictionary<string, List<string>>(StringComparer.OrdinalIgnoreCase);
+        var listsFromFlags = new Dictionary<string, List<string>>(StringComparer.OrdinalIgnoreCase);
         for (var i = 0; i < args.Count; i++)
         {
             var arg = args[i];
@@ -34,8 +36,13 @@ public sealed record CommandLine(IReadOnlyDictionary<string, string?> Values, bo
                 {
                     foreach (var (key, fileValue) in TomlConfigFile.Read(value))
                     {
-                        var fileFlag = NsqFlags.Find(key);
+                        var fileFlag = NsqFlags.FindFileKey(key);
                         if (fileFlag is null) continue; // nsqd options we do not have yet
+                        if (fileFlag.Kind == FlagKind.List)
+                        {
+                            listsFromFile[fileFlag.ConfigKey] = [.. TomlConfigFile.ReadStringArray(fileValue)];
+                            continue;
+                        }
                         var converted = NsqFlags.ToConfigValue(fileFlag, fileValue, out var fileError);
                         if (fileError is not null) return Fail(fileError);
                         fromFile[fileFlag.ConfigKey] = converted;
@@ -49,11 +56,23 @@ public sealed record CommandLine(IReadOnlyDictionary<string, string?> Values, bo
             }
             var flag = NsqFlags.Find(name);
             if (flag is null) return Fail($"flag provided but not defined: -{name}");
+            if (flag.Kind == FlagKind.List)
+            {
+                if (!listsFromFlags.TryGetValue(flag.ConfigKey, out var list)) listsFromFlags[flag.ConfigKey] = list = [];
+                list.Add(value);
+                continue;
+            }
             var configValue = NsqFlags.ToConfigValue(flag, value, out var error);
             if (error is not null) return Fail(error);
             fromFlags[flag.ConfigKey] = configValue;
         }
         foreach (var (key, value) in fromFlags) fromFile[key] = value;
+        // a repeated flag replaces the file's whole list, as in nsqd
+        foreach (var (key, values) in listsFromFlags) listsFromFile[key] = values;
+        foreach (var (key, values) in listsFromFile)
+        {
+            for (var i = 0; i < values.Count; i++) fromFile[$"{key}:{i}"] = values[i];
+        }
         return new CommandLine(fromFile, false, null);
     }
 

@@ -7,11 +7,16 @@ public enum FlagKind
     Integer,
     /// <summary>A Go duration as nsqd takes it ("60s", "1h0m0s", "250ms"), or a .NET TimeSpan ("00:01:00").</summary>
     Duration,
+    /// <summary>Repeatable (<c>--lookupd-tcp-address a --lookupd-tcp-address b</c>): the values bind as an array,
+    /// <c>Key:0</c>, <c>Key:1</c>…; in the --config file a TOML array of strings.</summary>
+    List,
 }
 
 /// <param name="Name">The flag without dashes, nsqd's spelling.</param>
 /// <param name="ConfigKey">Where it binds in .NET configuration.</param>
 /// <param name="Default">The default as --help shows it.</param>
+/// <param name="FileKey">Its key in nsqd's --config file with '_' → '-' when that is not the flag's name
+/// (<c>nsqlookupd_tcp_addresses</c> for --lookupd-tcp-address).</param>
 /// <param name="SiloOnly">Only a silo uses it (the store, the silo's own endpoints); the standalone Gateway process
 /// accepts and ignores it, and leaves it out of its --help.</param>
-public sealed record Flag(string Name, string ConfigKey, FlagKind Kind, string Default, string Help, bool SiloOnly = false);
+public sealed record Flag(string Name, string ConfigKey, FlagKind Kind, string Default, string Help, string? FileKey = null, bool SiloOnly = false);

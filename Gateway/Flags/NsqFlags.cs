@@ -12,6 +12,9 @@ public static class NsqFlags
         new("tcp-address", "Nsqd:TcpAddress", FlagKind.Text, "0.0.0.0:4150", "<addr>:<port> to listen on for TCP clients"),
         new("http-address", "Nsqd:HttpAddress", FlagKind.Text, "0.0.0.0:4151", "<addr>:<port> to listen on for HTTP clients (empty disables)"),
         new("lookupd-http-address", "Nsqd:LookupdHttpAddress", FlagKind.Text, "0.0.0.0:4161", "<addr>:<port> of the co-hosted nsqlookupd HTTP API (empty disables)"),
+        new("lookupd-tcp-listen-address", "Lookupd:TcpAddress", FlagKind.Text, "0.0.0.0:4160", "<addr>:<port> of the co-hosted nsqlookupd TCP port, where nsqd nodes register (nsqlookupd's --tcp-address; empty disables)"),
+        new("lookupd-tcp-address", "Nsqd:LookupdTcpAddresses", FlagKind.List, "", "lookupd TCP address to register this node's topics and channels with (may be given multiple times)", FileKey: "nsqlookupd-tcp-addresses"),
+        new("inactive-producer-timeout", "Lookupd:InactiveProducerTimeout", FlagKind.Duration, "5m0s", "lookupd: duration of time since an nsqd's last ping before it is left out of /lookup and /nodes"),
         new("broadcast-address", "Nsqd:BroadcastAddress", FlagKind.Text, "(hostname)", "address this node is registered with in lookupd"),
         new("data-path", "Nsqd:DataPath", FlagKind.Text, "(working dir)", "path to store data", SiloOnly: true),
         new("storage", "Storage:Provider", FlagKind.Text, "sqlite", "where topics, channels and messages are kept: sqlite (one file under --data-path) or postgres (--storage-connection)", SiloOnly: true),
@@ -48,6 +51,14 @@ public static class NsqFlags
     {
         foreach (var flag in All)
             if (flag.Name == name) return flag;
+        return null;
+    }
+
+    /// <summary>The flag a --config file key names (flag name with '_' → '-', or its <see cref="Flag.FileKey"/>).</summary>
+    public static Flag? FindFileKey(string key)
+    {
+        foreach (var flag in All)
+            if ((flag.FileKey ?? flag.Name) == key) return flag;
         return null;
     }
 
@@ -89,7 +100,13 @@ public static class NsqFlags
         foreach (var flag in All)
         {
             if (gateway && flag.SiloOnly) continue;
-            var kind = flag.Kind == FlagKind.Text ? "string" : flag.Kind == FlagKind.Integer ? "int" : "duration";
+            var kind = flag.Kind switch
+            {
+                FlagKind.Integer => "int",
+                FlagKind.Duration => "duration",
+                FlagKind.List => "value",
+                _ => "string",
+            };
             text.Append("  -").Append(flag.Name).Append(' ').AppendLine(kind);
             text.Append("    \t").Append(flag.Help);
             if (flag.Default.Length > 0) text.Append(" (default ").Append(flag.Default).Append(')');

@@ -8,6 +8,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.AspNetCore.Builder;
 using OrleansNsq.Gateway.Connections;
 using OrleansNsq.Gateway.Http;
+using OrleansNsq.Gateway.Lookupd;
 using OrleansNsq.Gateway.Options;
 using OrleansNsq.Gateway.Subscriptions;
 
@@ -26,6 +27,9 @@ public static class NsqGatewayHosting
         services.AddSingleton<IClientRegistry>(sp => sp.GetRequiredService<ClientRegistry>());
         services.AddSingleton<SubscriptionRegistry>();
         services.AddSingleton<GatewayEndpoints>();
+        services.AddOptions<LookupdOptions>().Bind(configuration.GetSection(LookupdOptions.SectionName));
+        services.AddSingleton<LookupdIdentity>();
+        services.AddHostedService<LookupLoop>();
         services.AddNsqHttpApis();
         // The parser answers a command only once all of it is buffered: the socket's pipe must hold the largest body
         // (--max-body-size) plus a command line, or a maximal MPUB would stall (Kestrel's default is 1 MiB).
@@ -34,10 +38,12 @@ public static class NsqGatewayHosting
         return services;
     }
 
-    /// <summary>Binds the NSQ listeners from <see cref="NsqdOptions"/>: TCP V2, nsqd HTTP, lookupd HTTP.</summary>
+    /// <summary>Binds the NSQ listeners from <see cref="NsqdOptions"/> and <see cref="LookupdOptions"/>: TCP V2, nsqd
+    /// HTTP, lookupd HTTP, lookupd TCP.</summary>
     public static void ListenNsq(this KestrelServerOptions kestrel)
     {
         var options = kestrel.ApplicationServices.GetRequiredService<IOptions<NsqdOptions>>().Value;
+        var lookupd = kestrel.ApplicationServices.GetRequiredService<IOptions<LookupdOptions>>().Value;
         var endpoints = kestrel.ApplicationServices.GetRequiredService<GatewayEndpoints>();
         kestrel.AddServerHeader = false; // nsqd sends no Server header
         kestrel.Listen(ListenAddress.Parse(options.TcpAddress), listen =>
@@ -49,6 +55,12 @@ public static class NsqGatewayHosting
             kestrel.Listen(ListenAddress.Parse(options.HttpAddress), listen => endpoints.NsqdHttp = TagHttp(listen, HttpRole.Nsqd));
         if (options.LookupdHttpAddress.Length > 0)
             kestrel.Listen(ListenAddress.Parse(options.LookupdHttpAddress), listen => endpoints.LookupdHttp = TagHttp(listen, HttpRole.Lookupd));
+        if (lookupd.TcpAddress.Length > 0)
+            kestrel.Listen(ListenAddress.Parse(lookupd.TcpAddress), listen =>
+            {
+                endpoints.LookupdTcp = listen;
+                listen.UseConnectionHandler<LookupdConnectionHandler>();
+            });
     }
 
     /// <summary>Serves the nsqd and lookupd APIs, each on the listener tagged with its role.</summary>
@@ -85,6 +97,7 @@ public sealed class GatewayEndpoints
     public ListenOptions? Tcp { get; internal set; }
     public ListenOptions? NsqdHttp { get; internal set; }
     public ListenOptions? LookupdHttp { get; internal set; }
+    public ListenOptions? LookupdTcp { get; internal set; }
 
     public static int PortOf(ListenOptions? listen) => (listen?.EndPoint as System.Net.IPEndPoint)?.Port ?? -1;
 }

@@ -24,6 +24,7 @@ public static class HttpApis
     public static IServiceCollection AddNsqHttpApis(this IServiceCollection services)
     {
         services.AddOptions<NsqdOptions>();
+        services.AddOptions<LookupdOptions>();
         services.TryAddSingleton(sp => NodeIdentity.FromOptions(
             sp.GetRequiredService<IOptions<NsqdOptions>>().Value,
             sp.GetService<TimeProvider>() ?? TimeProvider.System));

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OrleansNsq.Gateway.Options;
 using OrleansNsq.Gateway.Producers;
+using OrleansNsq.Lookupd;
 using OrleansNsq.Stats;
 
 namespace OrleansNsq.Gateway.Http;
@@ -13,12 +14,14 @@ namespace OrleansNsq.Gateway.Http;
 /// serves any topic, so every producer of <see cref="IProducerDirectory"/> (this node alone, or every live silo of a
 /// cluster) produces every topic that has one; a tombstone hides one producer of one topic. A PEER's
 /// <c>remote_address</c> is <c>broadcast_address:tcp_port</c> (nsqlookupd shows the address nsqd connected from, which
-/// does not exist here; clients ignore it).
+/// does not exist here; clients ignore it). After our producers come the external nsqd nodes registered over the
+/// lookupd TCP port (<see cref="IExternalProducerDirectoryGrain"/>; the merge is in LookupdApi.External.cs).
 /// </summary>
-internal sealed class LookupdApi
+internal sealed partial class LookupdApi
 {
     private readonly IGrainFactory _grains;
     private readonly IOptions<NsqdOptions> _options;
+    private readonly IOptions<LookupdOptions> _lookupd;
     private readonly IProducerDirectory _producers;
     private readonly TimeProvider _time;
 
@@ -26,6 +29,7 @@ internal sealed class LookupdApi
     {
         _grains = services.GetRequiredService<IGrainFactory>();
         _options = services.GetRequiredService<IOptions<NsqdOptions>>();
+        _lookupd = services.GetRequiredService<IOptions<LookupdOptions>>();
         _producers = services.GetRequiredService<IProducerDirectory>();
         _time = services.GetService<TimeProvider>() ?? TimeProvider.System;
         var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("OrleansNsq.Gateway.Http.Lookupd");
@@ -64,30 +68,35 @@ internal sealed class LookupdApi
     {
         if (ApiArgs.RequiredTopic(request.Query, out var topic) is { } error) return error;
         var entry = await FindAsync(topic);
-        if (entry is null) return ApiError.TopicNotFound;
-        var producers = entry.HasProducer ? await _producers.GetProducersAsync() : [];
-        var live = producers.Where(p => !IsTombstoned(entry, p)).ToArray();
-        return ApiResult.Json((Entry: entry, Producers: live), static (json, s) =>
+        var external = await ExternalAsync();
+        var externalTopic = external.Find(topic);
+        if (entry is null && externalTopic is not { Exists: true }) return ApiError.TopicNotFound;
+        var producers = entry is { HasProducer: true }
+            ? (await _producers.GetProducersAsync()).Where(p => !IsTombstoned(entry, p)).ToArray()
+            : [];
+        var channels = MergeChannels(entry?.Channels ?? [], externalTopic);
+        var externalProducers = LookupProducers(external, externalTopic);
+        return ApiResult.Json((Channels: channels, Producers: producers, External: externalProducers), static (json, s) =>
         {
             json.WriteStartObject();
-            WriteStrings(json, "channels", s.Entry.Channels);
+            WriteStrings(json, "channels", s.Channels);
             json.WriteStartArray("producers");
             foreach (var producer in s.Producers) WritePeer(json, producer, closeObject: true);
+            foreach (var peer in s.External) WriteExternalPeer(json, peer, closeObject: true);
             json.WriteEndArray();
             json.WriteEndObject();
         });
     }
 
-    /// <summary>GET /topics: every registered topic, with or without a producer.</summary>
+    /// <summary>GET /topics: every registered topic, with or without a producer; this node's, then the others.</summary>
     private async ValueTask<ApiResult> Topics(ApiRequest request)
     {
         var entries = await _grains.TopicDirectory().GetEntriesAsync();
-        return ApiResult.Json(entries, static (json, entries) =>
+        var topics = MergeTopics(entries, await ExternalAsync());
+        return ApiResult.Json(topics, static (json, topics) =>
         {
             json.WriteStartObject();
-            json.WriteStartArray("topics");
-            foreach (var entry in entries) json.WriteStringValue(entry.Topic);
-            json.WriteEndArray();
+            WriteStrings(json, "topics", topics);
             json.WriteEndObject();
         });
     }
@@ -97,7 +106,7 @@ internal sealed class LookupdApi
     private async ValueTask<ApiResult> Channels(ApiRequest request)
     {
         if (ApiArgs.RequiredTopic(request.Query, out var topic) is { } error) return error;
-        var channels = (await FindAsync(topic))?.Channels ?? [];
+        var channels = MergeChannels((await FindAsync(topic))?.Channels ?? [], (await ExternalAsync()).Find(topic));
         return ApiResult.Json(channels, static (json, channels) =>
         {
             json.WriteStartObject();
@@ -107,15 +116,17 @@ internal sealed class LookupdApi
     }
 
     /// <summary>
-    /// GET /nodes: every producer, with the topics it produces and, index for index, whether each is tombstoned for
-    /// it (nsqadmin indexes one array by the other). Tombstoned topics stay listed here, unlike in /lookup.
+    /// GET /nodes: every producer of ours, with the topics it produces and, index for index, whether each is
+    /// tombstoned for it (nsqadmin indexes one array by the other). Tombstoned topics stay listed here, unlike in
+    /// /lookup. Then every active external node the same way.
     /// </summary>
     private async ValueTask<ApiResult> Nodes(ApiRequest request)
     {
         var entries = await _grains.TopicDirectory().GetEntriesAsync();
         var produced = Array.FindAll(entries, e => e.HasProducer);
         var producers = await _producers.GetProducersAsync();
-        return ApiResult.Json((Api: this, Produced: produced, Producers: producers), static (json, s) =>
+        var external = ExternalNodes(await ExternalAsync());
+        return ApiResult.Json((Api: this, Produced: produced, Producers: producers, External: external), static (json, s) =>
         {
             json.WriteStartObject();
             json.WriteStartArray("producers");
@@ -130,6 +141,7 @@ internal sealed class LookupdApi
                 json.WriteEndArray();
                 json.WriteEndObject();
             }
+            foreach (var node in s.External) WriteExternalNode(json, node);
             json.WriteEndArray();
             json.WriteEndObject();
         });
@@ -144,11 +156,13 @@ internal sealed class LookupdApi
         return ApiResult.Empty;
     }
 
-    /// <summary>POST /topic/delete?topic=: removes the registration and its channels; 200 even when unknown.</summary>
+    /// <summary>POST /topic/delete?topic=: removes the registration and its channels, also the external nodes'
+    /// (with their producers, as nsqlookupd); 200 even when unknown.</summary>
     private async ValueTask<ApiResult> TopicDelete(ApiRequest request)
     {
         if (ApiArgs.RequiredTopic(request.Query, out var topic) is { } error) return error;
         if (HttpNameRules.IsValid(topic)) await _grains.TopicDirectory().UnregisterAsync(topic, null);
+        await _grains.ExternalProducers().DeleteTopicAsync(topic);
         return ApiResult.Empty;
     }
 
@@ -164,19 +178,22 @@ internal sealed class LookupdApi
     private async ValueTask<ApiResult> ChannelDelete(ApiRequest request)
     {
         if (ApiArgs.TopicAndChannel(request.Query, out var topic, out var channel) is { } error) return error;
-        return await _grains.TopicDirectory().UnregisterAsync(topic, channel) ? ApiResult.Empty : ApiError.ChannelNotFound;
+        var local = await _grains.TopicDirectory().UnregisterAsync(topic, channel);
+        var external = await _grains.ExternalProducers().DeleteChannelAsync(topic, channel);
+        return local || external ? ApiResult.Empty : ApiError.ChannelNotFound;
     }
 
     /// <summary>
-    /// POST /topic/tombstone?topic=&amp;node=: node is a producer's <c>broadcast_address:http_port</c>; only a live
-    /// producer can match, and only for a topic that has producers. Anything else is a 200 no-op, as in nsqlookupd.
+    /// POST /topic/tombstone?topic=&amp;node=: node is <c>broadcast_address:http_port</c>; one of our live producers
+    /// matches for a topic that has producers, an external node for a topic it registered. Anything else is a 200
+    /// no-op, as in nsqlookupd.
     /// </summary>
     private async ValueTask<ApiResult> TopicTombstone(ApiRequest request)
     {
         if (ApiArgs.RequiredTopic(request.Query, out var topic) is { } error) return error;
         if (!request.Query.TryGet("node", out var node)) return ApiError.MissingArgNode;
-        var producers = await _producers.GetProducersAsync();
-        if (!producers.Any(p => p.Node == node)) return ApiResult.Empty;
+        await _grains.ExternalProducers().TombstoneAsync(topic, node);
+        if (!(await _producers.GetProducersAsync()).Any(p => p.Node == node)) return ApiResult.Empty;
         var entry = await FindAsync(topic);
         if (entry is { HasProducer: true })
         {
@@ -186,8 +203,9 @@ internal sealed class LookupdApi
     }
 
     /// <summary>
-    /// GET /debug: the registration table as nsqlookupd dumps it (<c>category:key:subkey</c> → producers). Every
-    /// producer is registered as a client, under each topic that has producers and each of its channels.
+    /// GET /debug: the registration table as nsqlookupd dumps it (<c>category:key:subkey</c> → producers). Each of our
+    /// producers is registered as a client, under each topic that has producers and each of its channels; the external nodes follow
+    /// under the same keys (a key only they had, now without producers, is left out, as nsqlookupd leaves it out).
     /// </summary>
     private async ValueTask<ApiResult> Debug(ApiRequest request)
     {
@@ -195,29 +213,32 @@ internal sealed class LookupdApi
         var producers = await _producers.GetProducersAsync();
         var nowNs = _time.GetUtcNow().ToUnixTimeMilliseconds() * 1_000_000;
         // Go marshals the map with its keys sorted
-        var keys = new List<(string Key, TopicDirectoryEntry? Entry, bool IsClient)> { ("client::", null, true) };
+        var keys = new SortedDictionary<string, DebugKey>(StringComparer.Ordinal) { ["client::"] = new DebugKey(null, IsClient: true) };
         foreach (var entry in entries)
         {
-            var produced = entry.HasProducer ? entry : null;
-            keys.Add(($"topic:{entry.Topic}:", produced, false));
-            foreach (var channel in entry.Channels) keys.Add(($"channel:{entry.Topic}:{channel}", produced, false));
+            var producer = entry.HasProducer ? entry : null;
+            keys[$"topic:{entry.Topic}:"] = new DebugKey(producer, IsClient: false);
+            foreach (var channel in entry.Channels) keys[$"channel:{entry.Topic}:{channel}"] = new DebugKey(producer, IsClient: false);
         }
-        keys.Sort(static (a, b) => string.CompareOrdinal(a.Key, b.Key));
+        AddExternalDebugKeys(keys, await ExternalAsync());
         return ApiResult.Json((Api: this, Keys: keys, Producers: producers, NowNs: nowNs), static (json, s) =>
         {
             json.WriteStartObject();
-            foreach (var (key, entry, isClient) in s.Keys)
-            {
-                json.WriteStartArray(key);
-                if (isClient || entry is not null)
-                    foreach (var producer in s.Producers) s.Api.WriteDebugProducer(json, producer, entry, s.NowNs);
-                json.WriteEndArray();
-            }
+            foreach (var (key, debugKey) in s.Keys) s.Api.WriteDebugProducers(json, key, debugKey, s.Producers, s.NowNs);
             json.WriteEndObject();
         }, sizeHint: 1024);
     }
 
-    private void WriteDebugProducer(Utf8JsonWriter json, LookupdProducer producer, TopicDirectoryEntry? entry, long nowNs)
+    private void WriteDebugProducers(Utf8JsonWriter json, string key, DebugKey debugKey, IReadOnlyList<LookupdProducer> producers, long nowNs)
+    {
+        json.WriteStartArray(key);
+        if (debugKey.IsClient || debugKey.Local is not null)
+            foreach (var producer in producers) WriteLocalDebugProducer(json, producer, debugKey.Local, nowNs);
+        foreach (var (peer, tombstonedAtNs) in debugKey.External) WriteExternalDebugProducer(json, peer, tombstonedAtNs);
+        json.WriteEndArray();
+    }
+
+    private void WriteLocalDebugProducer(Utf8JsonWriter json, LookupdProducer producer, TopicDirectoryEntry? entry, long nowNs)
     {
         var tombstoned = entry is not null && IsTombstoned(entry, producer);
         json.WriteStartObject();
@@ -238,7 +259,7 @@ internal sealed class LookupdApi
     /// <summary>Go's zero time.Time{}.UnixNano(), what nsqlookupd shows for a producer never tombstoned.</summary>
     private const long GoZeroTimeUnixNano = -6795364578871345152;
 
-    /// <summary>PEER (and the first keys of NODE): a producer as lookupd describes an nsqd.</summary>
+    /// <summary>PEER (and the first keys of NODE): one of our producers as lookupd describes an nsqd.</summary>
     private static void WritePeer(Utf8JsonWriter json, LookupdProducer producer, bool closeObject)
     {
         json.WriteStartObject();

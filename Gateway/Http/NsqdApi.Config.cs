@@ -8,7 +8,7 @@ internal sealed partial class NsqdApi
     /// <summary>
     /// GET /config/:opt: one option by its config name (the flag with '_' for '-'), as a bare JSON value; durations
     /// in nanoseconds. Unknown names, and options we do not have, are 400 INVALID_OPTION. PUT (changing
-    /// nsqlookupd_tcp_addresses or log_level at run time) is not offered: the co-hosted lookupd needs no address.
+    /// nsqlookupd_tcp_addresses or log_level at run time) is not offered yet.
     /// </summary>
     private ValueTask<ApiResult> Config(ApiRequest request)
     {
@@ -18,7 +18,12 @@ internal sealed partial class NsqdApi
             "tcp_address" => j => j.WriteStringValue(o.TcpAddress),
             "http_address" => j => j.WriteStringValue(o.HttpAddress),
             "broadcast_address" => j => j.WriteStringValue(o.BroadcastAddress),
-            "nsqlookupd_tcp_addresses" => j => { j.WriteStartArray(); j.WriteEndArray(); },
+            "nsqlookupd_tcp_addresses" => j =>
+            {
+                j.WriteStartArray();
+                foreach (var address in o.LookupdTcpAddresses) j.WriteStringValue(address);
+                j.WriteEndArray();
+            },
             "data_path" => j => j.WriteStringValue(o.DataPath),
             "mem_queue_size" => j => j.WriteNumberValue(o.MemQueueSize),
             "max_msg_size" => j => j.WriteNumberValue(o.MaxMsgSize),

@@ -18,6 +18,9 @@ public sealed class NsqdOptions
     public string HttpAddress { get; set; } = "0.0.0.0:4151";
     /// <summary>--lookupd-http-address: the co-hosted nsqlookupd HTTP API, default 0.0.0.0:4161. Empty disables it.</summary>
     public string LookupdHttpAddress { get; set; } = "0.0.0.0:4161";
+    /// <summary>--lookupd-tcp-address (repeatable), default none: external nsqlookupd TCP addresses this node registers
+    /// its topics and channels with, as nsqd does.</summary>
+    public string[] LookupdTcpAddresses { get; set; } = [];
     /// <summary>--broadcast-address, default the OS hostname.</summary>
     public string BroadcastAddress { get; set; } = System.Net.Dns.GetHostName();
     /// <summary>--data-path, default "" (working directory).</summary>

@@ -95,13 +95,13 @@ public static partial class NsqNodeHosting
             var endpoints = app.Services.GetRequiredService<GatewayEndpoints>();
             var options = app.Services.GetRequiredService<IOptions<NsqdOptions>>().Value;
             NodeLog.Ready(logger, GatewayEndpoints.PortOf(endpoints.Tcp), GatewayEndpoints.PortOf(endpoints.NsqdHttp),
-                GatewayEndpoints.PortOf(endpoints.LookupdHttp), options.BroadcastAddress);
+                GatewayEndpoints.PortOf(endpoints.LookupdHttp), GatewayEndpoints.PortOf(endpoints.LookupdTcp), options.BroadcastAddress);
         });
     }
 
     private static partial class NodeLog
     {
-        [LoggerMessage(1, LogLevel.Information, "OrleansNsq ready: TCP {TcpPort}, HTTP {HttpPort}, lookupd HTTP {LookupdPort}, broadcast address {Broadcast}")]
-        public static partial void Ready(ILogger logger, int tcpPort, int httpPort, int lookupdPort, string broadcast);
+        [LoggerMessage(1, LogLevel.Information, "OrleansNsq ready: TCP {TcpPort}, HTTP {HttpPort}, lookupd HTTP {LookupdPort}, lookupd TCP {LookupdTcpPort}, broadcast address {Broadcast}")]
+        public static partial void Ready(ILogger logger, int tcpPort, int httpPort, int lookupdPort, int lookupdTcpPort, string broadcast);
     }
 }

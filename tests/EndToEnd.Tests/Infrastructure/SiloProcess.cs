@@ -28,6 +28,7 @@ public sealed class SiloProcess : IAsyncDisposable
         LookupdHttpPort = ports[2];
         SiloPort = ports[3];
         GatewayPort = ports[4];
+        LookupdTcpPort = ports[5];
         DataPath = dataPath;
     }
 
@@ -36,11 +37,13 @@ public sealed class SiloProcess : IAsyncDisposable
     public int LookupdHttpPort { get; }
     public int SiloPort { get; }
     public int GatewayPort { get; }
+    public int LookupdTcpPort { get; }
     public string DataPath { get; }
 
     public string TcpAddress => $"127.0.0.1:{TcpPort}";
     public string HttpAddress => $"127.0.0.1:{HttpPort}";
     public string LookupdHttpAddress => $"127.0.0.1:{LookupdHttpPort}";
+    public string LookupdTcpAddress => $"127.0.0.1:{LookupdTcpPort}";
 
     public bool HasExited => _process.HasExited;
 
@@ -101,7 +104,7 @@ public sealed class SiloProcess : IAsyncDisposable
                 $"phase 'start silo': {dll} does not exist; build the solution in {RepoLayout.Configuration} first");
         }
 
-        var ports = FreePorts.Take(5);
+        var ports = FreePorts.Take(6);
         var dataPath = Directory.CreateTempSubdirectory("orleansnsq-e2e-").FullName;
         var start = new ProcessStartInfo("dotnet")
         {
@@ -121,6 +124,7 @@ public sealed class SiloProcess : IAsyncDisposable
                      "--tcp-address", $"127.0.0.1:{ports[0]}",
                      "--http-address", $"127.0.0.1:{ports[1]}",
                      "--lookupd-http-address", $"127.0.0.1:{ports[2]}",
+                     "--lookupd-tcp-listen-address", $"127.0.0.1:{ports[5]}",
                      "--broadcast-address", "127.0.0.1",
                      "--silo-port", ports[3].ToString(),
                      "--gateway-port", ports[4].ToString(),

@@ -39,6 +39,7 @@ public sealed class GatewayFixture : IAsyncLifetime
             ["Nsqd:TcpAddress"] = "127.0.0.1:0",
             ["Nsqd:HttpAddress"] = "",
             ["Nsqd:LookupdHttpAddress"] = "",
+            ["Lookupd:TcpAddress"] = "",
             ["Nsqd:MaxRdyCount"] = MaxRdyCount.ToString(System.Globalization.CultureInfo.InvariantCulture),
         });
         var siloPort = FreePort();

@@ -88,11 +88,51 @@ public class CommandLineTests
             Assert.Equal("00:00:30", parsed.Values["Nsqd:MsgTimeout"]);
             Assert.Equal("node#1", parsed.Values["Nsqd:BroadcastAddress"]);
             Assert.Equal("7", parsed.Values["Nsqd:MaxRdyCount"]);
+            Assert.Equal("127.0.0.1:4160", parsed.Values["Nsqd:LookupdTcpAddresses:0"]);
         }
         finally
         {
             File.Delete(path);
         }
+    }
+
+    [Fact]
+    public void Repeated_lookupd_tcp_address_binds_as_an_array()
+    {
+        var parsed = CommandLine.Parse(["--lookupd-tcp-address", "a:4160", "-lookupd-tcp-address=b:4160"]);
+
+        Assert.Null(parsed.Error);
+        Assert.Equal("a:4160", parsed.Values["Nsqd:LookupdTcpAddresses:0"]);
+        Assert.Equal("b:4160", parsed.Values["Nsqd:LookupdTcpAddresses:1"]);
+    }
+
+    [Fact]
+    public void Lookupd_tcp_address_flags_replace_the_config_files_list()
+    {
+        var path = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllLines(path, ["nsqlookupd_tcp_addresses = [\"f1:4160\", \"f2:4160\"]"]);
+
+            Assert.Equal("f2:4160", CommandLine.Parse(["--config", path]).Values["Nsqd:LookupdTcpAddresses:1"]);
+            var parsed = CommandLine.Parse(["--config", path, "--lookupd-tcp-address", "flag:4160"]);
+
+            Assert.Equal("flag:4160", parsed.Values["Nsqd:LookupdTcpAddresses:0"]);
+            Assert.False(parsed.Values.ContainsKey("Nsqd:LookupdTcpAddresses:1"));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void Lookupd_listen_address_and_inactive_producer_timeout_bind_to_the_lookupd_section()
+    {
+        var parsed = CommandLine.Parse(["--lookupd-tcp-listen-address", "127.0.0.1:0", "--inactive-producer-timeout", "1m"]);
+
+        Assert.Equal("127.0.0.1:0", parsed.Values["Lookupd:TcpAddress"]);
+        Assert.Equal("00:01:00", parsed.Values["Lookupd:InactiveProducerTimeout"]);
     }
 
     [Fact]
