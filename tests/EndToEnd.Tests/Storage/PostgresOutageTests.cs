@@ -1,0 +1,147 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using OrleansNsq.EndToEnd.Tests.Infrastructure;
+using OrleansNsq.Tests.Postgres;
+
+namespace OrleansNsq.EndToEnd.Tests.Storage;
+
+/// <summary>
+/// The Silo process against a PostgreSQL that is not there (docs/STORAGE.md "Faults"): at start it exits with one line
+/// naming the server, in cluster mode too; mid-run, with <c>--mem-queue-size=0</c>, publishes are refused while the
+/// server is down (E_PUB_FAILED over TCP, a 5xx with a reason over HTTP), never answered OK, and taken again once the
+/// server is back; every message that got OK is consumed. The mid-run test stops and restarts a server of its own
+/// (<see cref="PostgresInstance"/>), never the run's shared one.
+/// </summary>
+public sealed class PostgresOutageTests(ITestOutputHelper output)
+{
+    private static readonly TimeSpan RecoveryTimeout = TimeSpan.FromSeconds(30);
+
+    [PostgresFact]
+    public async Task A_cluster_silo_against_a_refused_connection_exits_with_code_1_and_one_line_naming_the_server()
+    {
+        var port = ClosedPort();
+        var connection = PostgresTestServer.With(b => { b.Host = "127.0.0.1"; b.Port = port; });
+        var clock = Stopwatch.StartNew();
+
+        var error = await Assert.ThrowsAsync<SiloExitedException>(() =>
+            SiloProcess.StartAsync("--cluster", "postgres", "--cluster-connection", connection, "--advertised-ip", "127.0.0.1"));
+
+        output.WriteLine(error.Output);
+        Assert.Contains("exited with code 1", error.Message);
+        var lines = ErrorLines(error.Output).ToArray();
+        var line = Assert.Single(lines);
+        Assert.Matches($"^postgres store 127.0.0.1:{port}/[^:]+: Connection refused$", line);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(45), $"the start took {clock.Elapsed} to give up");
+    }
+
+    [PostgresFact]
+    public async Task Publishes_are_refused_while_postgres_is_down_and_taken_again_once_it_is_back_and_nothing_acknowledged_is_lost()
+    {
+        if (PostgresInstance.FindBin() is null)
+        {
+            Assert.Fail("no initdb/pg_ctl: this test starts and stops a PostgreSQL server of its own");
+        }
+        await using var postgres = await PostgresInstance.StartAsync();
+        var topic = $"outage-{Guid.NewGuid():N}"[..24];
+        await using var silo = await SiloProcess.StartAsync(
+            "--storage", "postgres", "--storage-connection", postgres.ConnectionString, "--mem-queue-size", "0");
+        var acknowledged = new HashSet<string>();
+        try
+        {
+            using var http = new NsqdHttp(silo);
+            await http.CreateTopicAsync(topic);
+            await http.CreateChannelAsync(topic, "c");
+            for (var i = 0; i < 5; i++) await PubAsync(silo, topic, $"before-{i}", acknowledged, mustBeOk: true);
+            await http.PubAsync(topic, "before-http");
+            acknowledged.Add("before-http");
+
+            await postgres.StopServerAsync();
+            output.WriteLine($"[{DateTime.UtcNow:HH:mm:ss.fff} test] postgres stopped");
+
+            // Down: every publish is refused, promptly; none is answered OK.
+            for (var i = 0; i < 3; i++)
+            {
+                var clock = Stopwatch.StartNew();
+                var frame = await PubAsync(silo, topic, $"down-tcp-{i}", acknowledged, mustBeOk: false);
+                Assert.True(frame is { Type: FrameType.Error } && frame.Text.StartsWith("E_PUB_FAILED ", StringComparison.Ordinal),
+                    $"PUB {i} while postgres is down: expected E_PUB_FAILED, got {frame}");
+                Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), $"PUB {i} while down took {clock.Elapsed}");
+            }
+            var (status, body) = await PostAsync(silo, $"/pub?topic={topic}", "down-http");
+            Assert.True((int)status >= 500 && body.Contains("INTERNAL_ERROR", StringComparison.Ordinal),
+                $"HTTP /pub while postgres is down: expected a 5xx with a reason, got {(int)status} {body}");
+
+            await postgres.StartServerAsync();
+            output.WriteLine($"[{DateTime.UtcNow:HH:mm:ss.fff} test] postgres started again");
+
+            // Back: publishes succeed again within a bound.
+            var attempt = 0;
+            await BoundedWait.UntilAsync("publishing after postgres came back", "PUB answered OK", RecoveryTimeout, async () =>
+            {
+                var frame = await PubAsync(silo, topic, $"retry-{attempt++}", acknowledged, mustBeOk: false);
+                return (frame is { Type: FrameType.Response, Text: "OK" }, frame?.ToString() ?? "closed");
+            });
+            for (var i = 0; i < 5; i++) await PubAsync(silo, topic, $"after-{i}", acknowledged, mustBeOk: true);
+            await http.PubAsync(topic, "after-http");
+            acknowledged.Add("after-http");
+
+            // Every OK is consumed. Refused publishes may be delivered too (the log retries their writes, and NSQ
+            // allows a publisher's retry to duplicate), but none that got OK may be missing.
+            var received = new HashSet<string>();
+            await using var consumer = await V2Client.ConnectAsync(silo.TcpPort);
+            await consumer.Sub(topic, "c");
+            await consumer.ExpectOkAsync("SUB");
+            await consumer.Rdy(100);
+            var drain = Stopwatch.StartNew();
+            while (!acknowledged.IsSubsetOf(received))
+            {
+                Assert.True(drain.Elapsed < RecoveryTimeout,
+                    $"consuming: missing {string.Join(",", acknowledged.Except(received))} after {drain.Elapsed}");
+                var message = await consumer.ExpectMessageAsync($"consuming ({received.Count} received)");
+                received.Add(message.BodyText);
+                await consumer.Fin(message.Id);
+            }
+            output.WriteLine($"{acknowledged.Count} acknowledged, {received.Count} received: {string.Join(",", received.Order())}");
+            Assert.Empty(acknowledged.Except(received));
+            Assert.False(silo.HasExited, "the silo exited during the outage");
+        }
+        finally
+        {
+            output.WriteLine(silo.OutputSince(0));
+        }
+    }
+
+    /// <summary>PUB on a connection of its own (E_PUB_FAILED closes it, as in nsqd); the body joins
+    /// <paramref name="acknowledged"/> when the answer is OK. Null when the server closed without a frame.</summary>
+    private static async Task<Frame?> PubAsync(SiloProcess silo, string topic, string body, HashSet<string> acknowledged, bool mustBeOk)
+    {
+        await using var client = await V2Client.ConnectAsync(silo.TcpPort);
+        await client.Pub(topic, body);
+        var frame = await client.ReadFrameAsync($"PUB {body}", TimeSpan.FromSeconds(30));
+        while (frame is { IsHeartbeat: true }) frame = await client.ReadFrameAsync($"PUB {body}", TimeSpan.FromSeconds(30));
+        if (frame is { Type: FrameType.Response, Text: "OK" }) acknowledged.Add(body);
+        else if (mustBeOk) Assert.Fail($"PUB {body}: expected OK, got {frame?.ToString() ?? "a closed connection"}");
+        return frame;
+    }
+
+    private static async Task<(HttpStatusCode Status, string Body)> PostAsync(SiloProcess silo, string pathAndQuery, string body)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        using var response = await http.PostAsync($"http://{silo.HttpAddress}{pathAndQuery}", new ByteArrayContent(Encoding.UTF8.GetBytes(body)));
+        return (response.StatusCode, await response.Content.ReadAsStringAsync());
+    }
+
+    /// <summary>The lines the Silo wrote to stderr (SiloProcess marks them "err").</summary>
+    private static IEnumerable<string> ErrorLines(string output) =>
+        output.Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.Contains(" err] ", StringComparison.Ordinal))
+            .Select(l => l[(l.IndexOf(" err] ", StringComparison.Ordinal) + 6)..]);
+
+    private static int ClosedPort()
+    {
+        using var probe = new TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        return ((IPEndPoint)probe.LocalEndpoint).Port;
+    }
+}
