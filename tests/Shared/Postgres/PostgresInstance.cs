@@ -84,11 +84,12 @@ public sealed class PostgresInstance : IAsyncDisposable
         IsRunning = true;
     }
 
-    /// <summary>Stops the server as an operator's <c>pg_ctl stop -m fast</c> does: open sessions are ended, new
-    /// connections refused.</summary>
-    public async Task StopServerAsync()
+    /// <summary>Stops the server as an operator's <c>pg_ctl stop -m fast</c> does (open sessions are ended, new
+    /// connections refused), or, <paramref name="immediate"/>, as a crash does (<c>-m immediate</c>: no shutdown
+    /// checkpoint; the next start recovers from the WAL).</summary>
+    public async Task StopServerAsync(bool immediate = false)
     {
-        await RunAsync("pg_ctl", ["-D", DataDir, "-m", "fast", "-w", "-t", "60", "stop"]);
+        await RunAsync("pg_ctl", ["-D", DataDir, "-m", immediate ? "immediate" : "fast", "-w", "-t", "60", "stop"]);
         IsRunning = false;
     }
 
