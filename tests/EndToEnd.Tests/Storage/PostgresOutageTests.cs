@@ -18,6 +18,9 @@ public sealed class PostgresOutageTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan RecoveryTimeout = TimeSpan.FromSeconds(30);
 
+    /// <summary>Orleans' grain call timeout (30 s) and some slack for a loaded machine.</summary>
+    private static readonly TimeSpan FrozenAnswerTimeout = TimeSpan.FromSeconds(45);
+
     [PostgresFact]
     public async Task A_cluster_silo_against_a_refused_connection_exits_with_code_1_and_one_line_naming_the_server()
     {
@@ -204,15 +207,82 @@ public sealed class PostgresOutageTests(ITestOutputHelper output)
         }
     }
 
+    [PostgresFact]
+    public async Task A_frozen_postgres_gets_publishes_refused_after_the_grain_call_timeout_and_nothing_acknowledged_is_lost()
+    {
+        await using var postgres = await PostgresInstance.StartAsync();
+        var topic = $"frozen-{Guid.NewGuid():N}"[..24];
+        await using var silo = await SiloProcess.StartAsync(
+            "--storage", "postgres", "--storage-connection", postgres.ConnectionString, "--mem-queue-size", "0");
+        var acknowledged = new HashSet<string>();
+        try
+        {
+            using var http = new NsqdHttp(silo);
+            await http.CreateTopicAsync(topic);
+            await http.CreateChannelAsync(topic, "c");
+            for (var i = 0; i < 5; i++) await PubAsync(silo, topic, $"before-{i}", acknowledged, mustBeOk: true);
+
+            await postgres.FreezeServerAsync();
+            output.WriteLine($"[{DateTime.UtcNow:HH:mm:ss.fff} test] postgres frozen");
+            // A server that stops answering (no refusal, no reset) is found out by a timeout, not at once: every PUB
+            // waiting for the commit gets E_PUB_FAILED when the gateway's grain call times out (Orleans' 30 s
+            // response timeout, which Npgsql's 30 s command timeout matches), never an OK.
+            var pubs = Enumerable.Range(0, 3).Select(async i =>
+            {
+                var clock = Stopwatch.StartNew();
+                var frame = await PubAsync(silo, topic, $"frozen-{i}", acknowledged, mustBeOk: false, FrozenAnswerTimeout);
+                return (Frame: frame, Elapsed: clock.Elapsed);
+            }).ToArray();
+            foreach (var (frame, elapsed) in await Task.WhenAll(pubs))
+            {
+                output.WriteLine($"PUB while frozen: {frame} after {elapsed}");
+                Assert.True(frame is { Type: FrameType.Error } && frame.Text.StartsWith("E_PUB_FAILED ", StringComparison.Ordinal),
+                    $"PUB while postgres is frozen: expected E_PUB_FAILED, got {frame?.ToString() ?? "a close"} after {elapsed}");
+            }
+
+            await postgres.ThawServerAsync();
+            output.WriteLine($"[{DateTime.UtcNow:HH:mm:ss.fff} test] postgres thawed");
+            var attempt = 0;
+            await BoundedWait.UntilAsync("publishing after postgres thawed", "PUB answered OK", RecoveryTimeout, async () =>
+            {
+                var frame = await PubAsync(silo, topic, $"retry-{attempt++}", acknowledged, mustBeOk: false);
+                return (frame is { Type: FrameType.Response, Text: "OK" }, frame?.ToString() ?? "closed");
+            });
+
+            var received = new HashSet<string>();
+            await using var consumer = await V2Client.ConnectAsync(silo.TcpPort);
+            await consumer.Sub(topic, "c");
+            await consumer.ExpectOkAsync("SUB");
+            await consumer.Rdy(100);
+            var drain = Stopwatch.StartNew();
+            while (!acknowledged.IsSubsetOf(received))
+            {
+                Assert.True(drain.Elapsed < RecoveryTimeout,
+                    $"consuming: missing {string.Join(",", acknowledged.Except(received))} after {drain.Elapsed}");
+                var message = await consumer.ExpectMessageAsync($"consuming ({received.Count} received)");
+                received.Add(message.BodyText);
+                await consumer.Fin(message.Id);
+            }
+            output.WriteLine($"{acknowledged.Count} acknowledged, {received.Count} received: {string.Join(",", received.Order())}");
+            Assert.False(silo.HasExited, "the silo exited during the freeze");
+        }
+        finally
+        {
+            output.WriteLine(silo.OutputSince(0));
+        }
+    }
+
     /// <summary>PUB on a connection of its own (E_PUB_FAILED closes it, as in nsqd); the body joins
     /// <paramref name="acknowledged"/> when the answer is OK. Null when the server closed without a frame.</summary>
-    private static async Task<Frame?> PubAsync(SiloProcess silo, string topic, string body, HashSet<string> acknowledged, bool mustBeOk)
+    private static async Task<Frame?> PubAsync(SiloProcess silo, string topic, string body, HashSet<string> acknowledged, bool mustBeOk,
+        TimeSpan? timeout = null)
     {
         await using var client = await V2Client.ConnectAsync(silo.TcpPort);
         await client.Pub(topic, body);
-        var frame = await client.ReadFrameAsync($"PUB {body}", TimeSpan.FromSeconds(30));
-        while (frame is { IsHeartbeat: true }) frame = await client.ReadFrameAsync($"PUB {body}", TimeSpan.FromSeconds(30));
-        if (frame is { Type: FrameType.Response, Text: "OK" }) acknowledged.Add(body);
+        var bound = timeout ?? TimeSpan.FromSeconds(30);
+        var frame = await client.ReadFrameAsync($"PUB {body}", bound);
+        while (frame is { IsHeartbeat: true }) frame = await client.ReadFrameAsync($"PUB {body}", bound);
+        if (frame is { Type: FrameType.Response, Text: "OK" }) lock (acknowledged) acknowledged.Add(body);
         else if (mustBeOk) Assert.Fail($"PUB {body}: expected OK, got {frame?.ToString() ?? "a closed connection"}");
         return frame;
     }

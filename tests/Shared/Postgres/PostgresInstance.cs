@@ -18,6 +18,7 @@ public sealed class PostgresInstance : IAsyncDisposable
 
     private readonly string _bin;
     private readonly string _dir;
+    private bool _frozen;
 
     private PostgresInstance(string bin, string dir, int port)
     {
@@ -93,12 +94,51 @@ public sealed class PostgresInstance : IAsyncDisposable
         IsRunning = false;
     }
 
+    /// <summary>Freezes the server (SIGSTOP to the postmaster and its backends) as a host that stopped answering
+    /// does: connections stay open and the kernel still accepts new ones, but nothing is answered.
+    /// <see cref="ThawServerAsync"/> lets it go on.</summary>
+    public async Task FreezeServerAsync()
+    {
+        await SignalServerAsync("STOP");
+        _frozen = true;
+    }
+
+    public async Task ThawServerAsync()
+    {
+        await SignalServerAsync("CONT");
+        _frozen = false;
+    }
+
+    private async Task SignalServerAsync(string signal)
+    {
+        var postmaster = int.Parse(File.ReadLines(Path.Combine(DataDir, "postmaster.pid")).First(), System.Globalization.CultureInfo.InvariantCulture);
+        var pids = new List<int> { postmaster };
+        foreach (var stat in Directory.GetDirectories("/proc").Where(d => int.TryParse(Path.GetFileName(d), out _)))
+        {
+            try
+            {
+                // /proc/<pid>/stat: "pid (comm) state ppid …"; comm may hold spaces, so read after the last ')'.
+                var text = File.ReadAllText(Path.Combine(stat, "stat"));
+                var fields = text[(text.LastIndexOf(')') + 2)..].Split(' ');
+                if (int.Parse(fields[1], System.Globalization.CultureInfo.InvariantCulture) == postmaster)
+                    pids.Add(int.Parse(Path.GetFileName(stat), System.Globalization.CultureInfo.InvariantCulture));
+            }
+            catch (IOException)
+            {
+                // the process ended meanwhile
+            }
+        }
+        await RunAsync("kill", ["-" + signal, .. pids.Select(p => p.ToString(System.Globalization.CultureInfo.InvariantCulture))],
+            asOwner: false, "kill -" + signal);
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (IsRunning)
         {
             try
             {
+                if (_frozen) await ThawServerAsync();
                 await RunAsync("pg_ctl", ["-D", DataDir, "-m", "immediate", "-w", "stop"]);
             }
             catch (InvalidOperationException)
