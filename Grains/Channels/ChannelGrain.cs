@@ -136,6 +136,9 @@ internal sealed class ChannelGrain : Grain, IChannelGrain
         var now = _time.UnixMs();
         _subscribers.Seen(request.SubscriberId, now);
         if (request.MaxCount <= 0) return new(DeliveryBatch.Empty);
+        // A refill can complete before StartRefill returns (the log already had everything on disk): lease what it
+        // brought rather than wait for a next event that may not come.
+        if (!_queue.CanLease) StartRefill();
         if (_queue.CanLease)
         {
             var batch = _queue.Lease(request.MaxCount, request.MsgTimeoutMs, now);
@@ -143,7 +146,6 @@ internal sealed class ChannelGrain : Grain, IChannelGrain
             StartRefill();
             return new(batch);
         }
-        StartRefill();
         if (request.WaitMs <= 0) return new(DeliveryBatch.Empty);
         return WaitAsync(_pulls.Add(request), cancellationToken);
     }

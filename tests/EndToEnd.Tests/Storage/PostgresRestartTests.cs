@@ -115,9 +115,9 @@ public sealed class PostgresRestartTests(ITestOutputHelper output) : IAsyncLifet
         var (secondCode, secondOutput) = await RunSiloAsync(["migrate", .. Postgres()]);
 
         Assert.True(firstCode == 0, firstOutput);
-        Assert.Contains("schema version 1 applied (was 0)", firstOutput);
+        Assert.Contains("schema version 2 applied (was 0)", firstOutput);
         Assert.True(secondCode == 0, secondOutput);
-        Assert.Contains("schema version 1 applied (was 1)", secondOutput);
+        Assert.Contains("schema version 2 applied (was 2)", secondOutput);
         Assert.Equal(1L, await Schema.ScalarAsync<long>("SELECT count(*) FROM nsq_schema"));
     }
 
