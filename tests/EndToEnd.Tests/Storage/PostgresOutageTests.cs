@@ -272,6 +272,75 @@ public sealed class PostgresOutageTests(ITestOutputHelper output)
         }
     }
 
+    [PostgresFact]
+    public async Task A_two_silo_cluster_refuses_publishes_on_both_silos_while_postgres_is_down_and_keeps_both_members_after_it()
+    {
+        await using var postgres = await PostgresInstance.StartAsync();
+        var topic = $"cdown-{Guid.NewGuid():N}"[..24];
+        await using var cluster = await SiloCluster.StartAsync(postgres.ConnectionString, 2, "--mem-queue-size", "0");
+        var acknowledged = new HashSet<string>();
+        try
+        {
+            using var http = new NsqdHttp(cluster.Silos[0]);
+            await http.CreateTopicAsync(topic);
+            await http.CreateChannelAsync(topic, "c");
+            for (var s = 0; s < 2; s++)
+                for (var i = 0; i < 3; i++) await PubAsync(cluster.Silos[s], topic, $"before-{s}-{i}", acknowledged, mustBeOk: true);
+
+            // Membership lives in the same database: probes between the silos go on, but no one can be declared dead
+            // (that is a table write), so both stay members through the outage.
+            await postgres.StopServerAsync();
+            output.WriteLine($"[{DateTime.UtcNow:HH:mm:ss.fff} test] postgres stopped");
+            var outage = Stopwatch.StartNew();
+            var attempts = 0;
+            while (outage.Elapsed < TimeSpan.FromSeconds(5))
+            {
+                var silo = cluster.Silos[attempts % 2];
+                var frame = await PubAsync(silo, topic, $"down-{attempts}", acknowledged, mustBeOk: false);
+                Assert.True(frame is { Type: FrameType.Error } && frame.Text.StartsWith("E_PUB_FAILED ", StringComparison.Ordinal),
+                    $"PUB {attempts} on silo {attempts % 2} {outage.Elapsed} into the outage: expected E_PUB_FAILED, got {frame}");
+                attempts++;
+                await Task.Delay(250); // pacing the probes over the outage, not waiting for a result
+            }
+
+            await postgres.StartServerAsync();
+            output.WriteLine($"[{DateTime.UtcNow:HH:mm:ss.fff} test] postgres started again after {attempts} refused publishes");
+            for (var s = 0; s < 2; s++)
+            {
+                var silo = cluster.Silos[s];
+                var attempt = 0;
+                await BoundedWait.UntilAsync($"publishing on silo {s} after postgres came back", "PUB answered OK", RecoveryTimeout, async () =>
+                {
+                    var frame = await PubAsync(silo, topic, $"retry-{s}-{attempt++}", acknowledged, mustBeOk: false);
+                    return (frame is { Type: FrameType.Response, Text: "OK" }, frame?.ToString() ?? "closed");
+                });
+                for (var i = 0; i < 3; i++) await PubAsync(silo, topic, $"after-{s}-{i}", acknowledged, mustBeOk: true);
+            }
+            await cluster.WaitForProducersAsync(2, RecoveryTimeout);
+
+            var received = new HashSet<string>();
+            await using var consumer = await V2Client.ConnectAsync(cluster.Silos[1].TcpPort);
+            await consumer.Sub(topic, "c");
+            await consumer.ExpectOkAsync("SUB");
+            await consumer.Rdy(100);
+            var drain = Stopwatch.StartNew();
+            while (!acknowledged.IsSubsetOf(received))
+            {
+                Assert.True(drain.Elapsed < RecoveryTimeout,
+                    $"consuming: missing {string.Join(",", acknowledged.Except(received))} after {drain.Elapsed}");
+                var message = await consumer.ExpectMessageAsync($"consuming ({received.Count} received)");
+                received.Add(message.BodyText);
+                await consumer.Fin(message.Id);
+            }
+            output.WriteLine($"{acknowledged.Count} acknowledged, {received.Count} received: {string.Join(",", received.Order())}");
+            Assert.All(cluster.Silos, s => Assert.False(s.HasExited, $"silo {s.TcpPort} exited"));
+        }
+        finally
+        {
+            output.WriteLine(cluster.Output());
+        }
+    }
+
     /// <summary>PUB on a connection of its own (E_PUB_FAILED closes it, as in nsqd); the body joins
     /// <paramref name="acknowledged"/> when the answer is OK. Null when the server closed without a frame.</summary>
     private static async Task<Frame?> PubAsync(SiloProcess silo, string topic, string body, HashSet<string> acknowledged, bool mustBeOk,
