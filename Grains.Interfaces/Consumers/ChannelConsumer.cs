@@ -19,6 +19,8 @@ namespace OrleansNsq.Consumers;
 /// <see cref="Touch(long)"/> may be called from any thread. A message not settled within its msg_timeout is delivered
 /// again (attempts + 1), to this or another consumer; settling it afterwards returns false, as nsqd answers
 /// E_FIN_FAILED. Disposing does not requeue what is in flight (nsqd does not on disconnect): it times out.
+/// Local lease deadlines are the channel grain's (<see cref="DeliveryBatch.DeadlineUnixMs"/>), as in the gateway, so
+/// the client's and the silos' clocks should agree (NTP).
 /// </remarks>
 public sealed partial class ChannelConsumer : IAsyncDisposable
 {
@@ -237,6 +239,10 @@ public sealed partial class ChannelConsumer : IAsyncDisposable
 
     // ---- pulling against credit ----
 
+    /// <summary>A wait for credit looks again at least this often (an hour), so a far deadline stays within
+    /// Task.Delay's range.</summary>
+    private const long MaxCreditWaitMs = 3_600_000;
+
     /// <summary>Free credit (MaxInFlight − in flight), waiting while there is none until a settlement or an expired
     /// lease frees some. 0 when cancelled.</summary>
     private async Task<int> WaitForCreditAsync(CancellationToken token)
@@ -253,16 +259,12 @@ public sealed partial class ChannelConsumer : IAsyncDisposable
                 if (credit > 0) return credit;
                 if (_creditFreed.Task.IsCompleted) _creditFreed = NewSignal();
                 freed = _creditFreed.Task;
-                wait = Math.Max(1, nextDeadline - now);
+                wait = Math.Clamp(nextDeadline - now, 1, MaxCreditWaitMs);
             }
-            try
-            {
-                await Task.WhenAny(freed, Task.Delay(TimeSpan.FromMilliseconds(wait), _time, token));
-            }
-            catch (OperationCanceledException)
-            {
-                return 0;
-            }
+            // The delay is cancelled once credit is freed, so waits at full credit leave no timers behind.
+            using var waiting = CancellationTokenSource.CreateLinkedTokenSource(token);
+            await Task.WhenAny(freed, Task.Delay(TimeSpan.FromMilliseconds(wait), _time, waiting.Token));
+            await waiting.CancelAsync();
         }
         return 0;
     }
@@ -292,12 +294,12 @@ public sealed partial class ChannelConsumer : IAsyncDisposable
             // CancelPull may reach the grain before the pull does; then the reader does not wait for the long poll.
             return await pull.WaitAsync(token);
         }
-        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        catch (Exception) when (token.IsCancellationRequested)
         {
             _ = ReleaseAbandonedAsync(pull);
             return null;
         }
-        catch (Exception ex) when (!token.IsCancellationRequested)
+        catch (Exception ex)
         {
             ConsumerLog.PullFailed(_logger, Topic, Channel, ex);
             try
@@ -316,10 +318,18 @@ public sealed partial class ChannelConsumer : IAsyncDisposable
     /// counted, as the gateway does with messages no consumer has room for.</summary>
     private async Task ReleaseAbandonedAsync(Task<DeliveryBatch> pull)
     {
+        DeliveryBatch batch;
         try
         {
-            var batch = await pull;
-            if (batch.Count == 0) return;
+            batch = await pull;
+        }
+        catch (Exception)
+        {
+            return; // nothing was leased
+        }
+        if (batch.Count == 0) return;
+        try
+        {
             var releases = new Settlement[batch.Count];
             for (var i = 0; i < releases.Length; i++) releases[i] = new Settlement(batch.Messages[i].Id, SettlementKind.Release);
             await _grain.SettleAsync(new Immutable<Settlement[]>(releases));
@@ -327,7 +337,7 @@ public sealed partial class ChannelConsumer : IAsyncDisposable
         catch (Exception ex)
         {
             // They time out and are delivered again.
-            ConsumerLog.SettleFailed(_logger, Topic, Channel, 0, ex);
+            ConsumerLog.SettleFailed(_logger, Topic, Channel, batch.Count, ex);
         }
     }
 
