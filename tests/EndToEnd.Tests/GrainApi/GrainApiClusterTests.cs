@@ -7,53 +7,49 @@ namespace OrleansNsq.EndToEnd.Tests.GrainApi;
 /// topic through both silos: the grain API and NSQ's protocol see one fleet.</summary>
 public sealed class GrainApiClusterTests(ITestOutputHelper output)
 {
-    private static readonly TimeSpan ScriptTimeout = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan ScriptTimeout = TimeSpan.FromSeconds(40);
 
     [PostgresFact]
-    public async Task The_sample_on_a_cluster_consumes_what_nsqjs_publishes_on_every_silo_and_publishes_to_an_nsqjs_consumer()
+    public async Task On_a_cluster_the_sample_and_nsqjs_each_get_every_message_either_one_published_exactly_once()
     {
         const int perSilo = 50;
-        const int total = 2 * perSilo;
+        const int fromSample = 100;
+        const int total = 2 * perSilo + fromSample;
         await using var schema = await PostgresTestServer.CreateSchemaAsync();
         await using var cluster = await SiloCluster.StartAsync(schema.ConnectionString, 2);
         var topic = $"grainc-{Guid.NewGuid():N}"[..19];
-        string[] clusterFlags = ["--cluster", "postgres", "--cluster-connection", schema.ConnectionString, "--cluster-id", cluster.ClusterId];
         using var http = new NsqdHttp(cluster.Silos[0]);
+        await http.CreateTopicAsync(topic);
+        await http.CreateChannelAsync(topic, "nsqjs");
         try
         {
-            // NSQ → grain API: nsqjs publishes on both silos, the sample consumes channel 'grain'.
-            await using (var consumer = GrainServiceProcess.Start([.. clusterFlags, "--topic", topic, "--channel", "grain",
-                             "--expect", total.ToString(), "--print-bodies"]))
+            // The sample subscribes to channel 'grain' first, then publishes through ITopicGrain and consumes.
+            await using var sample = GrainServiceProcess.Start("--cluster", "postgres", "--cluster-connection", schema.ConnectionString,
+                "--cluster-id", cluster.ClusterId, "--topic", topic, "--channel", "grain", "--publish", fromSample.ToString(),
+                "--batch", "25", "--prefix", "g-", "--expect", total.ToString(), "--print-bodies");
+            await BoundedWait.UntilAsync("the sample subscribed", "channel 'grain' with client_count 1", ScriptTimeout, async () =>
             {
-                await BoundedWait.UntilAsync("the sample subscribed", "channel 'grain' with client_count 1", ScriptTimeout, async () =>
-                {
-                    var count = (await http.StatsAsync(topic)).ChannelCounter(topic, "grain", "client_count");
-                    return (count == 1, $"client_count {count?.ToString() ?? "absent"}");
-                }, consumer.Transcript);
-                for (var i = 0; i < cluster.Silos.Count; i++)
-                {
-                    (await NodeScript.RunAsync("publish.js", $"nsqjs publishes on silo {i}", ScriptTimeout,
-                        ("nsqd", cluster.Silos[i].TcpAddress), ("topic", topic), ("count", perSilo), ("prefix", $"s{i}-"),
-                        ("mode", "mixed"), ("mpub-batch", 10))).EnsureOk();
-                }
+                var count = (await http.StatsAsync(topic)).ChannelCounter(topic, "grain", "client_count");
+                return (count == 1, $"client_count {count?.ToString() ?? "absent"}");
+            }, sample.Transcript);
 
-                var (exitCode, bodies, summary) = await consumer.CompleteAsync("the sample consumes on the cluster", ScriptTimeout);
-                Assert.True(exitCode == 0, $"sample exited {exitCode}: {summary}{Environment.NewLine}{consumer.Transcript()}");
-                var expected = Enumerable.Range(0, perSilo).SelectMany(i => new[] { $"s0-{i}", $"s1-{i}" }).Order();
-                Assert.Equal(expected, bodies.Order());
-            }
-
-            // grain API → NSQ: the sample publishes, nsqjs consumes through lookupd from both silos.
-            await http.CreateChannelAsync(topic, "nsqjs");
-            await using (var publisher = GrainServiceProcess.Start([.. clusterFlags, "--topic", topic, "--publish", total.ToString(),
-                             "--batch", "25", "--prefix", "g-"]))
-            {
-                var (exitCode, _, summary) = await publisher.CompleteAsync("the sample publishes on the cluster", ScriptTimeout);
-                Assert.True(exitCode == 0, $"sample exited {exitCode}: {summary}{Environment.NewLine}{publisher.Transcript()}");
-            }
-            var consumed = (await NodeScript.RunAsync("consume.js", "nsqjs consumes through lookupd", ScriptTimeout,
+            // nsqjs consumes channel 'nsqjs' through both lookupds and publishes on both silos, at the same time.
+            await using var consumer = NodeScript.Start("consume.js", ScriptTimeout,
                 ("lookupd", string.Join(',', cluster.Silos.Select(s => s.LookupdHttpAddress))), ("topic", topic),
-                ("channel", "nsqjs"), ("expect", total), ("linger-ms", 300))).EnsureOk();
+                ("channel", "nsqjs"), ("expect", total), ("linger-ms", 300));
+            var publishers = cluster.Silos.Select((silo, i) => NodeScript.RunAsync("publish.js", $"nsqjs publishes on silo {i}",
+                ScriptTimeout, ("nsqd", silo.TcpAddress), ("topic", topic), ("count", perSilo), ("prefix", $"s{i}-"),
+                ("mode", "mixed"), ("mpub-batch", 10))).ToArray();
+            foreach (var published in await Task.WhenAll(publishers)) Assert.Equal(perSilo, published.EnsureOk().Number("published"));
+
+            var expected = Enumerable.Range(0, perSilo).SelectMany(i => new[] { $"s0-{i}", $"s1-{i}" })
+                .Concat(Enumerable.Range(0, fromSample).Select(i => $"g-{i}")).Order().ToArray();
+            var (exitCode, bodies, summary) = await sample.CompleteAsync("the sample consumes on the cluster", ScriptTimeout);
+            Assert.True(exitCode == 0, $"sample exited {exitCode}: {summary}{Environment.NewLine}{sample.Transcript()}");
+            Assert.Equal(expected, bodies.Order());
+            Assert.Equal(fromSample, summary.GetProperty("published").GetInt64());
+
+            var consumed = (await consumer.CompleteAsync("nsqjs consumes through lookupd")).EnsureOk();
             output.WriteLine(consumed.ToString());
             Assert.True(consumed.Number("unique") == total && consumed.Number("received") == total,
                 $"expected {total} bodies, each once: {consumed.Json}");

@@ -88,16 +88,16 @@ public class ChannelConsumerTests(ClusterFixture fixture) : ClusterTest(fixture)
     public async Task Touch_keeps_a_message_in_flight_past_its_msg_timeout()
     {
         var topic = NewTopic();
-        var msgTimeout = TimeSpan.FromMilliseconds(400);
+        var msgTimeout = TimeSpan.FromMilliseconds(1000);
         await using var consumer = await Subscribe(topic, "c", new ChannelConsumerOptions { MsgTimeout = msgTimeout, PullWait = TimeSpan.FromSeconds(2) });
         await Publish(topic, "slow");
         await using var reader = consumer.ReadAllAsync().GetAsyncEnumerator();
         var message = await Next(reader, "delivery");
 
-        // Three msg_timeouts of work, touching every quarter of one.
-        for (var i = 0; i < 12; i++)
+        // 1.6 msg_timeouts of work, touching every fifth of one.
+        for (var i = 0; i < 8; i++)
         {
-            await Task.Delay(msgTimeout / 4);
+            await Task.Delay(msgTimeout / 5);
             Assert.True(consumer.Touch(message), $"TOUCH {i}");
         }
 
