@@ -59,17 +59,7 @@ public sealed class GrainServiceProcess : IAsyncDisposable
     /// summary.</summary>
     public async Task<(int ExitCode, string[] Lines, JsonElement Summary)> CompleteAsync(string phase, TimeSpan timeout)
     {
-        using var bound = new CancellationTokenSource(timeout);
-        try
-        {
-            await _process.WaitForExitAsync(bound.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            throw new TimeoutException($"phase '{phase}': {_description} did not exit within {timeout.TotalSeconds:0} s{Environment.NewLine}{Transcript()}");
-        }
-        _process.WaitForExit(); // drains the redirected output
-
+        await WaitForExitAsync(phase, timeout);
         string[] lines;
         lock (_stdout) lines = [.. _stdout];
         if (lines.Length == 0)
@@ -84,6 +74,30 @@ public sealed class GrainServiceProcess : IAsyncDisposable
             throw new InvalidOperationException(
                 $"phase '{phase}': {_description} exited {_process.ExitCode}; its last line is no JSON summary ({e.Message}){Environment.NewLine}{Transcript()}");
         }
+    }
+
+    /// <summary>Waits (bounded) for the exit of a run that prints no summary (--help, bad flags).</summary>
+    public async Task<(int ExitCode, string Stdout, string Stderr)> CompleteWithoutSummaryAsync(string phase, TimeSpan timeout)
+    {
+        await WaitForExitAsync(phase, timeout);
+        string stdout, stderr;
+        lock (_stdout) stdout = string.Join(Environment.NewLine, _stdout);
+        lock (_stderr) stderr = _stderr.ToString();
+        return (_process.ExitCode, stdout, stderr);
+    }
+
+    private async Task WaitForExitAsync(string phase, TimeSpan timeout)
+    {
+        using var bound = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(bound.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"phase '{phase}': {_description} did not exit within {timeout.TotalSeconds:0} s{Environment.NewLine}{Transcript()}");
+        }
+        _process.WaitForExit(); // drains the redirected output
     }
 
     public string Transcript()
