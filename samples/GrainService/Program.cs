@@ -15,16 +15,16 @@ public static class Program
 {
     public static async Task<int> Main(string[] args)
     {
-        var (options, error) = ServiceOptions.Parse(args);
+        var (options, error) = SampleOptions.Parse(args);
         if (options.Help)
         {
-            Console.Out.Write(ServiceOptions.HelpText);
+            Console.Out.Write(SampleOptions.HelpText);
             return 0;
         }
         if (error is not null)
         {
             Console.Error.WriteLine(error);
-            Console.Error.Write(ServiceOptions.HelpText);
+            Console.Error.Write(SampleOptions.HelpText);
             return 2;
         }
 
@@ -55,14 +55,14 @@ public static class Program
             }
         });
         builder.Services.AddSingleton(options);
-        builder.Services.AddSingleton<ServiceResult>();
+        builder.Services.AddSingleton<RunSummary>();
         builder.Services.AddHostedService<PublishAndConsumeWorker>();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(15));
 
         try
         {
             using var host = builder.Build();
-            var result = host.Services.GetRequiredService<ServiceResult>();
+            var result = host.Services.GetRequiredService<RunSummary>();
             await host.RunAsync();
             Console.Out.WriteLine(result.ToJson());
             return result.Failed ? 1 : 0;

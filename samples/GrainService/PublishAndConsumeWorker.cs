@@ -9,10 +9,10 @@ namespace OrleansNsq.GrainService;
 /// <summary>
 /// Subscribes first (so the channel exists and receives every message published next), then publishes the bodies in
 /// batches, one <see cref="ITopicGrain.PublishAsync"/> call per batch, and FINs what it consumes until it has
-/// <see cref="ServiceOptions.Expect"/> distinct bodies (or Ctrl-C). Stops the host when done.
+/// <see cref="SampleOptions.Expect"/> distinct bodies (or Ctrl-C). Stops the host when done.
 /// </summary>
 public sealed partial class PublishAndConsumeWorker(
-    IClusterClient grains, ServiceOptions options, ServiceResult result, IHostApplicationLifetime lifetime,
+    IClusterClient grains, SampleOptions options, RunSummary result, IHostApplicationLifetime lifetime,
     ILogger<PublishAndConsumeWorker> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace OrleansNsq.GrainService;
 
 /// <summary>The sample's command line: where the cluster is, and what to publish and consume.</summary>
-public sealed class ServiceOptions
+public sealed class SampleOptions
 {
     public const string HelpText = """
         OrleansNsq.GrainService: a .NET service on OrleansNsq's grain API (docs/GRAIN-API.md). It publishes to a topic
@@ -53,9 +53,9 @@ public sealed class ServiceOptions
     public bool InCluster => Cluster is not null;
 
     /// <summary>Parses <c>--name value</c> and <c>--name=value</c>; returns the error text, or null.</summary>
-    public static (ServiceOptions Options, string? Error) Parse(string[] args)
+    public static (SampleOptions Options, string? Error) Parse(string[] args)
     {
-        var options = new ServiceOptions();
+        var options = new SampleOptions();
         for (var i = 0; i < args.Length; i++)
         {
             var arg = args[i];

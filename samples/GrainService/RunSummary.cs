@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace OrleansNsq.GrainService;
 
 /// <summary>What the run did, printed as the last stdout line.</summary>
-public sealed class ServiceResult
+public sealed class RunSummary
 {
     private long _published;
     private long _finished;
