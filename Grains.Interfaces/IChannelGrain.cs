@@ -8,6 +8,11 @@ namespace OrleansNsq;
 /// their deadlines, deferred messages (DPUB, REQ with delay), timeouts, pause and empty. Consumers reach it through a
 /// gateway subscription that pulls batches against the summed RDY of its local consumers and settles FIN/REQ/TOUCH in
 /// batches. Only its topic creates, fills and deletes it.
+/// <para>As a .NET consumer, use <see cref="Consumers.ChannelConsumer"/>, which follows this protocol: a subscriber id
+/// registered with <see cref="SetSubscriberAsync"/> (and repeated as a heartbeat), long-poll <see cref="PullAsync"/>
+/// for no more than the free in-flight credit, and FIN/REQ/TOUCH sent as <see cref="SettleAsync"/> batches
+/// (<c>Immutable&lt;Settlement[]&gt;</c>: Orleans passes the array by reference in a silo instead of copying it, so the
+/// caller must not change it afterwards). Create the channel through <see cref="ITopicGrain.CreateChannelAsync"/> first.</para>
 /// </summary>
 [Alias("OrleansNsq.IChannelGrain")]
 public interface IChannelGrain : IGrainWithStringKey
@@ -47,6 +52,9 @@ public interface IChannelGrain : IGrainWithStringKey
     [Alias("SetSubscriber")]
     ValueTask<bool> SetSubscriberAsync(Guid subscriberId, int clientCount, CancellationToken cancellationToken = default);
 
+    /// <summary>Pauses (true) or unpauses (false) delivery (HTTP /channel/pause, /channel/unpause): while paused no
+    /// message is ready, so pulls wait; messages keep arriving. Call it through the node's HTTP API or here; the
+    /// paused flag is saved with the channel.</summary>
     [Alias("SetPaused")]
     ValueTask SetPausedAsync(bool paused, CancellationToken cancellationToken = default);
 
@@ -59,6 +67,8 @@ public interface IChannelGrain : IGrainWithStringKey
     [Alias("Delete")]
     ValueTask DeleteAsync(CancellationToken cancellationToken = default);
 
+    /// <summary>The channel's /stats counters (depth, in_flight_count, requeue_count, timeout_count,
+    /// client_count...).</summary>
     [Alias("GetStats")]
     ValueTask<ChannelStats> GetStatsAsync(CancellationToken cancellationToken = default);
 }

@@ -4,7 +4,8 @@ namespace OrleansNsq;
 
 /// <summary>
 /// The list of topics and channels (one grain, key 0): what /stats enumerates and what the lookupd API answers from.
-/// Topic grains register themselves when created or deleted, never on the hot path.
+/// Topic grains register themselves when created or deleted, never on the hot path. A .NET service reads it with
+/// <see cref="GetEntriesAsync"/>; the register calls are the topics' and lookupd's, not a client's.
 /// </summary>
 [Alias("OrleansNsq.ITopicDirectoryGrain")]
 public interface ITopicDirectoryGrain : IGrainWithIntegerKey
@@ -13,12 +14,15 @@ public interface ITopicDirectoryGrain : IGrainWithIntegerKey
     [Alias("TopicCreated")]
     ValueTask TopicCreatedAsync(string topic, CancellationToken cancellationToken = default);
 
+    /// <summary>A topic was deleted (it leaves /topics and /lookup).</summary>
     [Alias("TopicDeleted")]
     ValueTask TopicDeletedAsync(string topic, CancellationToken cancellationToken = default);
 
+    /// <summary>A channel of the topic now exists (/channels lists it).</summary>
     [Alias("ChannelCreated")]
     ValueTask ChannelCreatedAsync(string topic, string channel, CancellationToken cancellationToken = default);
 
+    /// <summary>A channel of the topic was deleted.</summary>
     [Alias("ChannelDeleted")]
     ValueTask ChannelDeletedAsync(string topic, string channel, CancellationToken cancellationToken = default);
 

@@ -8,6 +8,11 @@ namespace OrleansNsq;
 /// One NSQ topic (key = the topic name). Accepts publish batches, gives each message its id and timestamp, and hands
 /// every batch to each of its channels; with no channel (or paused) it holds the messages until a channel appears
 /// (or unpause). Every method is per batch, never per message.
+/// <para>A .NET service publishes with <see cref="PublishAsync"/> (<c>grains.Topic("t").PublishAsync(new(PublishBatch.From(bodies)))</c>):
+/// one call per batch is what makes it cheap; the gateway cuts its batches at 64 KB, and any size that fits in
+/// Orleans' message limit works. The batch is <c>Immutable&lt;PublishBatch&gt;</c>: Orleans passes it by reference
+/// inside a silo instead of copying it, so the caller must not change its arrays afterwards. NSQ clients on the same
+/// topic see the same messages (ids, timestamps, attempts), whichever way they were published.</para>
 /// </summary>
 [Alias("OrleansNsq.ITopicGrain")]
 public interface ITopicGrain : IGrainWithStringKey

@@ -5,6 +5,7 @@ namespace OrleansNsq.Messages;
 /// The topic hands the same immutable segment to every channel (a copy per channel costs nothing locally).
 /// A <em>stored</em> segment carries no bodies: it stands for the topic's batches in the message log with ids
 /// <c>FirstId … LastId</c> (memory beyond --mem-queue-size), which whoever delivers them reads back on demand.
+/// Internal to the topic → channel hand-over; a .NET service never builds one.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("OrleansNsq.MessageSegment")]
 public sealed class MessageSegment
@@ -37,13 +38,18 @@ public sealed class MessageSegment
     /// <summary>The bodies; null for a stored segment.</summary>
     [Id(2)] public PublishBatch? Batch { get; }
 
+    /// <summary>Messages of a stored segment; 0 for one with bodies.</summary>
     [Id(3)] public int StoredCount { get; }
 
+    /// <summary>Last id of a stored segment; 0 for one with bodies.</summary>
     [Id(4)] public long StoredLastId { get; }
 
     /// <summary>True when the bodies are in the message log, not here.</summary>
     public bool IsStored => Batch is null;
 
+    /// <summary>Messages in the segment.</summary>
     public int Count => Batch?.Count ?? StoredCount;
+
+    /// <summary>Id of the last message.</summary>
     public long LastId => Batch is null ? StoredLastId : FirstId + Batch.Count - 1;
 }

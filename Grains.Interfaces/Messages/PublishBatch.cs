@@ -2,7 +2,9 @@ namespace OrleansNsq.Messages;
 
 /// <summary>
 /// Message bodies as they cross from a gateway to a <see cref="ITopicGrain"/>: one array holding every body back to
-/// back, so a batch costs one allocation however many messages it carries.
+/// back, so a batch costs one allocation however many messages it carries. NSQ terms: one PUB is a batch of one,
+/// an MPUB a batch of n, a DPUB a batch with <see cref="DeferMs"/>. Bodies may be empty (nsqd refuses empty bodies on
+/// the wire; the grain API does not check). It crosses grain calls as <c>Immutable&lt;PublishBatch&gt;</c>.
 /// </summary>
 /// <param name="data">The bodies back to back. May be longer than <c>ends[^1]</c>.</param>
 /// <param name="ends">End offset (exclusive) of body i in <paramref name="data"/>; body i starts at <c>ends[i-1]</c> (0 for the first).</param>
@@ -10,17 +12,23 @@ namespace OrleansNsq.Messages;
 [GenerateSerializer, Immutable, Alias("OrleansNsq.PublishBatch")]
 public sealed class PublishBatch(byte[] data, int[] ends, int deferMs = 0)
 {
+    /// <summary>The bodies back to back (see the constructor).</summary>
     [Id(0)] public byte[] Data { get; } = data;
+    /// <summary>End offset (exclusive) of each body in <see cref="Data"/>.</summary>
     [Id(1)] public int[] Ends { get; } = ends;
+    /// <summary>DPUB delay in ms of every message of the batch; 0 = ready at once.</summary>
     [Id(2)] public int DeferMs { get; } = deferMs;
 
+    /// <summary>Number of messages (PUB = 1, MPUB = n).</summary>
     public int Count => Ends.Length;
 
     /// <summary>Sum of the body sizes (topic <c>message_bytes</c>).</summary>
     public long TotalBytes => Ends.Length == 0 ? 0 : Ends[^1];
 
+    /// <summary>Offset of body <paramref name="index"/> in <see cref="Data"/>.</summary>
     public int StartOf(int index) => index == 0 ? 0 : Ends[index - 1];
 
+    /// <summary>Body <paramref name="index"/>, a slice of <see cref="Data"/>.</summary>
     public ReadOnlyMemory<byte> Body(int index)
     {
         var start = StartOf(index);

@@ -1,9 +1,12 @@
 namespace OrleansNsq.Messages;
 
-/// <summary>A subscriber asks a channel for up to <see cref="MaxCount"/> messages.</summary>
-/// <param name="SubscriberId">The gateway subscription asking (one per gateway per channel).</param>
+/// <summary>A subscriber asks a channel for up to <see cref="MaxCount"/> messages: RDY as a credit. Ask only for the
+/// free part of your max-in-flight (what you hold minus what you have not yet settled): that is the backpressure, and
+/// the channel never leases more than asked.</summary>
+/// <param name="SubscriberId">The subscription asking (one per gateway per channel, or one per
+/// <see cref="Consumers.ChannelConsumer"/>), as registered with <see cref="IChannelGrain.SetSubscriberAsync"/>.</param>
 /// <param name="MaxCount">The subscriber's free RDY credit, capped by the gateway's batch size.</param>
-/// <param name="MsgTimeoutMs">In-flight timeout for what is leased (IDENTIFY msg_timeout).</param>
+/// <param name="MsgTimeoutMs">In-flight timeout for what is leased (IDENTIFY msg_timeout); 0 = the node's --msg-timeout.</param>
 /// <param name="WaitMs">Long poll: how long the channel may hold the call when nothing is ready. 0 = answer at once.</param>
 [GenerateSerializer, Immutable, Alias("OrleansNsq.PullRequest")]
 public readonly record struct PullRequest(

@@ -14,6 +14,9 @@ public enum SettlementKind : byte
     Release = 3,
 }
 
+/// <summary>One FIN, REQ, TOUCH or release of a message in flight. Consumers send them as
+/// <c>Immutable&lt;Settlement[]&gt;</c> batches to <see cref="IChannelGrain.SettleAsync"/>: one call per batch, never per
+/// message. Unknown ids are ignored, so a consumer must track its own leases to answer E_FIN_FAILED.</summary>
 /// <param name="Id">Message id.</param>
 /// <param name="Kind">FIN, REQ, TOUCH or release.</param>
 /// <param name="Milliseconds">REQ delay (already clamped to max-req-timeout) or TOUCH timeout.</param>

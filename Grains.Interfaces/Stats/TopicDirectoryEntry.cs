@@ -8,8 +8,11 @@ namespace OrleansNsq.Stats;
 [GenerateSerializer, Immutable, Alias("OrleansNsq.TopicDirectoryEntry")]
 public sealed record TopicDirectoryEntry
 {
+    /// <summary>The topic name.</summary>
     [Id(0)] public required string Topic { get; init; }
+    /// <summary>Its channels.</summary>
     [Id(1)] public required string[] Channels { get; init; }
+    /// <summary>False when only lookupd's /topic/create or /channel/create named it.</summary>
     [Id(2)] public bool HasProducer { get; init; }
     /// <summary>Producers tombstoned for this topic: node (<c>broadcast_address:http_port</c>, what /topic/tombstone
     /// names) → Unix ms until which it is hidden from /lookup. Expired ones are left out.</summary>

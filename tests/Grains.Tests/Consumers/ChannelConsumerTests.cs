@@ -1,0 +1,197 @@
+using OrleansNsq.Consumers;
+using OrleansNsq.Grains.Tests.Cluster;
+
+namespace OrleansNsq.Grains.Tests.Consumers;
+
+/// <summary>The grain API's consumer against real channel grains: SUB, RDY as backpressure, FIN/REQ/TOUCH in batches,
+/// msg_timeout, ephemeral deletion. Each rule is one test.</summary>
+public class ChannelConsumerTests(ClusterFixture fixture) : ClusterTest(fixture)
+{
+    private static async Task<DeliveredMessage> Next(IAsyncEnumerator<DeliveredMessage> reader, string phase)
+    {
+        Assert.True(await Within(reader.MoveNextAsync().AsTask(), phase), $"{phase}: the reader ended");
+        return reader.Current;
+    }
+
+    private Task<ChannelConsumer> Subscribe(string topic, string channel, ChannelConsumerOptions? options = null) =>
+        ChannelConsumer.SubscribeAsync(Grains, topic, channel, options ?? new ChannelConsumerOptions { PullWait = TimeSpan.FromSeconds(2) });
+
+    [Fact]
+    public async Task Subscribe_registers_a_consumer_and_Fin_of_every_message_drains_the_channel()
+    {
+        var topic = NewTopic();
+        var consumer = await Subscribe(topic, "c");
+        Assert.Equal(1, (await Stats(topic, "c")).ClientCount);
+        await Publish(topic, Bodies("m", 5));
+
+        var got = new List<string>();
+        await using (var reader = consumer.ReadAllAsync().GetAsyncEnumerator())
+        {
+            for (var i = 0; i < 5; i++)
+            {
+                var message = await Next(reader, $"message {i}");
+                Assert.Equal(1, message.Attempts);
+                Assert.True(consumer.Fin(message), $"FIN of message {i}");
+                got.Add(Text(message));
+            }
+        }
+        await Within(consumer.FlushAsync().ContinueWith(_ => true), "flush");
+
+        Assert.Equal(Bodies("m", 5).Order(), got.Order());
+        var stats = await Stats(topic, "c");
+        Assert.Equal((0L, 0L, 5L), (stats.Depth, stats.InFlightCount, stats.MessageCount));
+        await consumer.DisposeAsync();
+        Assert.Equal(0, (await Stats(topic, "c")).ClientCount);
+    }
+
+    [Fact]
+    public async Task Consumer_holds_no_more_than_max_in_flight_until_a_Fin_frees_a_slot()
+    {
+        var topic = NewTopic();
+        await using var consumer = await Subscribe(topic, "c", new ChannelConsumerOptions { MaxInFlight = 3, PullWait = TimeSpan.FromSeconds(2) });
+        await Publish(topic, Bodies("m", 10));
+        await using var reader = consumer.ReadAllAsync().GetAsyncEnumerator();
+        var first = await Next(reader, "message 1");
+        await Next(reader, "message 2");
+        await Next(reader, "message 3");
+
+        var fourth = reader.MoveNextAsync().AsTask();
+        var stats = await Stats(topic, "c");
+
+        Assert.Equal((3L, 7L), (stats.InFlightCount, stats.Depth));
+        Assert.False(fourth.IsCompleted, "a fourth message arrived while 3 (max-in-flight) were in flight");
+        Assert.True(consumer.Fin(first));
+        Assert.True(await Within(fourth, "message 4 after a FIN"));
+        Assert.Equal(3, consumer.InFlightCount);
+    }
+
+    [Fact]
+    public async Task Req_delivers_the_message_again_with_attempts_2()
+    {
+        var topic = NewTopic();
+        await using var consumer = await Subscribe(topic, "c");
+        await Publish(topic, "again");
+        await using var reader = consumer.ReadAllAsync().GetAsyncEnumerator();
+
+        var first = await Next(reader, "first delivery");
+        Assert.True(consumer.Req(first));
+        var second = await Next(reader, "delivery after REQ");
+
+        Assert.Equal((first.Id, "again", (ushort)2), (second.Id, Text(second), second.Attempts));
+        Assert.True(consumer.Fin(second));
+        await consumer.FlushAsync();
+        var stats = await Stats(topic, "c");
+        Assert.Equal((1L, 0L, 0L), (stats.RequeueCount, stats.InFlightCount, stats.Depth));
+    }
+
+    [Fact]
+    public async Task Touch_keeps_a_message_in_flight_past_its_msg_timeout()
+    {
+        var topic = NewTopic();
+        var msgTimeout = TimeSpan.FromMilliseconds(1000);
+        await using var consumer = await Subscribe(topic, "c", new ChannelConsumerOptions { MsgTimeout = msgTimeout, PullWait = TimeSpan.FromSeconds(2) });
+        await Publish(topic, "slow");
+        await using var reader = consumer.ReadAllAsync().GetAsyncEnumerator();
+        var message = await Next(reader, "delivery");
+
+        // 1.6 msg_timeouts of work, touching every fifth of one.
+        for (var i = 0; i < 8; i++)
+        {
+            await Task.Delay(msgTimeout / 5);
+            Assert.True(consumer.Touch(message), $"TOUCH {i}");
+        }
+
+        Assert.True(consumer.Fin(message), "FIN after the touches");
+        await consumer.FlushAsync();
+        var stats = await Stats(topic, "c");
+        Assert.Equal((0L, 0L, 0L), (stats.TimeoutCount, stats.InFlightCount, stats.Depth));
+    }
+
+    [Fact]
+    public async Task A_message_not_settled_within_msg_timeout_frees_its_slot_and_comes_again_with_attempts_2()
+    {
+        var topic = NewTopic();
+        await using var consumer = await Subscribe(topic, "c", new ChannelConsumerOptions
+        {
+            MaxInFlight = 1, MsgTimeout = TimeSpan.FromMilliseconds(200), PullWait = TimeSpan.FromSeconds(2),
+        });
+        await Publish(topic, "forgotten");
+        await using var reader = consumer.ReadAllAsync().GetAsyncEnumerator();
+
+        var first = await Next(reader, "first delivery");
+        var again = await Next(reader, "delivery after the timeout");
+
+        Assert.Equal((first.Id, (ushort)2), (again.Id, again.Attempts));
+        Assert.Equal(1L, (await Stats(topic, "c")).TimeoutCount);
+    }
+
+    [Fact]
+    public async Task Stopping_the_reader_mid_batch_hands_the_unread_messages_back()
+    {
+        var topic = NewTopic();
+        await using var consumer = await Subscribe(topic, "c");
+        await Publish(topic, Bodies("m", 5));
+
+        await foreach (var message in consumer.ReadAllAsync())
+        {
+            Assert.Equal(1, message.Attempts);
+            break;
+        }
+        await consumer.FlushAsync();
+
+        var stats = await Stats(topic, "c");
+        Assert.Equal((1L, 4L), (stats.InFlightCount, stats.Depth));
+        Assert.Equal(1, consumer.InFlightCount);
+    }
+
+    [Fact]
+    public async Task Fin_of_an_id_not_in_flight_is_false()
+    {
+        var topic = NewTopic();
+        await using var consumer = await Subscribe(topic, "c");
+
+        Assert.False(consumer.Fin(12345));
+        Assert.False(consumer.Req(12345));
+        Assert.False(consumer.Touch(12345));
+    }
+
+    [Fact]
+    public async Task Reader_ends_when_the_channel_is_deleted()
+    {
+        var topic = NewTopic();
+        await using var consumer = await Subscribe(topic, "c");
+        await using var reader = consumer.ReadAllAsync().GetAsyncEnumerator();
+        var next = reader.MoveNextAsync().AsTask();
+
+        Assert.True(await Topic(topic).DeleteChannelAsync("c"));
+
+        Assert.False(await Within(next, "reader after /channel/delete"));
+        Assert.True(consumer.ChannelDeleted);
+    }
+
+    [Fact]
+    public async Task Disposing_the_last_consumer_of_an_ephemeral_channel_deletes_it()
+    {
+        var topic = NewTopic();
+        var consumer = await Subscribe(topic, "tail#ephemeral");
+        Assert.Equal(["tail#ephemeral"], await Topic(topic).GetChannelsAsync());
+
+        await consumer.DisposeAsync();
+
+        Assert.Empty(await Topic(topic).GetChannelsAsync());
+    }
+
+    [Fact]
+    public async Task Cancelling_the_reader_ends_a_waiting_long_poll_at_once()
+    {
+        var topic = NewTopic();
+        await using var consumer = await Subscribe(topic, "c", new ChannelConsumerOptions { PullWait = TimeSpan.FromSeconds(30) });
+        using var cancel = new CancellationTokenSource();
+        await using var reader = consumer.ReadAllAsync(cancel.Token).GetAsyncEnumerator();
+        var next = reader.MoveNextAsync().AsTask();
+
+        await cancel.CancelAsync();
+
+        Assert.False(await Within(next, "reader after cancel"));
+    }
+}
