@@ -40,43 +40,42 @@ public static partial class Program
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
         builder.Configuration.AddInMemoryCollection(commandLine.Values);
         var configuration = builder.Configuration;
-        var orleans = configuration.GetSection("Orleans");
-        var cluster = configuration["Cluster:Provider"];
-        if (!string.IsNullOrEmpty(cluster) && !string.Equals(cluster, "none", StringComparison.OrdinalIgnoreCase)
-            && !string.Equals(cluster, "postgres", StringComparison.OrdinalIgnoreCase))
+        var cluster = configuration[$"{NodeClusterOptions.SectionName}:Provider"];
+        var inCluster = NodeClusterOptions.IsCluster(cluster);
+        if (inCluster && !NodeClusterOptions.IsPostgres(cluster))
         {
             Console.Error.WriteLine("Cluster:Provider (--cluster) must be postgres, or empty for a single-node Silo on localhost");
             return 2;
         }
-        var clusterConnection = configuration["Cluster:ConnectionString"];
-        var inCluster = string.Equals(cluster, "postgres", StringComparison.OrdinalIgnoreCase);
+        var clusterConnection = configuration[$"{NodeClusterOptions.SectionName}:ConnectionString"];
         if (inCluster && string.IsNullOrWhiteSpace(clusterConnection))
         {
             Console.Error.WriteLine("Cluster:ConnectionString (--cluster-connection) is required with --cluster=postgres");
             return 2;
         }
 
+        var (clusterId, serviceId) = NodeClusterOptions.OrleansIds(configuration);
         builder.UseOrleansClient(client =>
         {
             if (inCluster)
             {
                 client.UseAdoNetClustering(o =>
                 {
-                    o.Invariant = "Npgsql";
+                    o.Invariant = NodeClusterOptions.NpgsqlInvariant;
                     o.ConnectionString = clusterConnection;
                 });
                 client.Configure<ClusterOptions>(o =>
                 {
-                    o.ClusterId = orleans.GetValue("ClusterId", "orleans-nsq")!;
-                    o.ServiceId = orleans.GetValue("ServiceId", "orleans-nsq")!;
+                    o.ClusterId = clusterId;
+                    o.ServiceId = serviceId;
                 });
             }
             else
             {
                 client.UseLocalhostClustering(
-                    gatewayPort: orleans.GetValue("GatewayPort", EndpointOptions.DEFAULT_GATEWAY_PORT),
-                    serviceId: orleans.GetValue("ServiceId", "orleans-nsq")!,
-                    clusterId: orleans.GetValue("ClusterId", "orleans-nsq")!);
+                    gatewayPort: configuration.GetValue("Orleans:GatewayPort", EndpointOptions.DEFAULT_GATEWAY_PORT),
+                    serviceId: serviceId,
+                    clusterId: clusterId);
             }
         });
         builder.Services.AddSingleton<IProducerDirectory>(sp => new ManagementProducers(

@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.Extensions.Configuration;
 using Orleans.Configuration;
 using OrleansNsq.Gateway.Http;
+using OrleansNsq.Gateway.Options;
 using OrleansNsq.Gateway.Producers;
 
 namespace OrleansNsq.Silo.Cluster;
@@ -13,22 +14,23 @@ namespace OrleansNsq.Silo.Cluster;
 /// </summary>
 public static class ClusterHosting
 {
-    /// <summary>The ADO.NET invariant the Orleans providers know PostgreSQL by.</summary>
-    private const string NpgsqlInvariant = "Npgsql";
-
     public static void UsePostgresCluster(this ISiloBuilder silo, IConfiguration configuration, string connectionString)
     {
         var orleans = configuration.GetSection("Orleans");
-        silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(new ClusterSchemaLifecycle(connectionString));
+        // The store applies the schema (membership tables included) before membership starts; only a membership
+        // table on another database needs it applied there as well.
+        if (configuration["Storage:ConnectionString"] != connectionString)
+            silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(new ClusterSchemaLifecycle(connectionString));
         silo.UseAdoNetClustering(o =>
         {
-            o.Invariant = NpgsqlInvariant;
+            o.Invariant = NodeClusterOptions.NpgsqlInvariant;
             o.ConnectionString = connectionString;
         });
+        var (clusterId, serviceId) = NodeClusterOptions.OrleansIds(configuration);
         silo.Configure<ClusterOptions>(o =>
         {
-            o.ClusterId = orleans.GetValue("ClusterId", "orleans-nsq")!;
-            o.ServiceId = orleans.GetValue("ServiceId", "orleans-nsq")!;
+            o.ClusterId = clusterId;
+            o.ServiceId = serviceId;
         });
         var siloPort = orleans.GetValue("SiloPort", EndpointOptions.DEFAULT_SILO_PORT);
         var gatewayPort = orleans.GetValue("GatewayPort", EndpointOptions.DEFAULT_GATEWAY_PORT);

@@ -5,8 +5,8 @@ namespace OrleansNsq.Silo.Cluster;
 
 /// <summary>
 /// Applies the project's PostgreSQL schema (whose part 3 is the membership table and the clustering provider's
-/// queries) to the cluster database before membership reads its queries (RuntimeGrainServices). Idempotent, so a
-/// store on the same database applying it again is harmless.
+/// queries) to the cluster database before membership reads its queries (RuntimeGrainServices), when the store is on
+/// another database (the store's own start applies it otherwise).
 /// </summary>
 internal sealed class ClusterSchemaLifecycle(string connectionString) : ILifecycleParticipant<ISiloLifecycle>
 {

@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Configuration;
 
+using OrleansNsq.Gateway.Options;
+
 namespace OrleansNsq.Silo.Hosting;
 
 /// <summary>
@@ -39,9 +41,6 @@ public static class KubernetesHosting
     public static bool ShouldUse(IConfiguration configuration, Func<string, string?> environment) =>
         !string.IsNullOrWhiteSpace(environment(ServiceHostVariable))
         && !string.IsNullOrWhiteSpace(environment(PodNameVariable))
-        && IsClusterMode(configuration[ClusterProviderKey]);
+        && NodeClusterOptions.IsCluster(configuration[ClusterProviderKey]);
 
-    /// <summary><c>--cluster</c> unset, empty or <c>none</c> is the single node (localhost clustering).</summary>
-    private static bool IsClusterMode(string? provider) =>
-        !string.IsNullOrWhiteSpace(provider) && !string.Equals(provider, "none", StringComparison.OrdinalIgnoreCase);
 }

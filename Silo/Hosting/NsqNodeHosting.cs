@@ -31,11 +31,14 @@ public static partial class NsqNodeHosting
             if (clusterMode)
                 silo.UsePostgresCluster(configuration, configuration[$"{NodeClusterOptions.SectionName}:ConnectionString"] ?? "");
             else
+            {
+                var (clusterId, serviceId) = NodeClusterOptions.OrleansIds(configuration);
                 silo.UseLocalhostClustering(
                     siloPort: PortOrFree(orleans.GetValue("SiloPort", 11111)),
                     gatewayPort: PortOrFree(orleans.GetValue("GatewayPort", 30000)),
-                    serviceId: orleans.GetValue("ServiceId", "orleans-nsq")!,
-                    clusterId: orleans.GetValue("ClusterId", "orleans-nsq")!);
+                    serviceId: serviceId,
+                    clusterId: clusterId);
+            }
             // In a Kubernetes pod of a cluster: Orleans' Kubernetes hosting (pod name, IP, labels; docs/DEPLOY.md).
             silo.UseKubernetesHostingWhenInPod(configuration);
             // The silo's name carries its gateway's NSQ endpoints: lookupd's producers, read from membership.
