@@ -37,7 +37,7 @@ public static partial class Program
             return 2;
         }
 
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
+        var builder = WebApplication.CreateSlimBuilder(NodeWebApplication.Options());
         builder.Configuration.AddInMemoryCollection(commandLine.Values);
         var configuration = builder.Configuration;
         var cluster = configuration[$"{NodeClusterOptions.SectionName}:Provider"];

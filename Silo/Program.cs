@@ -28,10 +28,7 @@ public static class Program
             return 2;
         }
 
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
-        {
-            ContentRootPath = AppContext.BaseDirectory,
-        });
+        var builder = WebApplication.CreateSlimBuilder(NodeWebApplication.Options());
         builder.Configuration.AddInMemoryCollection(commandLine.Values);
         builder.AddNsqNode();
 

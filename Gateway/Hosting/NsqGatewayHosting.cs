@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Microsoft.AspNetCore.Builder;
 using OrleansNsq.Gateway.Connections;
+using OrleansNsq.Gateway.Hosting.Memory;
 using OrleansNsq.Gateway.Http;
 using OrleansNsq.Gateway.Lookupd;
 using OrleansNsq.Gateway.Options;
@@ -30,6 +31,7 @@ public static class NsqGatewayHosting
         services.AddOptions<LookupdOptions>().Bind(configuration.GetSection(LookupdOptions.SectionName));
         services.AddSingleton<LookupdIdentity>();
         services.AddHostedService<LookupLoop>();
+        services.AddHostedService<IdleMemoryTrimmer>();
         services.AddNsqHttpApis();
         // The parser answers a command only once all of it is buffered: the socket's pipe must hold the largest body
         // (--max-body-size) plus a command line, or a maximal MPUB would stall (Kestrel's default is 1 MiB).

@@ -140,9 +140,13 @@ internal sealed partial class ChannelSubscription
 
     private SettleResult TakeLocked(ClientSession consumer, long id)
     {
-        if (!_inFlight.TryGetValue(id, out var entry)) return SettleResult.NotInFlight;
-        if (entry.Owner != consumer) return SettleResult.NotOwner;
-        _inFlight.Remove(id);
+        // One lookup: remove first, put back in the rare case of another consumer's id.
+        if (!_inFlight.Remove(id, out var entry)) return SettleResult.NotInFlight;
+        if (entry.Owner != consumer)
+        {
+            _inFlight.Add(id, entry);
+            return SettleResult.NotOwner;
+        }
         entry.Owner.InFlightCount--;
         _credit.Set();
         // Past its deadline the lease belongs to the channel again (it may already be another consumer's): nsqd

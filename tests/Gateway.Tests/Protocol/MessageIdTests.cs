@@ -36,6 +36,23 @@ public class MessageIdTests
     }
 
     [Fact]
+    public void Every_byte_value_parses_only_as_a_lowercase_hex_digit_in_every_position()
+    {
+        var hex = "0123456789abcdef"u8;
+        var id = new byte[16];
+        for (var position = 0; position < 16; position++)
+            for (var b = 0; b < 256; b++)
+            {
+                id.AsSpan().Fill((byte)'0');
+                id[position] = (byte)b;
+                var digit = hex.IndexOf((byte)b);
+
+                Assert.Equal(digit >= 0, MessageId.TryParse(id, out var parsed));
+                if (digit >= 0) Assert.Equal((long)digit << (4 * (15 - position)), parsed);
+            }
+    }
+
+    [Fact]
     public void Format_refuses_a_short_destination()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => MessageId.Format(1, new byte[15]));

@@ -12,11 +12,14 @@ namespace OrleansNsq.Grains.Storage.Embedded;
 /// </summary>
 internal sealed class EmbeddedLogStore(EmbeddedDatabase database) : IMessageLogStore
 {
+    // The commit's frequent statements stay prepared on the writer connection (used under its write lock only).
+    private Statements? _statements;
+
     public Task CommitAsync(IReadOnlyList<LogWrite> writes, CancellationToken cancellationToken = default) =>
         database.WriteAsync(connection =>
         {
             using var transaction = connection.BeginTransaction();
-            using var statements = new Statements(connection, transaction);
+            var statements = PreparedOn(connection, transaction);
             HashSet<string>? collect = null;
             foreach (var write in writes)
             {
@@ -56,10 +59,21 @@ internal sealed class EmbeddedLogStore(EmbeddedDatabase database) : IMessageLogS
                 }
             }
             if (collect is not null)
-                foreach (var topic in collect) statements.Run(CollectSql, ("$topic", topic));
+                foreach (var topic in collect) statements.Collect(topic);
             transaction.Commit();
             return true;
         });
+
+    private Statements PreparedOn(SqliteConnection connection, SqliteTransaction transaction)
+    {
+        if (_statements?.Connection != connection)
+        {
+            _statements?.Dispose();
+            _statements = new Statements(connection);
+        }
+        _statements.Transaction = transaction;
+        return _statements;
+    }
 
     /// <summary>The garbage collection rule of <see cref="LogWrite.SaveCursor"/>: a batch goes once every cursor of
     /// its topic is past it (no cursor: no channel holds it) and, if the topic held it, once the topic released it.</summary>
@@ -149,11 +163,18 @@ internal sealed class EmbeddedLogStore(EmbeddedDatabase database) : IMessageLogS
         return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    /// <summary>The commit's statements, prepared once per commit and bound again per row.</summary>
-    private sealed class Statements(SqliteConnection connection, SqliteTransaction transaction) : IDisposable
+    /// <summary>The commits' statements: the frequent ones prepared once per writer connection and bound again per
+    /// row (a commit per few milliseconds would otherwise parse them again each time).</summary>
+    private sealed class Statements(SqliteConnection connection) : IDisposable
     {
         private SqliteCommand? _append;
         private SqliteCommand? _cursor;
+        private SqliteCommand? _collect;
+
+        public SqliteConnection Connection => connection;
+
+        /// <summary>The transaction of the commit under way.</summary>
+        public SqliteTransaction? Transaction { get; set; }
 
         public void Append(LogWrite.AppendBatch batch)
         {
@@ -168,6 +189,7 @@ internal sealed class EmbeddedLogStore(EmbeddedDatabase database) : IMessageLogS
                     _append.Parameters.Add(new SqliteParameter { ParameterName = name });
                 _append.Prepare();
             }
+            _append.Transaction = Transaction;
             var p = _append.Parameters;
             p[0].Value = batch.Topic;
             p[1].Value = batch.FirstId;
@@ -195,6 +217,7 @@ internal sealed class EmbeddedLogStore(EmbeddedDatabase database) : IMessageLogS
                     _cursor.Parameters.Add(new SqliteParameter { ParameterName = name });
                 _cursor.Prepare();
             }
+            _cursor.Transaction = Transaction;
             var p = _cursor.Parameters;
             p[0].Value = save.Topic;
             p[1].Value = save.Channel;
@@ -202,6 +225,19 @@ internal sealed class EmbeddedLogStore(EmbeddedDatabase database) : IMessageLogS
             p[3].Value = save.Cursor.ReceivedThroughId;
             p[4].Value = PendingRangeCodec.Encode(save.Cursor.Pending);
             _cursor.ExecuteNonQuery();
+        }
+
+        public void Collect(string topic)
+        {
+            if (_collect is null)
+            {
+                _collect = Command(CollectSql);
+                _collect.Parameters.Add(new SqliteParameter { ParameterName = "$topic" });
+                _collect.Prepare();
+            }
+            _collect.Transaction = Transaction;
+            _collect.Parameters[0].Value = topic;
+            _collect.ExecuteNonQuery();
         }
 
         public void Run(string sql, params (string Name, object Value)[] parameters)
@@ -215,12 +251,13 @@ internal sealed class EmbeddedLogStore(EmbeddedDatabase database) : IMessageLogS
         {
             _append?.Dispose();
             _cursor?.Dispose();
+            _collect?.Dispose();
         }
 
         private SqliteCommand Command(string sql)
         {
             var command = connection.CreateCommand();
-            command.Transaction = transaction;
+            command.Transaction = Transaction;
             command.CommandText = sql;
             return command;
         }
