@@ -29,6 +29,11 @@ public interface ITopicGrain : IGrainWithStringKey
     [Alias("AcceptPublish")]
     ValueTask<long> AcceptPublishAsync(Immutable<PublishBatch> batch, CancellationToken cancellationToken = default);
 
+    /// <summary>Waits until the log ticket that <see cref="AcceptPublishAsync"/> returned is committed (throws when
+    /// that failed). For a caller that called <see cref="AcceptPublishAsync"/> itself; interleaves.</summary>
+    [Alias("WhenDurable"), AlwaysInterleave]
+    ValueTask WhenDurableAsync(long ticket, CancellationToken cancellationToken = default);
+
     /// <summary>Creates the topic if it does not exist (HTTP /topic/create, SUB).</summary>
     [Alias("Create")]
     ValueTask CreateAsync(CancellationToken cancellationToken = default);

@@ -2,6 +2,7 @@ using System.Buffers;
 using Orleans.Concurrency;
 using OrleansNsq.Gateway.Protocol;
 using OrleansNsq.Messages;
+using OrleansNsq.Gateway.Publishing;
 
 namespace OrleansNsq.Gateway.Connections;
 
@@ -101,7 +102,7 @@ internal sealed partial class ClientSession
 
         try
         {
-            await _pubTopicGrain!.PublishAsync(new Immutable<PublishBatch>(new PublishBatch(data, ends, _pubDeferMs)));
+            await _pubTopicGrain!.PublishFromGatewayAsync(new Immutable<PublishBatch>(new PublishBatch(data, ends, _pubDeferMs)), _options.MemQueueSize > 0);
         }
         catch (Exception ex)
         {

@@ -1,6 +1,7 @@
 using Orleans.Concurrency;
 using System.Globalization;
 using OrleansNsq.Messages;
+using OrleansNsq.Gateway.Publishing;
 
 namespace OrleansNsq.Gateway.Http;
 
@@ -28,7 +29,7 @@ internal sealed partial class NsqdApi
             await topic.CreateAsync();
             return ApiError.InvalidDefer;
         }
-        await topic.PublishAsync(new Immutable<PublishBatch>(PublishBatch.Single(body, deferMs)));
+        await topic.PublishFromGatewayAsync(new Immutable<PublishBatch>(PublishBatch.Single(body, deferMs)), options.MemQueueSize > 0);
         return ApiResult.Ok;
     }
 
@@ -56,7 +57,7 @@ internal sealed partial class NsqdApi
             await topic.CreateAsync();
             return bodyError is null ? ApiResult.Ok : bodyError;
         }
-        await topic.PublishAsync(new Immutable<PublishBatch>(batch));
+        await topic.PublishFromGatewayAsync(new Immutable<PublishBatch>(batch), options.MemQueueSize > 0);
         return ApiResult.Ok;
     }
 

@@ -75,6 +75,11 @@ internal sealed class TopicGrain(
         if (ticket > 0) await _log!.WhenDurableAsync(ticket);
     }
 
+    public async ValueTask WhenDurableAsync(long ticket, CancellationToken cancellationToken = default)
+    {
+        if (ticket > 0 && _log is not null) await _log.WhenDurableAsync(ticket);
+    }
+
     public async ValueTask<long> AcceptPublishAsync(Immutable<PublishBatch> batch, CancellationToken cancellationToken = default)
     {
         if (!_exists) await CreateCoreAsync();

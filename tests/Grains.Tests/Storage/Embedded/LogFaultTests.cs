@@ -88,6 +88,30 @@ public sealed class LogFaultTests
     }
 
     [Fact]
+    public async Task At_mem_queue_size_0_a_caller_that_accepts_itself_waits_for_the_commit_of_its_ticket()
+    {
+        // What a gateway configured as written behind does in front of a durable topic: accept, then wait.
+        await using var cluster = await StartAsync(0);
+        var topic = cluster.Grains.Topic("t" + Guid.NewGuid().ToString("N"));
+        await topic.CreateChannelAsync("c");
+        var stored = await topic.AcceptPublishAsync(new(PublishBatch.Single("stored"u8.ToArray())));
+        Assert.True(stored > 0);
+        await topic.WhenDurableAsync(stored);
+        try
+        {
+            FaultyLogStore.Failing = true;
+            var ticket = await topic.AcceptPublishAsync(new(PublishBatch.Single("not stored"u8.ToArray())));
+            Assert.True(ticket > stored);
+            var failed = await Assert.ThrowsAnyAsync<Exception>(() => topic.WhenDurableAsync(ticket).AsTask());
+            Assert.Contains("disk full (injected)", failed.ToString());
+        }
+        finally
+        {
+            FaultyLogStore.Failing = false;
+        }
+    }
+
+    [Fact]
     public async Task Written_behind_a_failed_commit_is_tried_again_and_refuses_publishes_meanwhile()
     {
         await using var cluster = await StartAsync(10_000);
