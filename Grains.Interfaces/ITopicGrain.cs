@@ -29,10 +29,11 @@ public interface ITopicGrain : IGrainWithStringKey
     [Alias("AcceptPublish")]
     ValueTask<long> AcceptPublishAsync(Immutable<PublishBatch> batch, CancellationToken cancellationToken = default);
 
-    /// <summary>Waits until the log ticket that <see cref="AcceptPublishAsync"/> returned is committed (throws when
-    /// that failed). For a caller that called <see cref="AcceptPublishAsync"/> itself; interleaves.</summary>
-    [Alias("WhenDurable"), AlwaysInterleave]
-    ValueTask WhenDurableAsync(long ticket, CancellationToken cancellationToken = default);
+    /// <summary>The same as <see cref="PublishAsync"/> in one call, for a topic whose publishes wait for nothing
+    /// after the accept (written behind, <c>--mem-queue-size</c> &gt; 0, or ephemeral). Returns false, and accepts
+    /// nothing, when the topic is durable: the caller then calls <see cref="PublishAsync"/>.</summary>
+    [Alias("TryPublishWrittenBehind")]
+    ValueTask<bool> TryPublishWrittenBehindAsync(Immutable<PublishBatch> batch, CancellationToken cancellationToken = default);
 
     /// <summary>Creates the topic if it does not exist (HTTP /topic/create, SUB).</summary>
     [Alias("Create")]

@@ -24,6 +24,8 @@ internal sealed partial class ClientSession
     private string? _pubTopic;
     private byte[]? _pubTopicBytes;
     private ITopicGrain? _pubTopicGrain;
+    // The topic refused a written-behind publish (durable): this session publishes to it the durable way.
+    private bool _pubTopicDurable;
     private readonly Dictionary<string, long> _pubCounts = new(StringComparer.Ordinal);
 
     private bool HasPendingPublishes => _pubOwedOks > 0;
@@ -68,6 +70,7 @@ internal sealed partial class ClientSession
         _pubTopicBytes = topic.ToArray();
         _pubTopic = System.Text.Encoding.ASCII.GetString(_pubTopicBytes);
         _pubTopicGrain = _grains.Topic(_pubTopic);
+        _pubTopicDurable = _options.MemQueueSize == 0;
     }
 
     private static bool SequenceEquals(in ReadOnlySequence<byte> a, byte[] b)
@@ -102,7 +105,8 @@ internal sealed partial class ClientSession
 
         try
         {
-            await _pubTopicGrain!.PublishFromGatewayAsync(new Immutable<PublishBatch>(new PublishBatch(data, ends, _pubDeferMs)), _options.MemQueueSize > 0);
+            _pubTopicDurable = await _pubTopicGrain!.PublishFromGatewayAsync(
+                new Immutable<PublishBatch>(new PublishBatch(data, ends, _pubDeferMs)), _pubTopicDurable);
         }
         catch (Exception ex)
         {

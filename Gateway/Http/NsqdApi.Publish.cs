@@ -29,7 +29,7 @@ internal sealed partial class NsqdApi
             await topic.CreateAsync();
             return ApiError.InvalidDefer;
         }
-        await topic.PublishFromGatewayAsync(new Immutable<PublishBatch>(PublishBatch.Single(body, deferMs)), options.MemQueueSize > 0);
+        await topic.PublishFromGatewayAsync(new Immutable<PublishBatch>(PublishBatch.Single(body, deferMs)), durableHint: options.MemQueueSize == 0);
         return ApiResult.Ok;
     }
 
@@ -57,7 +57,7 @@ internal sealed partial class NsqdApi
             await topic.CreateAsync();
             return bodyError is null ? ApiResult.Ok : bodyError;
         }
-        await topic.PublishFromGatewayAsync(new Immutable<PublishBatch>(batch), options.MemQueueSize > 0);
+        await topic.PublishFromGatewayAsync(new Immutable<PublishBatch>(batch), durableHint: options.MemQueueSize == 0);
         return ApiResult.Ok;
     }
 

@@ -75,9 +75,13 @@ internal sealed class TopicGrain(
         if (ticket > 0) await _log!.WhenDurableAsync(ticket);
     }
 
-    public async ValueTask WhenDurableAsync(long ticket, CancellationToken cancellationToken = default)
+    public async ValueTask<bool> TryPublishWrittenBehindAsync(Immutable<PublishBatch> batch, CancellationToken cancellationToken = default)
     {
-        if (ticket > 0 && _log is not null) await _log.WhenDurableAsync(ticket);
+        // Durable: the wait for the disk must not hold this grain, so that waiting batches share commits.
+        if (_durablePublish && Logged) return false;
+        var ticket = await AcceptPublishAsync(batch, cancellationToken);
+        if (ticket > 0) await _log!.WhenDurableAsync(ticket); // not expected written behind; never an early OK
+        return true;
     }
 
     public async ValueTask<long> AcceptPublishAsync(Immutable<PublishBatch> batch, CancellationToken cancellationToken = default)

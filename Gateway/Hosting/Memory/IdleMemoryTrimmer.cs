@@ -47,7 +47,15 @@ public sealed partial class IdleMemoryTrimmer : BackgroundService
             {
                 if (_idle.IsIdle())
                 {
-                    _trim();
+                    try
+                    {
+                        _trim();
+                    }
+                    catch (Exception ex)
+                    {
+                        // Memory housekeeping must never stop the node.
+                        LogTrimFailed(_logger, ex);
+                    }
                     _idle.Trimmed();
                 }
                 Interlocked.Increment(ref _looks);
@@ -85,6 +93,9 @@ public sealed partial class IdleMemoryTrimmer : BackgroundService
 
     [DllImport("libc", EntryPoint = "malloc_trim")]
     private static extern int MallocTrim(nuint pad);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "idle memory trim failed")]
+    private static partial void LogTrimFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "idle: collected gen0 and trimmed native heaps ({Committed} bytes committed)")]
     private static partial void LogTrimmed(ILogger logger, long committed);

@@ -171,6 +171,9 @@ internal sealed class EmbeddedLogStore(EmbeddedDatabase database) : IMessageLogS
         private SqliteCommand? _cursor;
         private SqliteCommand? _collect;
 
+        // Up to a gateway batch (64 KB); a bigger blob is not kept bound between commits.
+        private const int KeepPreparedBelowBytes = 64 * 1024;
+
         public SqliteConnection Connection => connection;
 
         /// <summary>The transaction of the commit under way.</summary>
@@ -201,6 +204,15 @@ internal sealed class EmbeddedLogStore(EmbeddedDatabase database) : IMessageLogS
             p[7].Value = Exact(batch.Data);
             p[8].Value = PendingRangeCodec.EncodeEnds(batch.Ends.Span);
             _append.ExecuteNonQuery();
+            // The statement keeps its last bindings (SQLite copies the blob): let go of the arrays, and of a large
+            // batch's copy too, so an idle node does not hold its last batch.
+            p[7].Value = null;
+            p[8].Value = null;
+            if (batch.Data.Length > KeepPreparedBelowBytes)
+            {
+                _append.Dispose();
+                _append = null;
+            }
         }
 
         public void SaveCursor(LogWrite.SaveCursor save)

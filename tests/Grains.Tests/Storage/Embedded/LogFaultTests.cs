@@ -88,27 +88,30 @@ public sealed class LogFaultTests
     }
 
     [Fact]
-    public async Task At_mem_queue_size_0_a_caller_that_accepts_itself_waits_for_the_commit_of_its_ticket()
+    public async Task At_mem_queue_size_0_a_written_behind_publish_is_refused_without_accepting_anything()
     {
-        // What a gateway configured as written behind does in front of a durable topic: accept, then wait.
+        // A gateway that does not know the silos' mode asks first; a durable topic must not take it in one call,
+        // or its OK would come before the commit.
         await using var cluster = await StartAsync(0);
-        var topic = cluster.Grains.Topic("t" + Guid.NewGuid().ToString("N"));
-        await topic.CreateChannelAsync("c");
-        var stored = await topic.AcceptPublishAsync(new(PublishBatch.Single("stored"u8.ToArray())));
-        Assert.True(stored > 0);
-        await topic.WhenDurableAsync(stored);
-        try
-        {
-            FaultyLogStore.Failing = true;
-            var ticket = await topic.AcceptPublishAsync(new(PublishBatch.Single("not stored"u8.ToArray())));
-            Assert.True(ticket > stored);
-            var failed = await Assert.ThrowsAnyAsync<Exception>(() => topic.WhenDurableAsync(ticket).AsTask());
-            Assert.Contains("disk full (injected)", failed.ToString());
-        }
-        finally
-        {
-            FaultyLogStore.Failing = false;
-        }
+        var topic = "t" + Guid.NewGuid().ToString("N");
+        await cluster.Grains.Topic(topic).CreateChannelAsync("c");
+
+        Assert.False(await cluster.Grains.Topic(topic).TryPublishWrittenBehindAsync(new(PublishBatch.Single("refused"u8.ToArray()))));
+        await PublishAsync(cluster, topic, "durable");
+
+        Assert.Equal(["durable"], await PullAllAsync(cluster, topic));
+    }
+
+    [Fact]
+    public async Task Written_behind_a_publish_is_one_call_and_reaches_the_channel()
+    {
+        await using var cluster = await StartAsync(10_000);
+        var topic = "t" + Guid.NewGuid().ToString("N");
+        await cluster.Grains.Topic(topic).CreateChannelAsync("c");
+
+        Assert.True(await cluster.Grains.Topic(topic).TryPublishWrittenBehindAsync(new(PublishBatch.Single("one call"u8.ToArray()))));
+
+        Assert.Equal(["one call"], await PullAllAsync(cluster, topic));
     }
 
     [Fact]
