@@ -80,12 +80,7 @@ public sealed class PostgresOutageTests(ITestOutputHelper output)
             output.WriteLine($"[{DateTime.UtcNow:HH:mm:ss.fff} test] postgres started again");
 
             // Back: publishes succeed again within a bound.
-            var attempt = 0;
-            await BoundedWait.UntilAsync("publishing after postgres came back", "PUB answered OK", RecoveryTimeout, async () =>
-            {
-                var frame = await PubAsync(silo, topic, $"retry-{attempt++}", acknowledged, mustBeOk: false);
-                return (frame is { Type: FrameType.Response, Text: "OK" }, frame?.ToString() ?? "closed");
-            });
+            await PublishUntilOkAsync(silo, topic, "retry-", acknowledged, "publishing after postgres came back");
             for (var i = 0; i < 5; i++) await PubAsync(silo, topic, $"after-{i}", acknowledged, mustBeOk: true);
             await http.PubAsync(topic, "after-http");
             acknowledged.Add("after-http");
@@ -93,20 +88,8 @@ public sealed class PostgresOutageTests(ITestOutputHelper output)
             // Every OK is consumed. Refused publishes may be delivered too (the log retries their writes, and NSQ
             // allows a publisher's retry to duplicate), but none that got OK may be missing.
             var received = new HashSet<string>();
-            await using var consumer = await V2Client.ConnectAsync(silo.TcpPort);
-            await consumer.Sub(topic, "c");
-            await consumer.ExpectOkAsync("SUB");
-            await consumer.Rdy(100);
-            var drain = Stopwatch.StartNew();
-            while (!acknowledged.IsSubsetOf(received))
-            {
-                Assert.True(drain.Elapsed < RecoveryTimeout,
-                    $"consuming: missing {string.Join(",", acknowledged.Except(received))} after {drain.Elapsed}");
-                var message = await consumer.ExpectMessageAsync($"consuming ({received.Count} received)");
-                received.Add(message.BodyText);
-                await consumer.Fin(message.Id);
-            }
-            output.WriteLine($"{acknowledged.Count} acknowledged, {received.Count} received: {string.Join(",", received.Order())}");
+            await using var consumer = await SubscribeAsync(silo, topic);
+            await ConsumeAllAsync(consumer, acknowledged, received, "consuming");
             Assert.Empty(acknowledged.Except(received));
             Assert.False(silo.HasExited, "the silo exited during the outage");
         }
@@ -131,10 +114,7 @@ public sealed class PostgresOutageTests(ITestOutputHelper output)
             using var http = new NsqdHttp(silo);
             await http.CreateTopicAsync(topic);
             await http.CreateChannelAsync(topic, "c");
-            await using var consumer = await V2Client.ConnectAsync(silo.TcpPort);
-            await consumer.Sub(topic, "c");
-            await consumer.ExpectOkAsync("SUB");
-            await consumer.Rdy(100);
+            await using var consumer = await SubscribeAsync(silo, topic);
             for (var i = 0; i < 10; i++) await PubAsync(silo, topic, $"before-{i}", acknowledged, mustBeOk: true);
             // Half are consumed and finished before the crash; their FINs' cursor write may fail and be retried.
             for (var i = 0; i < 5; i++)
@@ -169,28 +149,14 @@ public sealed class PostgresOutageTests(ITestOutputHelper output)
             await postgres.StartServerAsync();
             output.WriteLine($"[{DateTime.UtcNow:HH:mm:ss.fff} test] postgres started again after {attempts} refused publishes");
 
-            var attempt = 0;
-            await BoundedWait.UntilAsync("publishing after postgres came back", "PUB answered OK", RecoveryTimeout, async () =>
-            {
-                var frame = await PubAsync(silo, topic, $"retry-{attempt++}", acknowledged, mustBeOk: false);
-                return (frame is { Type: FrameType.Response, Text: "OK" }, frame?.ToString() ?? "closed");
-            });
+            await PublishUntilOkAsync(silo, topic, "retry-", acknowledged, "publishing after postgres came back");
             // Grain state and a topic never stored before work at once, not after some failures of stale connections.
             await http.CreateChannelAsync(topic, "c2");
             await PubAsync(silo, newTopic, "late-up", acknowledged, mustBeOk: true);
             for (var i = 0; i < 5; i++) await PubAsync(silo, topic, $"after-{i}", acknowledged, mustBeOk: true);
 
-            var drain = Stopwatch.StartNew();
             var wanted = acknowledged.Where(b => !b.StartsWith("late-", StringComparison.Ordinal)).ToHashSet();
-            while (!wanted.IsSubsetOf(received))
-            {
-                Assert.True(drain.Elapsed < RecoveryTimeout,
-                    $"consuming: missing {string.Join(",", wanted.Except(received))} after {drain.Elapsed}");
-                var message = await consumer.ExpectMessageAsync($"consuming after the outage ({received.Count} received)");
-                received.Add(message.BodyText);
-                await consumer.Fin(message.Id);
-            }
-            output.WriteLine($"{wanted.Count} acknowledged, {received.Count} received: {string.Join(",", received.Order())}");
+            await ConsumeAllAsync(consumer, wanted, received, "consuming after the outage");
 
             await using var lateConsumer = await V2Client.ConnectAsync(silo.TcpPort);
             await lateConsumer.Sub(newTopic, "c");
@@ -242,28 +208,11 @@ public sealed class PostgresOutageTests(ITestOutputHelper output)
 
             await postgres.ThawServerAsync();
             output.WriteLine($"[{DateTime.UtcNow:HH:mm:ss.fff} test] postgres thawed");
-            var attempt = 0;
-            await BoundedWait.UntilAsync("publishing after postgres thawed", "PUB answered OK", RecoveryTimeout, async () =>
-            {
-                var frame = await PubAsync(silo, topic, $"retry-{attempt++}", acknowledged, mustBeOk: false);
-                return (frame is { Type: FrameType.Response, Text: "OK" }, frame?.ToString() ?? "closed");
-            });
+            await PublishUntilOkAsync(silo, topic, "retry-", acknowledged, "publishing after postgres thawed");
 
             var received = new HashSet<string>();
-            await using var consumer = await V2Client.ConnectAsync(silo.TcpPort);
-            await consumer.Sub(topic, "c");
-            await consumer.ExpectOkAsync("SUB");
-            await consumer.Rdy(100);
-            var drain = Stopwatch.StartNew();
-            while (!acknowledged.IsSubsetOf(received))
-            {
-                Assert.True(drain.Elapsed < RecoveryTimeout,
-                    $"consuming: missing {string.Join(",", acknowledged.Except(received))} after {drain.Elapsed}");
-                var message = await consumer.ExpectMessageAsync($"consuming ({received.Count} received)");
-                received.Add(message.BodyText);
-                await consumer.Fin(message.Id);
-            }
-            output.WriteLine($"{acknowledged.Count} acknowledged, {received.Count} received: {string.Join(",", received.Order())}");
+            await using var consumer = await SubscribeAsync(silo, topic);
+            await ConsumeAllAsync(consumer, acknowledged, received, "consuming");
             Assert.False(silo.HasExited, "the silo exited during the freeze");
         }
         finally
@@ -308,37 +257,57 @@ public sealed class PostgresOutageTests(ITestOutputHelper output)
             for (var s = 0; s < 2; s++)
             {
                 var silo = cluster.Silos[s];
-                var attempt = 0;
-                await BoundedWait.UntilAsync($"publishing on silo {s} after postgres came back", "PUB answered OK", RecoveryTimeout, async () =>
-                {
-                    var frame = await PubAsync(silo, topic, $"retry-{s}-{attempt++}", acknowledged, mustBeOk: false);
-                    return (frame is { Type: FrameType.Response, Text: "OK" }, frame?.ToString() ?? "closed");
-                });
+                await PublishUntilOkAsync(silo, topic, $"retry-{s}-", acknowledged, $"publishing on silo {s} after postgres came back");
                 for (var i = 0; i < 3; i++) await PubAsync(silo, topic, $"after-{s}-{i}", acknowledged, mustBeOk: true);
             }
             await cluster.WaitForProducersAsync(2, RecoveryTimeout);
 
             var received = new HashSet<string>();
-            await using var consumer = await V2Client.ConnectAsync(cluster.Silos[1].TcpPort);
-            await consumer.Sub(topic, "c");
-            await consumer.ExpectOkAsync("SUB");
-            await consumer.Rdy(100);
-            var drain = Stopwatch.StartNew();
-            while (!acknowledged.IsSubsetOf(received))
-            {
-                Assert.True(drain.Elapsed < RecoveryTimeout,
-                    $"consuming: missing {string.Join(",", acknowledged.Except(received))} after {drain.Elapsed}");
-                var message = await consumer.ExpectMessageAsync($"consuming ({received.Count} received)");
-                received.Add(message.BodyText);
-                await consumer.Fin(message.Id);
-            }
-            output.WriteLine($"{acknowledged.Count} acknowledged, {received.Count} received: {string.Join(",", received.Order())}");
+            await using var consumer = await SubscribeAsync(cluster.Silos[1], topic);
+            await ConsumeAllAsync(consumer, acknowledged, received, "consuming");
             Assert.All(cluster.Silos, s => Assert.False(s.HasExited, $"silo {s.TcpPort} exited"));
         }
         finally
         {
             output.WriteLine(cluster.Output());
         }
+    }
+
+    /// <summary>PUBs, each on a connection of its own, until one is answered OK (within <see cref="RecoveryTimeout"/>).</summary>
+    private static Task PublishUntilOkAsync(SiloProcess silo, string topic, string bodyPrefix, HashSet<string> acknowledged, string what)
+    {
+        var attempt = 0;
+        return BoundedWait.UntilAsync(what, "PUB answered OK", RecoveryTimeout, async () =>
+        {
+            var frame = await PubAsync(silo, topic, $"{bodyPrefix}{attempt++}", acknowledged, mustBeOk: false);
+            return (frame is { Type: FrameType.Response, Text: "OK" }, frame?.ToString() ?? "closed");
+        });
+    }
+
+    /// <summary>A consumer of <paramref name="topic"/>'s channel c with RDY 100.</summary>
+    private static async Task<V2Client> SubscribeAsync(SiloProcess silo, string topic)
+    {
+        var consumer = await V2Client.ConnectAsync(silo.TcpPort);
+        await consumer.Sub(topic, "c");
+        await consumer.ExpectOkAsync("SUB");
+        await consumer.Rdy(100);
+        return consumer;
+    }
+
+    /// <summary>Consumes and FINs until every body of <paramref name="wanted"/> is in <paramref name="received"/>
+    /// (within <see cref="RecoveryTimeout"/>).</summary>
+    private async Task ConsumeAllAsync(V2Client consumer, HashSet<string> wanted, HashSet<string> received, string what)
+    {
+        var drain = Stopwatch.StartNew();
+        while (!wanted.IsSubsetOf(received))
+        {
+            Assert.True(drain.Elapsed < RecoveryTimeout,
+                $"consuming: missing {string.Join(",", wanted.Except(received))} after {drain.Elapsed}");
+            var message = await consumer.ExpectMessageAsync($"{what} ({received.Count} received)");
+            received.Add(message.BodyText);
+            await consumer.Fin(message.Id);
+        }
+        output.WriteLine($"{wanted.Count} acknowledged, {received.Count} received: {string.Join(",", received.Order())}");
     }
 
     /// <summary>PUB on a connection of its own (E_PUB_FAILED closes it, as in nsqd); the body joins
