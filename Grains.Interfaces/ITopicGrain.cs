@@ -17,23 +17,13 @@ namespace OrleansNsq;
 [Alias("OrleansNsq.ITopicGrain")]
 public interface ITopicGrain : IGrainWithStringKey
 {
-    /// <summary>PUB/MPUB/DPUB: creates the topic if needed and accepts the batch. Completes when every channel has it
-    /// and, with --mem-queue-size=0, when it is committed to disk (throws when that failed: E_PUB_FAILED).
-    /// Interleaves: it only waits, while <see cref="AcceptPublishAsync"/> does the work one batch at a time, so
-    /// batches waiting for the disk share its commits.</summary>
+    /// <summary>PUB/MPUB/DPUB: creates the topic if needed and accepts the batch, one grain call per batch. Completes
+    /// once the topic has taken the batch (its channels get it right after, in the topic's own calls) and, with
+    /// --mem-queue-size=0, once it is committed to disk; throws when that failed or the log cannot commit
+    /// (E_PUB_FAILED). Interleaves: publishes that wait for the disk share its commits, and a publisher that outruns
+    /// the disk or a channel waits here before its batch is taken.</summary>
     [Alias("Publish"), AlwaysInterleave]
     ValueTask PublishAsync(Immutable<PublishBatch> batch, CancellationToken cancellationToken = default);
-
-    /// <summary>The work of <see cref="PublishAsync"/> (call that instead): ids, the log append, the hand-over to
-    /// channels. Returns the log ticket to wait for on this topic's silo, 0 when there is nothing to wait for.</summary>
-    [Alias("AcceptPublish")]
-    ValueTask<long> AcceptPublishAsync(Immutable<PublishBatch> batch, CancellationToken cancellationToken = default);
-
-    /// <summary>The same as <see cref="PublishAsync"/> in one call, for a topic whose publishes wait for nothing
-    /// after the accept (written behind, <c>--mem-queue-size</c> &gt; 0, or ephemeral). Returns false, and accepts
-    /// nothing, when the topic is durable: the caller then calls <see cref="PublishAsync"/>.</summary>
-    [Alias("TryPublishWrittenBehind")]
-    ValueTask<bool> TryPublishWrittenBehindAsync(Immutable<PublishBatch> batch, CancellationToken cancellationToken = default);
 
     /// <summary>Creates the topic if it does not exist (HTTP /topic/create, SUB).</summary>
     [Alias("Create")]

@@ -2,7 +2,6 @@ using System.Buffers;
 using Orleans.Concurrency;
 using OrleansNsq.Gateway.Protocol;
 using OrleansNsq.Messages;
-using OrleansNsq.Gateway.Publishing;
 
 namespace OrleansNsq.Gateway.Connections;
 
@@ -24,8 +23,6 @@ internal sealed partial class ClientSession
     private string? _pubTopic;
     private byte[]? _pubTopicBytes;
     private ITopicGrain? _pubTopicGrain;
-    // The topic refused a written-behind publish (durable): this session publishes to it the durable way.
-    private bool _pubTopicDurable;
     private readonly Dictionary<string, long> _pubCounts = new(StringComparer.Ordinal);
 
     private bool HasPendingPublishes => _pubOwedOks > 0;
@@ -70,7 +67,6 @@ internal sealed partial class ClientSession
         _pubTopicBytes = topic.ToArray();
         _pubTopic = System.Text.Encoding.ASCII.GetString(_pubTopicBytes);
         _pubTopicGrain = _grains.Topic(_pubTopic);
-        _pubTopicDurable = _options.MemQueueSize == 0;
     }
 
     private static bool SequenceEquals(in ReadOnlySequence<byte> a, byte[] b)
@@ -105,8 +101,7 @@ internal sealed partial class ClientSession
 
         try
         {
-            _pubTopicDurable = await _pubTopicGrain!.PublishFromGatewayAsync(
-                new Immutable<PublishBatch>(new PublishBatch(data, ends, _pubDeferMs)), _pubTopicDurable);
+            await _pubTopicGrain!.PublishAsync(new Immutable<PublishBatch>(new PublishBatch(data, ends, _pubDeferMs)));
         }
         catch (Exception ex)
         {

@@ -1,7 +1,6 @@
 using Orleans.Concurrency;
 using System.Globalization;
 using OrleansNsq.Messages;
-using OrleansNsq.Gateway.Publishing;
 
 namespace OrleansNsq.Gateway.Http;
 
@@ -29,7 +28,7 @@ internal sealed partial class NsqdApi
             await topic.CreateAsync();
             return ApiError.InvalidDefer;
         }
-        await topic.PublishFromGatewayAsync(new Immutable<PublishBatch>(PublishBatch.Single(body, deferMs)), durableHint: options.MemQueueSize == 0);
+        await topic.PublishAsync(new Immutable<PublishBatch>(PublishBatch.Single(body, deferMs)));
         return ApiResult.Ok;
     }
 
@@ -57,7 +56,7 @@ internal sealed partial class NsqdApi
             await topic.CreateAsync();
             return bodyError is null ? ApiResult.Ok : bodyError;
         }
-        await topic.PublishFromGatewayAsync(new Immutable<PublishBatch>(batch), durableHint: options.MemQueueSize == 0);
+        await topic.PublishAsync(new Immutable<PublishBatch>(batch));
         return ApiResult.Ok;
     }
 

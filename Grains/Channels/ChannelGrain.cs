@@ -118,8 +118,13 @@ internal sealed class ChannelGrain : Grain, IChannelGrain
             ChannelLog.Created(_logger, _topic, _channel);
         }
         var now = _time.UnixMs();
-        foreach (var segment in segments.Value) _receivedThrough = Math.Max(_receivedThrough, segment.LastId);
-        _queue.Enqueue(segments.Value, now);
+        var handed = segments.Value;
+        // The topic hands segments over in id order and tries a failed call again; a call that landed before it
+        // failed (a timeout) brings segments this channel already has (or read back from the log on activation).
+        if (!created && handed.Length > 0 && handed[0].LastId <= _receivedThrough)
+            handed = Array.FindAll(handed, segment => segment.LastId > _receivedThrough);
+        foreach (var segment in handed) _receivedThrough = Math.Max(_receivedThrough, segment.LastId);
+        _queue.Enqueue(handed, now);
         _pulls.Serve(_queue, now);
         Changed();
         return created ? new ValueTask(SaveAsync()) : ValueTask.CompletedTask;

@@ -10,9 +10,13 @@ namespace OrleansNsq.Grains.Topics;
 
 /// <summary>
 /// One NSQ topic: gives each published batch its ids and timestamp, counts it, and hands the same segment to every
-/// channel (nsqd's messagePump), or holds it while there is no channel or the topic is paused.
-/// Not reentrant: a publish, a channel creation and a delete never interleave, so no channel misses or resurrects a
-/// batch. Channels it calls are reentrant, so their calls back (ephemeral deletion) cannot deadlock.
+/// channel (nsqd's messagePump, <see cref="ChannelFanOut"/>), or holds it while there is no channel or the topic is
+/// paused. A publish is answered once the topic has accepted its batch (written behind) or once the batch is on disk
+/// (<c>--mem-queue-size=0</c>); the channels get it in the fan-out's own calls.
+/// Publishes interleave (their waits for the disk share commits) and take effect one at a time, each in one
+/// synchronous step; every other change (channel creation, delete, pause) runs alone as <see cref="ExclusiveAsync"/>,
+/// and publishes wait while one is under way, so no channel misses or resurrects a batch. Channels it calls are
+/// reentrant, so their calls back (ephemeral deletion) cannot deadlock.
 /// Placed on the silo of its first caller, the gateway that publishes or subscribes.
 /// A non-ephemeral topic saves its metadata (<see cref="TopicState"/>) on create, delete, pause and channel changes,
 /// never on publish; on activation it restores them and recreates its channels, so they take pulls and new messages.
@@ -30,11 +34,12 @@ internal sealed class TopicGrain(
     private readonly MessageLog? _log = services.GetService<MessageLog>();
     // --mem-queue-size=0: a publish answers once its batch is on disk.
     private readonly bool _durablePublish = options.Value.MemQueueSize == 0;
-    private ITopicGrain _self = null!;
-    private readonly SortedDictionary<string, IChannelGrain> _channels = new(StringComparer.Ordinal);
+    private readonly SortedDictionary<string, ChannelFanOut> _channels = new(StringComparer.Ordinal);
     private readonly TopicBacklog _backlog = new();
-    // _channels' grains as an array, so a publish enumerates without allocating.
-    private IChannelGrain[] _fanOut = [];
+    // _channels' values as an array, so a publish enumerates without allocating.
+    private ChannelFanOut[] _fanOut = [];
+    // Set while a change other than a publish is under way (see ExclusiveAsync).
+    private Task? _exclusive;
     private MessageIdSequence _ids = null!;
     private string _name = "";
     private bool _ephemeral;
@@ -48,50 +53,93 @@ internal sealed class TopicGrain(
         _name = this.GetPrimaryKeyString();
         _ephemeral = ChannelKey.IsEphemeral(_name);
         _ids = new MessageIdSequence(time.UnixMs());
-        _self = this.AsReference<ITopicGrain>();
         if (Logged) _backlog.MemoryLimit = options.Value.MemoryLimit;
         if (Logged) _ids.StartAbove(await _log!.Store.ReadLastIdAsync(_name, cancellationToken));
         if (_ephemeral || !state.State.Exists) return;
         _exists = true;
         _paused = state.State.Paused;
         if (Logged) await RestoreHeldAsync(cancellationToken);
-        foreach (var channel in state.State.Channels) _channels.Add(channel, GrainFactory.Channel(_name, channel));
+        foreach (var channel in state.State.Channels) _channels.Add(channel, NewFanOut(channel));
         _fanOut = [.. _channels.Values];
         // Each channel restores itself from its own record; the empty create call also recreates one whose record
         // is missing (a crash between the two writes), so every saved channel takes pulls and new messages again.
         var creates = new Task[_fanOut.Length];
         for (var i = 0; i < creates.Length; i++)
-            creates[i] = _fanOut[i].EnqueueAsync(new Immutable<MessageSegment[]>([]), cancellationToken).AsTask();
+            creates[i] = _fanOut[i].Grain.EnqueueAsync(new Immutable<MessageSegment[]>([]), cancellationToken).AsTask();
         await Task.WhenAll(creates);
         TopicLog.Restored(logger, _name, _channels.Count, _paused);
     }
 
     private bool Logged => _log is not null && !_ephemeral;
 
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        // What was accepted reaches the channels before the topic goes (a silo's graceful shutdown).
+        try
+        {
+            await WhenChannelsCaughtUpAsync().WaitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private ChannelFanOut NewFanOut(string channel) =>
+        new(_name, channel, GrainFactory.Channel(_name, channel), time, logger);
+
     public async ValueTask PublishAsync(Immutable<PublishBatch> batch, CancellationToken cancellationToken = default)
     {
-        // Interleaved: no state is touched here. The accept runs as an ordinary (one at a time) call on this grain.
-        var ticket = await _self.AcceptPublishAsync(batch, cancellationToken);
-        if (ticket > 0) await _log!.WhenDurableAsync(ticket);
-    }
-
-    public async ValueTask<bool> TryPublishWrittenBehindAsync(Immutable<PublishBatch> batch, CancellationToken cancellationToken = default)
-    {
-        // Durable: the wait for the disk must not hold this grain, so that waiting batches share commits.
-        if (_durablePublish && Logged) return false;
-        var ticket = await AcceptPublishAsync(batch, cancellationToken);
-        if (ticket > 0) await _log!.WhenDurableAsync(ticket); // not expected written behind; never an early OK
-        return true;
-    }
-
-    public async ValueTask<long> AcceptPublishAsync(Immutable<PublishBatch> batch, CancellationToken cancellationToken = default)
-    {
-        if (!_exists) await CreateCoreAsync();
         var messages = batch.Value;
-        if (messages.Count == 0) return 0;
-        // While the log cannot commit, an OK would promise what the disk cannot keep: refuse (E_PUB_FAILED).
-        if (Logged && _log!.Failure is { } failure)
-            throw new MessageLogUnavailableException($"message log: cannot store topic {_name}'s messages: {failure.Message}", failure);
+        // Every wait comes before the accept, which is one synchronous step: publishes interleave only while they wait.
+        while (true)
+        {
+            if (_exclusive is { } busy)
+            {
+                await busy;
+                continue;
+            }
+            if (!_exists)
+            {
+                await ExclusiveAsync(async () =>
+                {
+                    if (!_exists) await CreateCoreAsync();
+                    return true;
+                });
+                continue;
+            }
+            if (messages.Count == 0) return;
+            // While the log cannot commit, an OK would promise what the disk cannot keep: refuse (E_PUB_FAILED).
+            if (Logged && _log!.Failure is { } failure)
+                throw new MessageLogUnavailableException($"message log: cannot store topic {_name}'s messages: {failure.Message}", failure);
+            // Publishers that outrun the disk or a channel wait here, before their batch is taken, so what the topic
+            // has accepted and not yet handed on stays bounded.
+            if (Logged && _log!.WhenRoomAsync() is { IsCompleted: false } room)
+            {
+                await room;
+                continue;
+            }
+            if (FullFanOut() is { } full)
+            {
+                await full.WhenProgressAsync();
+                continue;
+            }
+            break;
+        }
+        var ticket = Accept(messages);
+        if (_durablePublish && ticket > 0) await _log!.WhenDurableAsync(ticket);
+    }
+
+    private ChannelFanOut? FullFanOut()
+    {
+        foreach (var channel in _fanOut)
+            if (!channel.HasRoom) return channel;
+        return null;
+    }
+
+    /// <summary>Ids, counters, the log append and the hand-over: one synchronous step. Returns the log ticket (0 when
+    /// the topic is not logged).</summary>
+    private long Accept(PublishBatch messages)
+    {
         var now = time.UnixMs();
         var segment = new MessageSegment(_ids.Take(messages.Count), time.UnixNs(), messages);
         _messageCount += messages.Count;
@@ -101,10 +149,36 @@ internal sealed class TopicGrain(
             messages.DeferMs > 0 ? now + messages.DeferMs : 0, held, messages.Data.AsMemory(0, (int)messages.TotalBytes),
             messages.Ends)) : 0;
         if (held) _backlog.Add(segment);
-        else await FanOutAsync([segment]);
-        // Publishers that outrun the disk wait here, one batch at a time, instead of queueing without bound.
-        if (Logged) await _log!.WhenRoomAsync();
-        return _durablePublish ? ticket : 0;
+        else foreach (var channel in _fanOut) channel.Add(segment);
+        return ticket;
+    }
+
+    /// <summary>Runs a change other than a publish alone: publishes that arrive meanwhile wait for it (they would
+    /// otherwise interleave at its awaits and see half a change, e.g. a channel listed but not yet created).</summary>
+    private async ValueTask<T> ExclusiveAsync<T>(Func<ValueTask<T>> change)
+    {
+        while (_exclusive is { } busy) await busy;
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _exclusive = done.Task;
+        try
+        {
+            return await change();
+        }
+        finally
+        {
+            _exclusive = null;
+            done.SetResult();
+        }
+    }
+
+    /// <summary>Completes when every channel has what the topic accepted before the call.</summary>
+    private Task WhenChannelsCaughtUpAsync()
+    {
+        var channels = _fanOut;
+        if (channels.Length == 1) return channels[0].WhenCaughtUpAsync();
+        var waits = new Task[channels.Length];
+        for (var i = 0; i < channels.Length; i++) waits[i] = channels[i].WhenCaughtUpAsync();
+        return Task.WhenAll(waits);
     }
 
     /// <summary>An ephemeral channel keeps everything in memory and has no cursor to hold the log's batches: what the
@@ -141,23 +215,35 @@ internal sealed class TopicGrain(
 
     public async ValueTask CreateAsync(CancellationToken cancellationToken = default)
     {
-        if (!_exists) await CreateCoreAsync();
+        if (_exists) return;
+        await ExclusiveAsync(async () =>
+        {
+            if (!_exists) await CreateCoreAsync();
+            return true;
+        });
     }
 
     public ValueTask<bool> ExistsAsync(CancellationToken cancellationToken = default) => new(_exists || ForgetMissing());
 
-    public async ValueTask CreateChannelAsync(string channel, CancellationToken cancellationToken = default)
+    public ValueTask CreateChannelAsync(string channel, CancellationToken cancellationToken = default) =>
+        new(ExclusiveAsync(async () =>
+        {
+            await CreateChannelCoreAsync(channel, cancellationToken);
+            return true;
+        }).AsTask());
+
+    private async Task CreateChannelCoreAsync(string channel, CancellationToken cancellationToken)
     {
         if (!_exists) await CreateCoreAsync();
         if (_channels.TryGetValue(channel, out var existing))
         {
             // SUB of a known channel: its activation may have been lost with a silo and come back not knowing it
             // exists (its pulls would answer Deleted forever). The empty create call tells it again.
-            await existing.EnqueueAsync(new Immutable<MessageSegment[]>([]), cancellationToken);
+            await existing.Grain.EnqueueAsync(new Immutable<MessageSegment[]>([]), cancellationToken);
             return;
         }
-        var grain = GrainFactory.Channel(_name, channel);
-        _channels.Add(channel, grain);
+        var fanOut = NewFanOut(channel);
+        _channels.Add(channel, fanOut);
         _fanOut = [.. _channels.Values];
         if (!ChannelKey.IsEphemeral(channel)) await SaveAsync();
         // The channel owns every message from here on, and what the topic still holds (handed over now to a first
@@ -165,19 +251,23 @@ internal sealed class TopicGrain(
         var startAfter = (_backlog.FirstId ?? _ids.Next) - 1;
         MessageSegment[] held = !_paused && _fanOut.Length == 1 ? _backlog.TakeAll() : [];
         if (ChannelKey.IsEphemeral(channel)) held = await LoadStoredAsync(held);
-        await grain.CreateAsync(startAfter, new Immutable<MessageSegment[]>(held), cancellationToken);
+        await fanOut.Grain.CreateAsync(startAfter, new Immutable<MessageSegment[]>(held), cancellationToken);
         if (held.Length > 0 && Logged) _log!.Append(new LogWrite.ReleaseHeld(_name, held[^1].LastId));
         await GrainFactory.TopicDirectory().ChannelCreatedAsync(_name, channel, cancellationToken);
         TopicLog.ChannelCreated(logger, _name, channel);
     }
 
-    public async ValueTask<bool> DeleteChannelAsync(string channel, CancellationToken cancellationToken = default)
+    public ValueTask<bool> DeleteChannelAsync(string channel, CancellationToken cancellationToken = default) =>
+        ExclusiveAsync(() => DeleteChannelCoreAsync(channel, cancellationToken));
+
+    private async ValueTask<bool> DeleteChannelCoreAsync(string channel, CancellationToken cancellationToken)
     {
         if (!_exists) return ForgetMissing();
-        if (!_channels.Remove(channel, out var grain)) return false;
+        if (!_channels.Remove(channel, out var fanOut)) return false;
+        fanOut.Stop();
         _fanOut = [.. _channels.Values];
         if (!ChannelKey.IsEphemeral(channel)) await SaveAsync();
-        await grain.DeleteAsync(cancellationToken);
+        await fanOut.Grain.DeleteAsync(cancellationToken);
         await GrainFactory.TopicDirectory().ChannelDeletedAsync(_name, channel, cancellationToken);
         TopicLog.ChannelDeleted(logger, _name, channel);
         // nsqd/topic.go DeleteExistingChannel: an ephemeral topic goes with its last channel.
@@ -188,14 +278,18 @@ internal sealed class TopicGrain(
     public ValueTask<string[]> GetChannelsAsync(CancellationToken cancellationToken = default) =>
         new(_exists || ForgetMissing() ? _channels.Keys.ToArray() : []);
 
-    public async ValueTask<bool> DeleteAsync(CancellationToken cancellationToken = default)
-    {
-        if (!_exists) return ForgetMissing();
-        await DeleteCoreAsync();
-        return true;
-    }
+    public ValueTask<bool> DeleteAsync(CancellationToken cancellationToken = default) =>
+        ExclusiveAsync(async () =>
+        {
+            if (!_exists) return ForgetMissing();
+            await DeleteCoreAsync();
+            return true;
+        });
 
-    public async ValueTask<bool> SetPausedAsync(bool paused, CancellationToken cancellationToken = default)
+    public ValueTask<bool> SetPausedAsync(bool paused, CancellationToken cancellationToken = default) =>
+        ExclusiveAsync(() => SetPausedCoreAsync(paused));
+
+    private async ValueTask<bool> SetPausedCoreAsync(bool paused)
     {
         if (!_exists) return ForgetMissing();
         if (_paused != paused)
@@ -207,7 +301,9 @@ internal sealed class TopicGrain(
         {
             var held = _backlog.TakeAll();
             if (_channels.Keys.Any(ChannelKey.IsEphemeral)) held = await LoadStoredAsync(held);
-            await FanOutAsync(held);
+            foreach (var channel in _fanOut) channel.AddRange(held);
+            // As on channel creation: the channels have what was held before the log records it released.
+            await WhenChannelsCaughtUpAsync();
             if (Logged) _log!.Append(new LogWrite.ReleaseHeld(_name, held[^1].LastId));
         }
         return true;
@@ -228,15 +324,17 @@ internal sealed class TopicGrain(
             ForgetMissing();
             return null;
         }
+        // Counts that include every message published before the call (the fan-out may still be handing them on).
+        await WhenChannelsCaughtUpAsync();
         ChannelStats[] channels;
         if (channel is not null)
         {
-            channels = _channels.TryGetValue(channel, out var one) ? [await one.GetStatsAsync(cancellationToken)] : [];
+            channels = _channels.TryGetValue(channel, out var one) ? [await one.Grain.GetStatsAsync(cancellationToken)] : [];
         }
         else
         {
             var pending = new Task<ChannelStats>[_fanOut.Length];
-            for (var i = 0; i < pending.Length; i++) pending[i] = _fanOut[i].GetStatsAsync(cancellationToken).AsTask();
+            for (var i = 0; i < pending.Length; i++) pending[i] = _fanOut[i].Grain.GetStatsAsync(cancellationToken).AsTask();
             // _fanOut follows the sorted dictionary, so the stats come out sorted by name.
             channels = await Task.WhenAll(pending);
         }
@@ -282,9 +380,10 @@ internal sealed class TopicGrain(
         _backlog.Clear();
         _channels.Clear();
         _fanOut = [];
+        foreach (var channel in channels) channel.Stop();
         await SaveAsync();
         var deletes = new Task[channels.Length];
-        for (var i = 0; i < channels.Length; i++) deletes[i] = channels[i].DeleteAsync().AsTask();
+        for (var i = 0; i < channels.Length; i++) deletes[i] = channels[i].Grain.DeleteAsync().AsTask();
         await Task.WhenAll(deletes);
         if (Logged) await _log!.WriteAsync(new LogWrite.DeleteTopic(_name));
         await GrainFactory.TopicDirectory().TopicDeletedAsync(_name);
@@ -310,16 +409,5 @@ internal sealed class TopicGrain(
         state.State.Paused = _paused;
         state.State.Channels = channels;
         await state.WriteStateAsync();
-    }
-
-    /// <summary>Hands the same segments to every channel at once and completes when all have them.</summary>
-    private ValueTask FanOutAsync(MessageSegment[] segments)
-    {
-        var payload = new Immutable<MessageSegment[]>(segments);
-        var channels = _fanOut;
-        if (channels.Length == 1) return channels[0].EnqueueAsync(payload);
-        var enqueues = new Task[channels.Length];
-        for (var i = 0; i < channels.Length; i++) enqueues[i] = channels[i].EnqueueAsync(payload).AsTask();
-        return new ValueTask(Task.WhenAll(enqueues));
     }
 }

@@ -19,4 +19,7 @@ internal static partial class TopicLog
 
     [LoggerMessage(3104, LogLevel.Information, "Topic {Topic} restored from storage with {ChannelCount} channel(s), paused {Paused}")]
     public static partial void Restored(ILogger logger, string topic, int channelCount, bool paused);
+
+    [LoggerMessage(3105, LogLevel.Warning, "Topic {Topic}: handing {Count} batch(es) to channel {Channel} failed; trying again")]
+    public static partial void FanOutFailed(ILogger logger, string topic, string channel, int count, Exception ex);
 }

@@ -17,9 +17,20 @@ public sealed class LogFaultTests
     private sealed class FaultyLogStore(IMessageLogStore inner) : IMessageLogStore
     {
         public static volatile bool Failing;
+        // While set, commits of message batches wait for it; Entered tells the test one is waiting.
+        public static volatile TaskCompletionSource? Hold;
+        public static volatile TaskCompletionSource? Entered;
 
-        public Task CommitAsync(IReadOnlyList<LogWrite> writes, CancellationToken cancellationToken = default) =>
-            Failing ? throw new IOException("disk full (injected)") : inner.CommitAsync(writes, cancellationToken);
+        public async Task CommitAsync(IReadOnlyList<LogWrite> writes, CancellationToken cancellationToken = default)
+        {
+            if (Failing) throw new IOException("disk full (injected)");
+            if (Hold is { } hold && writes.Any(w => w is LogWrite.AppendBatch))
+            {
+                Entered?.TrySetResult();
+                await hold.Task;
+            }
+            await inner.CommitAsync(writes, cancellationToken);
+        }
 
         public Task<long> ReadLastIdAsync(string topic, CancellationToken cancellationToken = default) => inner.ReadLastIdAsync(topic, cancellationToken);
         public Task<long> ReadReleasedThroughAsync(string topic, CancellationToken cancellationToken = default) => inner.ReadReleasedThroughAsync(topic, cancellationToken);
@@ -87,31 +98,61 @@ public sealed class LogFaultTests
         Assert.Contains("after", bodies);
     }
 
-    [Fact]
-    public async Task At_mem_queue_size_0_a_written_behind_publish_is_refused_without_accepting_anything()
+    /// <summary>Holds every commit of a message batch until the returned scope ends; the task completes when one
+    /// commit is waiting.</summary>
+    private static (IDisposable Release, Task Entered) HoldCommits()
     {
-        // A gateway that does not know the silos' mode asks first; a durable topic must not take it in one call,
-        // or its OK would come before the commit.
+        var hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        FaultyLogStore.Entered = entered;
+        FaultyLogStore.Hold = hold;
+        return (new Releaser(hold), entered.Task);
+    }
+
+    private sealed class Releaser(TaskCompletionSource hold) : IDisposable
+    {
+        public void Dispose()
+        {
+            FaultyLogStore.Hold = null;
+            hold.TrySetResult();
+        }
+    }
+
+    [Fact]
+    public async Task At_mem_queue_size_0_a_publish_completes_only_once_its_batch_is_committed()
+    {
         await using var cluster = await StartAsync(0);
         var topic = "t" + Guid.NewGuid().ToString("N");
         await cluster.Grains.Topic(topic).CreateChannelAsync("c");
 
-        Assert.False(await cluster.Grains.Topic(topic).TryPublishWrittenBehindAsync(new(PublishBatch.Single("refused"u8.ToArray()))));
-        await PublishAsync(cluster, topic, "durable");
+        var (release, entered) = HoldCommits();
+        Task publish;
+        using (release)
+        {
+            publish = PublishAsync(cluster, topic, "durable");
+            await entered.WaitAsync(TimeSpan.FromSeconds(30));
+            // The commit carrying the batch is under way and held: the publish has not been answered.
+            Assert.False(publish.IsCompleted);
+        }
+        await publish.WaitAsync(TimeSpan.FromSeconds(30));
 
         Assert.Equal(["durable"], await PullAllAsync(cluster, topic));
     }
 
     [Fact]
-    public async Task Written_behind_a_publish_is_one_call_and_reaches_the_channel()
+    public async Task Written_behind_a_publish_completes_while_its_commit_is_still_held_and_reaches_the_channel()
     {
         await using var cluster = await StartAsync(10_000);
         var topic = "t" + Guid.NewGuid().ToString("N");
         await cluster.Grains.Topic(topic).CreateChannelAsync("c");
 
-        Assert.True(await cluster.Grains.Topic(topic).TryPublishWrittenBehindAsync(new(PublishBatch.Single("one call"u8.ToArray()))));
-
-        Assert.Equal(["one call"], await PullAllAsync(cluster, topic));
+        var (release, entered) = HoldCommits();
+        using (release)
+        {
+            await PublishAsync(cluster, topic, "one call").WaitAsync(TimeSpan.FromSeconds(30));
+            await entered.WaitAsync(TimeSpan.FromSeconds(30));
+            Assert.Equal(["one call"], await PullAllAsync(cluster, topic));
+        }
     }
 
     [Fact]
