@@ -1,11 +1,15 @@
 using Orleans.Concurrency;
 using System.Globalization;
 using OrleansNsq.Messages;
+using OrleansNsq.Gateway.Publishing;
 
 namespace OrleansNsq.Gateway.Http;
 
 internal sealed partial class NsqdApi
 {
+    // Concurrent /pub requests to one topic share batches (one grain call per round trip, not per request).
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, TopicPublishQueue> _publishQueues = new(StringComparer.Ordinal);
+
     /// <summary>
     /// POST /pub?topic=&amp;defer=: sizes before names (MSG_EMPTY wins over MISSING_ARG_TOPIC), then the topic is
     /// created, then <c>defer</c> is checked, then one publish of one message.
@@ -28,7 +32,8 @@ internal sealed partial class NsqdApi
             await topic.CreateAsync();
             return ApiError.InvalidDefer;
         }
-        await topic.PublishAsync(new Immutable<PublishBatch>(PublishBatch.Single(body, deferMs)));
+        await _publishQueues.GetOrAdd(topicName, static (name, grains) => new TopicPublishQueue(grains.Topic(name)), _grains)
+            .PublishAsync(body, deferMs);
         return ApiResult.Ok;
     }
 
