@@ -52,4 +52,8 @@ public sealed class MessageSegment
 
     /// <summary>Id of the last message.</summary>
     public long LastId => Batch is null ? StoredLastId : FirstId + Batch.Count - 1;
+
+    /// <summary>Set by a topic whose log writes the segment behind: the channels count its messages down as they are
+    /// finished. Not serialized: a copy on another silo has none, and its log writes the segment as before.</summary>
+    [NonSerialized] internal SettleCountdown? Countdown;
 }

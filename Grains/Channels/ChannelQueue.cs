@@ -75,7 +75,7 @@ internal sealed class ChannelQueue(long maxMsgTimeoutMs, int defaultMsgTimeoutMs
             }
             var due = nowUnixMs + segment.Batch.DeferMs;
             for (var i = 0; i < segment.Count; i++)
-                _deferred.Add(new QueuedMessage(segment.FirstId + i, segment.TimestampNs, 0, segment.Batch.Body(i)), due);
+                _deferred.Add(new QueuedMessage(segment.FirstId + i, segment.TimestampNs, 0, segment.Batch.Body(i), segment.Countdown), due);
         }
     }
 
@@ -98,7 +98,7 @@ internal sealed class ChannelQueue(long maxMsgTimeoutMs, int defaultMsgTimeoutMs
                 break;
             }
             var attempts = message.Attempts == ushort.MaxValue ? ushort.MaxValue : (ushort)(message.Attempts + 1);
-            _inFlight.Add(message.Id, new InFlightMessage(message.TimestampNs, attempts, message.Body, nowUnixMs, deadline, timeoutMs));
+            _inFlight.Add(message.Id, new InFlightMessage(message.TimestampNs, attempts, message.Body, nowUnixMs, deadline, timeoutMs, message.Countdown));
             leased[i] = new DeliveredMessage(message.Id, message.TimestampNs, attempts, message.Body);
         }
         return new DeliveryBatch(leased, deadline);
@@ -114,7 +114,7 @@ internal sealed class ChannelQueue(long maxMsgTimeoutMs, int defaultMsgTimeoutMs
             switch (settlement.Kind)
             {
                 case SettlementKind.Finish:
-                    _inFlight.TryRemove(settlement.Id, out _);
+                    if (_inFlight.TryRemove(settlement.Id, out var finished)) finished.Countdown?.Settle();
                     break;
                 case SettlementKind.Requeue:
                     if (Requeue(settlement.Id, settlement.Milliseconds, nowUnixMs)) readied++;
@@ -178,7 +178,11 @@ internal sealed class ChannelQueue(long maxMsgTimeoutMs, int defaultMsgTimeoutMs
     private void AppendReady(MessageSegment segment)
     {
         if (MemoryLimit > 0 && (_ready.StoredCount > 0 || _ready.LoadedCount + segment.Count > MemoryLimit))
+        {
+            // Its bodies will be read back from the log: it must be written, whatever the other channels do.
+            segment.Countdown?.Keep();
             _ready.AppendStored(segment.FirstId, segment.LastId, segment.Count);
+        }
         else
             _ready.Append(segment);
     }

@@ -4,13 +4,15 @@ namespace OrleansNsq.Grains.Channels;
 /// <param name="Attempts">Deliveries including this one.</param>
 /// <param name="DeliveredAtUnixMs">When this delivery was leased: TOUCH never extends beyond it + max-msg-timeout.</param>
 /// <param name="TimeoutMs">The lease's msg_timeout; a TOUCH without its own timeout renews by this much.</param>
+/// <param name="Countdown">Its segment's <see cref="SettleCountdown"/>, counted down on FIN.</param>
 internal record struct InFlightMessage(
     long TimestampNs,
     ushort Attempts,
     ReadOnlyMemory<byte> Body,
     long DeliveredAtUnixMs,
     long DeadlineUnixMs,
-    int TimeoutMs)
+    int TimeoutMs,
+    SettleCountdown? Countdown = null)
 {
-    public readonly QueuedMessage ToQueued(long id, ushort attempts) => new(id, TimestampNs, attempts, Body);
+    public readonly QueuedMessage ToQueued(long id, ushort attempts) => new(id, TimestampNs, attempts, Body, Countdown);
 }

@@ -4,4 +4,6 @@ namespace OrleansNsq.Grains.Channels;
 /// deferred queue. A struct, so requeueing allocates nothing per message.</summary>
 /// <param name="Attempts">Deliveries counted so far; the next delivery shows <c>Attempts + 1</c>.</param>
 /// <param name="Body">A slice of the segment the message was published in.</param>
-internal readonly record struct QueuedMessage(long Id, long TimestampNs, ushort Attempts, ReadOnlyMemory<byte> Body);
+/// <param name="Countdown">Its segment's <see cref="SettleCountdown"/>, counted down when the message is finished.</param>
+internal readonly record struct QueuedMessage(long Id, long TimestampNs, ushort Attempts, ReadOnlyMemory<byte> Body,
+    SettleCountdown? Countdown = null);

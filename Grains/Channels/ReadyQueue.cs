@@ -76,7 +76,7 @@ internal sealed class ReadyQueue
         }
         var index = _headTaken++;
         // A message that never left its segment has no attempts yet.
-        message = new QueuedMessage(segment.FirstId + index, segment.TimestampNs, 0, segment.Batch!.Body(index));
+        message = new QueuedMessage(segment.FirstId + index, segment.TimestampNs, 0, segment.Batch!.Body(index), segment.Countdown);
         if (_headTaken == segment.Count)
         {
             PopHead();

@@ -145,9 +145,11 @@ internal sealed class TopicGrain(
         _messageCount += messages.Count;
         _messageBytes += messages.TotalBytes;
         var held = _paused || _fanOut.Length == 0;
+        // Written behind, a batch every channel finishes before the log reaches it need not be written at all.
+        if (!held && !_durablePublish && Logged) segment.Countdown = new SettleCountdown(messages.Count * _fanOut.Length);
         var ticket = Logged ? _log!.Append(new LogWrite.AppendBatch(_name, segment.FirstId, segment.Count, segment.TimestampNs,
             messages.DeferMs > 0 ? now + messages.DeferMs : 0, held, messages.Data.AsMemory(0, (int)messages.TotalBytes),
-            messages.Ends)) : 0;
+            messages.Ends) { Countdown = segment.Countdown }) : 0;
         if (held) _backlog.Add(segment);
         else foreach (var channel in _fanOut) channel.Add(segment);
         return ticket;

@@ -47,7 +47,12 @@ public abstract record LogWrite
     /// <c>Held</c>: the topic kept it (no channel, or paused) instead of handing it to its channels.
     /// </summary>
     public sealed record AppendBatch(string Topic, long FirstId, int Count, long TimestampNs, long DueUnixMs, bool Held,
-        ReadOnlyMemory<byte> Data, ReadOnlyMemory<int> Ends) : LogWrite;
+        ReadOnlyMemory<byte> Data, ReadOnlyMemory<int> Ends) : LogWrite
+    {
+        /// <summary>Written behind: once every channel has finished the batch, a commit that has not taken it yet
+        /// leaves it out (<see cref="MessageLog"/>). Null: always written.</summary>
+        internal SettleCountdown? Countdown { get; init; }
+    }
 
     /// <summary>The topic handed every held batch with ids up to <c>ThroughId</c> to its channels (first channel,
     /// unpause): from now on they belong to the channels, no longer to the topic's backlog.</summary>

@@ -60,6 +60,9 @@ public sealed partial class MessageLog : IAsyncDisposable
         }
     }
 
+    /// <summary>Batches left out of commits because every channel had finished them first.</summary>
+    public long SparedBatches { get; private set; }
+
     /// <summary>Queues a write for the next commit and returns its ticket (see <see cref="WhenDurableAsync"/>).</summary>
     public long Append(LogWrite write)
     {
@@ -170,6 +173,15 @@ public sealed partial class MessageLog : IAsyncDisposable
                 else
                 {
                     wait = Task.CompletedTask;
+                    // Batches every channel has finished while they waited are left out: nothing would read them.
+                    var spared = _open.RemoveAll(static w => w is LogWrite.AppendBatch { Countdown.IsSettled: true });
+                    if (spared > 0)
+                    {
+                        SparedBatches += spared;
+                        _openBytes = 0;
+                        foreach (var write in _open)
+                            if (write is LogWrite.AppendBatch append) _openBytes += append.Data.Length;
+                    }
                     writes = _open;
                     done = _openDone;
                     first = _openFirst;
