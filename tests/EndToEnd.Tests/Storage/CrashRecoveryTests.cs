@@ -10,7 +10,8 @@ namespace OrleansNsq.EndToEnd.Tests.Storage;
 /// disk, so after `kill -9` in the middle of publishing and a restart on the same data, every message that got its OK
 /// is delivered (counted by body; duplicates are allowed, as NSQ is at-least-once). Messages in flight to a consumer
 /// at the crash are delivered again, and a deferred message still waits for its original due time. Run on the embedded
-/// store and on PostgreSQL.
+/// store and on PostgreSQL. A second channel is consumed (FIN) while the publishers run, as under the everyday load:
+/// what it finished before the crash plus what it gets after the restart covers every acknowledged message.
 /// </summary>
 public sealed class CrashRecoveryTests(ITestOutputHelper output) : IDisposable
 {
@@ -37,6 +38,7 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output) : IDisposable
         var topic = $"crash-{Guid.NewGuid():N}"[..24];
         var acknowledged = new ConcurrentDictionary<string, bool>();
         var inFlightAtCrash = new List<string>();
+        var finishedLive = new ConcurrentDictionary<string, bool>();
         DateTimeOffset deferredDue;
 
         await using (var first = await SiloProcess.StartAsync(flags))
@@ -46,6 +48,7 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output) : IDisposable
                 using var http = new NsqdHttp(first);
                 await http.CreateTopicAsync(topic);
                 await http.CreateChannelAsync(topic, "c");
+                await http.CreateChannelAsync(topic, "live");
 
                 // A consumer holds a few messages in flight (never FIN'd) when the node dies.
                 await http.PubAsync(topic, "in flight 1");
@@ -68,6 +71,7 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output) : IDisposable
 
                 // Publishers pipeline PUBs; a body counts once its OK arrives. The node is killed while they run.
                 using var stop = new CancellationTokenSource();
+                var consuming = ConsumeUntilKilledAsync(first.TcpPort, topic, "live", finishedLive, stop.Token);
                 var publishing = Enumerable.Range(0, Publishers)
                     .Select(p => PublishUntilKilledAsync(first.TcpPort, topic, p, acknowledged, stop.Token)).ToArray();
                 await BoundedWait.UntilAsync("publishing", "10,000 acknowledged PUBs", TimeSpan.FromSeconds(60),
@@ -76,6 +80,7 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output) : IDisposable
                 await first.KillAsync(); // while the publishers are writing
                 stop.Cancel();
                 await Task.WhenAll(publishing);
+                await consuming;
             }
             finally
             {
@@ -113,6 +118,10 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output) : IDisposable
             }
 
             var missing = expected.Except(received.Keys).ToList();
+            var live = await DrainAsync(second.TcpPort, topic, "live", acknowledged.Keys.Except(finishedLive.Keys).ToHashSet());
+            var missingLive = acknowledged.Keys.Except(finishedLive.Keys).Except(live).ToList();
+            output.WriteLine($"channel live: {finishedLive.Count} finished before the crash, {live.Count} after the restart");
+            Assert.True(missingLive.Count == 0, $"channel live: {missingLive.Count} acknowledged messages neither finished nor delivered, e.g. {string.Join(", ", missingLive.Take(5))}");
             output.WriteLine($"received {received.Count} distinct bodies, {received.Values.Sum() - received.Count} duplicates");
             Assert.True(missing.Count == 0, $"{missing.Count} acknowledged messages lost, e.g. {string.Join(", ", missing.Take(5))}");
             Assert.True(deferredAt >= deferredDue.AddMilliseconds(-200),
@@ -122,6 +131,63 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output) : IDisposable
         {
             output.WriteLine(second.OutputSince(0));
         }
+    }
+
+    /// <summary>Finishes every message of <paramref name="channel"/> as it arrives until the connection dies (the kill)
+    /// or the test stops it; a FIN written counts the body finished (its delivery again after the restart is allowed).</summary>
+    private static async Task ConsumeUntilKilledAsync(int port, string topic, string channel,
+        ConcurrentDictionary<string, bool> finished, CancellationToken stop)
+    {
+        try
+        {
+            await using var client = await V2Client.ConnectAsync(port);
+            await client.Sub(topic, channel);
+            await client.ExpectOkAsync("SUB live");
+            await client.Rdy(500);
+            while (!stop.IsCancellationRequested)
+            {
+                var frame = await client.ReadFrameAsync("consuming live", TimeSpan.FromSeconds(10));
+                if (frame is null) return;
+                if (frame.Type != FrameType.Message)
+                {
+                    if (frame.IsHeartbeat) await client.Nop();
+                    continue;
+                }
+                var message = NsqMessage.Parse(frame.Data);
+                await client.Fin(message.Id);
+                finished[message.BodyText] = true;
+            }
+        }
+        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or InvalidDataException or ObjectDisposedException)
+        {
+            // the node was killed under us
+        }
+    }
+
+    /// <summary>Reads <paramref name="channel"/> after the restart, finishing everything, until every body of
+    /// <paramref name="wanted"/> came (or 60 s passed). Returns the distinct bodies received.</summary>
+    private static async Task<HashSet<string>> DrainAsync(int port, string topic, string channel, HashSet<string> wanted)
+    {
+        var received = new HashSet<string>();
+        await using var reader = await V2Client.ConnectAsync(port);
+        await reader.Sub(topic, channel);
+        await reader.ExpectOkAsync($"SUB {channel} after restart");
+        await reader.Rdy(1000);
+        var clock = Stopwatch.StartNew();
+        while (wanted.Except(received).Any() && clock.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            var frame = await reader.ReadFrameAsync($"draining {channel} after restart", TimeSpan.FromSeconds(20))
+                        ?? throw new Xunit.Sdk.XunitException("the restarted node closed the connection");
+            if (frame.Type != FrameType.Message)
+            {
+                if (frame.IsHeartbeat) await reader.Nop();
+                continue;
+            }
+            var message = NsqMessage.Parse(frame.Data);
+            received.Add(message.BodyText);
+            await reader.Fin(message.Id);
+        }
+        return received;
     }
 
     /// <summary>Writes <see cref="Pipelined"/> PUBs, then reads their replies; every OK marks its body acknowledged.
