@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using OrleansNsq.Tools.Tests.Infrastructure;
 
 namespace OrleansNsq.Tools.Tests.Bench;
@@ -69,6 +70,43 @@ public sealed class BenchTests(SiloFixture fixture, ITestOutputHelper output) : 
         Assert.Equal(2345, result.GetProperty("consumed").GetInt64());
         Assert.Equal(2345, result.GetProperty("latency_us").GetProperty("count").GetInt64());
         Assert.Equal(300, result.GetProperty("foreign").GetInt64());
+    }
+
+    [Fact]
+    public async Task Bench_mixed_with_messages_writes_and_reads_exactly_N_at_once()
+    {
+        var (topic, channel) = await CreateAsync();
+        const int n = 5123;
+
+        var result = await BenchAsync("mixed", topic, channel, "--messages", $"{n}", "--json");
+
+        Assert.Equal(n, result.GetProperty("written").GetInt64());
+        Assert.Equal(n, result.GetProperty("read").GetInt64());
+        Assert.True(result.GetProperty("write_msgs_per_s").GetDouble() > 0);
+        Assert.True(result.GetProperty("read_msgs_per_s").GetDouble() > 0);
+        await WaitForChannelAsync(topic, channel, depth: 0, messageCount: n);
+    }
+
+    [Fact]
+    public async Task Bench_mixed_with_runfor_reads_no_more_than_it_wrote_and_prints_both_lines()
+    {
+        var (topic, channel) = await CreateAsync();
+
+        using var tool = await ToolProcess.RunAsync(RunTimeout, "bench", "mixed", "--nsqd-tcp-address", Silo.TcpAddress, "--topic", topic, "--channel", channel, "--runfor", "1s");
+
+        Assert.True(tool.ExitCode == 0, tool.Describe());
+        var written = long.Parse(Assert.Single(Regex.Matches(tool.Stdout, @"^\[bench write\] messages: (\d+) - duration: [0-9.]+s - [0-9.]+mb/s - [0-9.]+ops/s", RegexOptions.Multiline)).Groups[1].Value);
+        var read = long.Parse(Assert.Single(Regex.Matches(tool.Stdout, @"^\[bench read\] messages: (\d+) - duration: [0-9.]+s - [0-9.]+mb/s - [0-9.]+ops/s", RegexOptions.Multiline)).Groups[1].Value);
+        Assert.True(0 < read && read <= written, $"written {written}, read {read}");
+        await BoundedWait.UntilAsync(
+            phase: "every message written reaches the channel",
+            expected: $"{topic}/{channel} message_count={written}",
+            timeout: TimeSpan.FromSeconds(15),
+            probe: async () =>
+            {
+                var stats = await Http.StatsAsync(topic);
+                return (stats.ChannelCounter(topic, channel, "message_count") == written, stats.Describe(topic, channel));
+            });
     }
 
     [Fact]
