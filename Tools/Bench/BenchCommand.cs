@@ -2,7 +2,7 @@ using System.CommandLine;
 
 namespace OrleansNsq.Tools.Bench;
 
-/// <summary><c>bench write|read|mixed|pubsub</c>: NSQ's bench_writer and bench_reader, alone, together, and with latency.</summary>
+/// <summary><c>bench write|read|mixed|syncpub|pubsub</c>: NSQ's bench_writer and bench_reader, alone and together, and the loads users run (with latency).</summary>
 internal static class BenchCommand
 {
     /// <summary>One bench subcommand and the defaults it differs in.</summary>
@@ -24,6 +24,8 @@ internal static class BenchCommand
                     var result = await BenchMixed.RunAsync(s, t);
                     return (result.ToText(), result.ToJson());
                 }),
+            new("syncpub", $"one connection, each PUB waits for its OK (a web handler's publish); msgs/s and round trip p50/p90/p99/max. {BenchSyncPub.WarmUp} PUBs first, not counted",
+                async (s, t) => Report(await BenchSyncPub.RunAsync(s, t)), Messages: 5000, MessagesYieldToRunFor: true),
             new("pubsub", "publish at --rate and consume at once; end-to-end latency p50/p90/p99/max", async (s, t) =>
             {
                 var result = await BenchPubSub.RunAsync(s, t);
@@ -43,7 +45,7 @@ internal static class BenchCommand
         var batch = new Option<int>("--batch-size") { DefaultValueFactory = _ => 200, Description = "messages per MPUB (write, mixed, pubsub; 1 = PUB)" };
         var concurrency = new Option<int>("--concurrency") { DefaultValueFactory = _ => Environment.ProcessorCount, Description = "connections (default: one per CPU, as NSQ's bench; mixed and pubsub: this many publishers and as many consumers)" };
         var runFor = new Option<TimeSpan>("--runfor") { DefaultValueFactory = _ => TimeSpan.FromSeconds(10), Description = "duration (10s, 500ms, 1m or 00:00:10); with --messages and no --runfor, no time limit", CustomParser = r => Durations.Parse(r.Tokens[0].Value) };
-        var messages = new Option<long>("--messages") { DefaultValueFactory = _ => verb.Messages, Description = "stop after this many messages (0 = run for --runfor)" };
+        var messages = new Option<long>("--messages") { DefaultValueFactory = _ => verb.Messages, Description = verb.MessagesYieldToRunFor ? "stop after this many messages (--runfor alone: run for --runfor)" : "stop after this many messages (0 = run for --runfor)" };
         var rate = new Option<int>("--rate") { DefaultValueFactory = _ => 0, Description = "target msgs/s over all publishers (pubsub; 0 = as fast as possible)" };
         var rdy = new Option<int>("--rdy") { DefaultValueFactory = _ => 2500, Description = "RDY per connection (read, mixed, pubsub)" };
         var json = new Option<bool>("--json") { Description = "print one JSON object on one line" };
@@ -77,4 +79,6 @@ internal static class BenchCommand
     }
 
     private static (string, string) Report(BenchResult result) => (result.ToText(), result.ToJson());
+
+    private static (string, string) Report(LatencyResult result) => (result.ToText(), result.ToJson());
 }

@@ -51,7 +51,7 @@ internal sealed class LatencyHistogram
 
     /// <summary><c>p50 63.0us - p90 80.0us - p99 130.0us - max 900.0us</c>.</summary>
     public string ToText() => string.Create(CultureInfo.InvariantCulture,
-        $"p50 {Microseconds(ValueAt(0.50))}us - p90 {Microseconds(ValueAt(0.90))}us - p99 {Microseconds(ValueAt(0.99))}us - max {Microseconds(Max)}us");
+        $"p50 {Microseconds(ValueAt(0.50)):F1}us - p90 {Microseconds(ValueAt(0.90)):F1}us - p99 {Microseconds(ValueAt(0.99)):F1}us - max {Microseconds(Max):F1}us");
 
     /// <summary><c>"name": {"count", "p50", "p90", "p99", "max"}</c> in microseconds.</summary>
     public void WriteJson(Utf8JsonWriter writer, string name)

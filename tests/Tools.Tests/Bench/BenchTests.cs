@@ -49,13 +49,7 @@ public sealed class BenchTests(SiloFixture fixture, ITestOutputHelper output) : 
         Assert.Equal(published, result.GetProperty("consumed").GetInt64());
         Assert.True(result.GetProperty("pub_msgs_per_s").GetDouble() > 0);
         Assert.True(result.GetProperty("sub_msgs_per_s").GetDouble() > 0);
-        var latency = result.GetProperty("latency_us");
-        Assert.Equal(published, latency.GetProperty("count").GetInt64());
-        var p50 = latency.GetProperty("p50").GetDouble();
-        var p90 = latency.GetProperty("p90").GetDouble();
-        var p99 = latency.GetProperty("p99").GetDouble();
-        var max = latency.GetProperty("max").GetDouble();
-        Assert.True(0 < p50 && p50 <= p90 && p90 <= p99 && p99 <= max, $"p50 {p50} p90 {p90} p99 {p99} max {max}");
+        AssertLatency(result.GetProperty("latency_us"), count: published);
     }
 
     [Fact]
@@ -98,15 +92,31 @@ public sealed class BenchTests(SiloFixture fixture, ITestOutputHelper output) : 
         var written = long.Parse(Assert.Single(Regex.Matches(tool.Stdout, @"^\[bench write\] messages: (\d+) - duration: [0-9.]+s - [0-9.]+mb/s - [0-9.]+ops/s", RegexOptions.Multiline)).Groups[1].Value);
         var read = long.Parse(Assert.Single(Regex.Matches(tool.Stdout, @"^\[bench read\] messages: (\d+) - duration: [0-9.]+s - [0-9.]+mb/s - [0-9.]+ops/s", RegexOptions.Multiline)).Groups[1].Value);
         Assert.True(0 < read && read <= written, $"written {written}, read {read}");
-        await BoundedWait.UntilAsync(
-            phase: "every message written reaches the channel",
-            expected: $"{topic}/{channel} message_count={written}",
-            timeout: TimeSpan.FromSeconds(15),
-            probe: async () =>
-            {
-                var stats = await Http.StatsAsync(topic);
-                return (stats.ChannelCounter(topic, channel, "message_count") == written, stats.Describe(topic, channel));
-            });
+        await WaitForChannelMessagesAsync(topic, channel, written);
+    }
+
+    [Fact]
+    public async Task Bench_syncpub_publishes_N_one_at_a_time_after_its_warm_up_and_reports_the_round_trip()
+    {
+        var (topic, channel) = await CreateAsync();
+
+        var result = await BenchAsync("syncpub", topic, channel, "--messages", "500", "--json");
+
+        Assert.Equal(500, result.GetProperty("messages").GetInt64());
+        Assert.Equal(1, result.GetProperty("concurrency").GetInt32());
+        Assert.True(result.GetProperty("msgs_per_s").GetDouble() > 0);
+        AssertLatency(result.GetProperty("round_trip_us"), count: 500);
+        // The warm-up PUBs reach the topic too; they are not counted.
+        await WaitForChannelMessagesAsync(topic, channel, 500 + 200);
+    }
+
+    [Fact]
+    public async Task Bench_syncpub_text_output_gives_rate_and_round_trip_percentiles()
+    {
+        var (topic, channel) = await CreateAsync();
+        using var tool = await ToolProcess.RunAsync(RunTimeout, "bench", "syncpub", "--nsqd-tcp-address", Silo.TcpAddress, "--topic", topic, "--messages", "50");
+        Assert.True(tool.ExitCode == 0, tool.Describe());
+        Assert.Matches(@"^\[bench syncpub\] messages: 50 - duration: [0-9.]+s - [0-9.]+ops/s - size: 200 - connections: 1\r?\n\[bench syncpub\] round trip: p50 [0-9.]+us - p90 [0-9.]+us - p99 [0-9.]+us - max [0-9.]+us", tool.Stdout);
     }
 
     [Fact]
@@ -116,6 +126,17 @@ public sealed class BenchTests(SiloFixture fixture, ITestOutputHelper output) : 
         using var tool = await ToolProcess.RunAsync(RunTimeout, "bench", "write", "--nsqd-tcp-address", Silo.TcpAddress, "--topic", topic, "--channel", channel, "--messages", "10");
         Assert.True(tool.ExitCode == 0, tool.Describe());
         Assert.Matches(@"^\[bench write\] messages: 10 - duration: [0-9.]+s - [0-9.]+mb/s - [0-9.]+ops/s - [0-9.]+us/op", tool.Stdout);
+    }
+
+    /// <summary>A latency block of the JSON report: <paramref name="count"/> samples, all positive, percentiles in order.</summary>
+    private static void AssertLatency(JsonElement latency, long count)
+    {
+        Assert.Equal(count, latency.GetProperty("count").GetInt64());
+        var p50 = latency.GetProperty("p50").GetDouble();
+        var p90 = latency.GetProperty("p90").GetDouble();
+        var p99 = latency.GetProperty("p99").GetDouble();
+        var max = latency.GetProperty("max").GetDouble();
+        Assert.True(0 < p50 && p50 <= p90 && p90 <= p99 && p99 <= max, $"p50 {p50} p90 {p90} p99 {p99} max {max}");
     }
 
     private async Task<(string Topic, string Channel)> CreateAsync()
@@ -148,5 +169,16 @@ public sealed class BenchTests(SiloFixture fixture, ITestOutputHelper output) : 
                            && stats.ChannelCounter(topic, channel, "in_flight_count") == 0
                            && stats.ChannelCounter(topic, channel, "message_count") == messageCount;
                 return (done, stats.Describe(topic, channel));
+            });
+
+    private async Task WaitForChannelMessagesAsync(string topic, string channel, long messageCount) =>
+        await BoundedWait.UntilAsync(
+            phase: "every message published reaches the channel",
+            expected: $"{topic}/{channel} message_count={messageCount}",
+            timeout: TimeSpan.FromSeconds(15),
+            probe: async () =>
+            {
+                var stats = await Http.StatsAsync(topic);
+                return (stats.ChannelCounter(topic, channel, "message_count") == messageCount, stats.Describe(topic, channel));
             });
 }
