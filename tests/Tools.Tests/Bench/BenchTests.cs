@@ -120,6 +120,21 @@ public sealed class BenchTests(SiloFixture fixture, ITestOutputHelper output) : 
     }
 
     [Fact]
+    public async Task Bench_rdy1_fills_N_then_finishes_exactly_N_one_at_a_time_and_reports_the_gap_after_each_fin()
+    {
+        var (topic, channel) = await CreateAsync();
+        const int n = 321;
+
+        var result = await BenchAsync("rdy1", topic, channel, "--messages", $"{n}", "--json");
+
+        Assert.Equal(n, result.GetProperty("messages").GetInt64());
+        Assert.Equal(1, result.GetProperty("concurrency").GetInt32());
+        Assert.True(result.GetProperty("msgs_per_s").GetDouble() > 0);
+        AssertLatency(result.GetProperty("fin_to_next_message_us"), count: n - 1); // no FIN precedes the first message
+        await WaitForChannelAsync(topic, channel, depth: 0, messageCount: n);
+    }
+
+    [Fact]
     public async Task Bench_write_text_output_is_bench_writer_line()
     {
         var (topic, channel) = await CreateAsync();
