@@ -2,15 +2,16 @@ using System.CommandLine;
 
 namespace OrleansNsq.Tools.Bench;
 
-/// <summary><c>bench write|read|mixed|syncpub|rdy1|pubsub</c>: NSQ's bench_writer and bench_reader, alone and together, and the loads users run (with latency).</summary>
+/// <summary><c>bench write|read|mixed|syncpub|rdy1|httppub|pubsub</c>: NSQ's bench_writer and bench_reader, alone and together, and the loads users run (with latency).</summary>
 internal static class BenchCommand
 {
     /// <summary>One bench subcommand and the defaults it differs in.</summary>
     /// <param name="Messages">--messages default (0 = none: the run is bounded by --runfor).</param>
     /// <param name="MessagesYieldToRunFor">An explicit --runfor without --messages drops the default --messages.</param>
     /// <param name="MessagesDescription">--messages help where it means more than a stop count.</param>
+    /// <param name="Concurrency">--concurrency default; null = one connection per CPU, as NSQ's bench tools.</param>
     private sealed record Verb(string Name, string Description, Func<BenchSettings, CancellationToken, Task<(string Text, string Json)>> Run,
-        long Messages = 0, bool MessagesYieldToRunFor = false, string? MessagesDescription = null);
+        long Messages = 0, bool MessagesYieldToRunFor = false, string? MessagesDescription = null, int? Concurrency = null);
 
     public static Command Create()
     {
@@ -30,6 +31,8 @@ internal static class BenchCommand
             new("rdy1", "fill the channel with --messages by MPUB (not timed), then ONE consumer at RDY 1 (go-nsq's default max_in_flight) FINs each as it arrives; msgs/s and the FIN → next message gap p50/p90/p99/max",
                 async (s, t) => Report(await BenchRdy1.RunAsync(s, t)), Messages: 5000,
                 MessagesDescription: "messages to fill the channel with, then consume one at a time (--runfor bounds the consuming)"),
+            new("httppub", $"HTTP POST /pub?topic=T, one --size-byte body per request, from --concurrency keep-alive connections (wrk -t2 -c32); requests/s, non-200 count, latency p50/p90/p99/max. {BenchHttpPub.WarmUpPerConnection} requests per connection first, not counted",
+                async (s, t) => Report(await BenchHttpPub.RunAsync(s, t)), Concurrency: 32),
             new("pubsub", "publish at --rate and consume at once; end-to-end latency p50/p90/p99/max", async (s, t) =>
             {
                 var result = await BenchPubSub.RunAsync(s, t);
@@ -43,11 +46,12 @@ internal static class BenchCommand
     private static Command Create(Verb verb)
     {
         var address = new Option<string>("--nsqd-tcp-address") { DefaultValueFactory = _ => "127.0.0.1:4150", Description = "<addr>:<port> of nsqd" };
+        var httpAddress = new Option<string>("--nsqd-http-address") { DefaultValueFactory = _ => "127.0.0.1:4151", Description = "<addr>:<port> of nsqd's HTTP API (httppub)" };
         var topic = new Option<string>("--topic") { DefaultValueFactory = _ => "sub_bench", Description = "topic" };
         var channel = new Option<string>("--channel") { DefaultValueFactory = _ => "ch", Description = "channel (read, mixed, rdy1, pubsub)" };
         var size = new Option<int>("--size") { DefaultValueFactory = _ => 200, Description = "message size in bytes" };
         var batch = new Option<int>("--batch-size") { DefaultValueFactory = _ => 200, Description = "messages per MPUB (write, mixed, pubsub; 1 = PUB)" };
-        var concurrency = new Option<int>("--concurrency") { DefaultValueFactory = _ => Environment.ProcessorCount, Description = "connections (default: one per CPU, as NSQ's bench; mixed and pubsub: this many publishers and as many consumers)" };
+        var concurrency = new Option<int>("--concurrency") { DefaultValueFactory = _ => verb.Concurrency ?? Environment.ProcessorCount, Description = "connections (default: one per CPU, as NSQ's bench; mixed and pubsub: this many publishers and as many consumers; httppub: 32 HTTP connections)" };
         var runFor = new Option<TimeSpan>("--runfor") { DefaultValueFactory = _ => TimeSpan.FromSeconds(10), Description = "duration (10s, 500ms, 1m or 00:00:10); with --messages and no --runfor, no time limit", CustomParser = r => Durations.Parse(r.Tokens[0].Value) };
         var messages = new Option<long>("--messages") { DefaultValueFactory = _ => verb.Messages, Description = verb.MessagesDescription ?? (verb.MessagesYieldToRunFor ? "stop after this many messages (--runfor alone: run for --runfor)" : "stop after this many messages (0 = run for --runfor)") };
         var rate = new Option<int>("--rate") { DefaultValueFactory = _ => 0, Description = "target msgs/s over all publishers (pubsub; 0 = as fast as possible)" };
@@ -55,7 +59,7 @@ internal static class BenchCommand
         var json = new Option<bool>("--json") { Description = "print one JSON object on one line" };
 
         var command = new Command(verb.Name, verb.Description);
-        foreach (var option in new Option[] { address, topic, channel, size, batch, concurrency, runFor, messages, rate, rdy, json })
+        foreach (var option in new Option[] { address, httpAddress, topic, channel, size, batch, concurrency, runFor, messages, rate, rdy, json })
             command.Options.Add(option);
         command.SetAction(async (parse, token) =>
         {
@@ -66,7 +70,7 @@ internal static class BenchCommand
             var duration = count > 0 && !runForGiven ? Timeout.InfiniteTimeSpan : parse.GetValue(runFor);
             var settings = new BenchSettings(parse.GetValue(address)!, parse.GetValue(topic)!, parse.GetValue(channel)!,
                 parse.GetValue(size), Math.Max(1, parse.GetValue(batch)), Math.Max(1, parse.GetValue(concurrency)), duration,
-                count, parse.GetValue(rate), parse.GetValue(rdy), parse.GetValue(json));
+                count, parse.GetValue(rate), parse.GetValue(rdy), parse.GetValue(json), parse.GetValue(httpAddress)!);
             try
             {
                 var (text, jsonText) = await verb.Run(settings, token);

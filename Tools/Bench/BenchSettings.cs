@@ -15,7 +15,8 @@ internal sealed record BenchSettings(
     long Messages,
     int Rate,
     int Rdy,
-    bool Json)
+    bool Json,
+    string NsqdHttpAddress = "127.0.0.1:4151")
 {
     /// <summary>The message budget as a bound: <see cref="long.MaxValue"/> when there is none.</summary>
     public long Budget => Messages > 0 ? Messages : long.MaxValue;

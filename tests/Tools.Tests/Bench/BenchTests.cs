@@ -135,6 +135,48 @@ public sealed class BenchTests(SiloFixture fixture, ITestOutputHelper output) : 
     }
 
     [Fact]
+    public async Task Bench_httppub_posts_to_pub_from_keep_alive_connections_and_every_request_reaches_the_topic()
+    {
+        var (topic, channel) = await CreateAsync();
+
+        var result = await BenchAsync("httppub", topic, channel, "--nsqd-http-address", Silo.HttpAddress, "--runfor", "1s", "--concurrency", "4", "--json");
+
+        var requests = result.GetProperty("requests").GetInt64();
+        Assert.True(requests > 0, "no request counted");
+        Assert.Equal(0, result.GetProperty("non_200").GetInt64());
+        Assert.Equal(4, result.GetProperty("concurrency").GetInt32());
+        Assert.True(result.GetProperty("req_per_s").GetDouble() > 0);
+        AssertLatency(result.GetProperty("latency_us"), count: requests);
+        await WaitForChannelMessagesAsync(topic, channel, requests + 4 * 20); // and 20 warm-up requests per connection
+    }
+
+    [Fact]
+    public async Task Bench_httppub_with_messages_sends_exactly_N_counted_requests_and_counts_the_non_200_answers()
+    {
+        // Every third request is refused; the 3 × 20 warm-up requests come first, so 30 of the 90 counted ones are.
+        await using var endpoint = await RecordingHttpEndpoint.StartAsync((_, number) => Task.FromResult(number % 3 == 0 ? 503 : 200));
+        var topic = Unique("bench");
+
+        using var tool = await ToolProcess.RunAsync(RunTimeout, "bench", "httppub", "--nsqd-http-address", new Uri(endpoint.Address).Authority,
+            "--topic", topic, "--messages", "90", "--concurrency", "3", "--size", "123", "--json");
+
+        Assert.True(tool.ExitCode == 0, tool.Describe());
+        using var doc = JsonDocument.Parse(tool.Stdout);
+        var result = doc.RootElement;
+        Assert.Equal(90, result.GetProperty("requests").GetInt64());
+        Assert.Equal(30, result.GetProperty("non_200").GetInt64());
+        AssertLatency(result.GetProperty("latency_us"), count: 90);
+        var requests = endpoint.Requests;
+        Assert.Equal(60 + 90, requests.Count);
+        Assert.All(requests, r =>
+        {
+            Assert.Equal("POST", r.Method);
+            Assert.Equal($"/pub?topic={topic}", r.PathAndQuery);
+            Assert.Equal(123, r.Body.Length);
+        });
+    }
+
+    [Fact]
     public async Task Bench_write_text_output_is_bench_writer_line()
     {
         var (topic, channel) = await CreateAsync();
