@@ -15,7 +15,7 @@ internal static class BenchCommand
 
     public static Command Create()
     {
-        var bench = new Command("bench", "bench_writer / bench_reader: measure msgs/s over the wire protocol");
+        var bench = new Command("bench", "bench_writer / bench_reader and the loads users run: msgs/s and latency over NSQ's TCP protocol or HTTP API");
         var verbs = new Verb[]
         {
             new("write", "MPUB batches as fast as possible", async (s, t) => Report(await BenchWriter.RunAsync(s, t))),
@@ -31,7 +31,7 @@ internal static class BenchCommand
             new("rdy1", "fill the channel with --messages by MPUB (not timed), then ONE consumer at RDY 1 (go-nsq's default max_in_flight) FINs each as it arrives; msgs/s and the FIN → next message gap p50/p90/p99/max",
                 async (s, t) => Report(await BenchRdy1.RunAsync(s, t)), Messages: 5000,
                 MessagesDescription: "messages to fill the channel with, then consume one at a time (--runfor bounds the consuming)"),
-            new("httppub", $"HTTP POST /pub?topic=T, one --size-byte body per request, from --concurrency keep-alive connections (wrk -t2 -c32); requests/s, non-200 count, latency p50/p90/p99/max. {BenchHttpPub.WarmUpPerConnection} requests per connection first, not counted",
+            new("httppub", $"HTTP POST /pub?topic=T, one --size-byte body per request, from --concurrency keep-alive connections (wrk -t2 -c32); requests/s, non-200 count, latency p50/p90/p99/max. {BenchHttpPub.WarmUpPerConnection} requests per connection first, not counted. The client costs 1.4-2x wrk's CPU per request: on 2 cores shared with the server, quote wrk above ~40k req/s (docs/PERFORMANCE.md)",
                 async (s, t) => Report(await BenchHttpPub.RunAsync(s, t)), Concurrency: 32),
             new("pubsub", "publish at --rate and consume at once; end-to-end latency p50/p90/p99/max", async (s, t) =>
             {
