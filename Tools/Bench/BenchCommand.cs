@@ -21,23 +21,16 @@ internal static class BenchCommand
             new("write", "MPUB batches as fast as possible", async (s, t) => Report(await BenchWriter.RunAsync(s, t))),
             new("read", "SUB and FIN as fast as possible", async (s, t) => Report(await BenchReader.RunAsync(s, t))),
             new("mixed", "write and read at once on one topic/channel (bench_writer and bench_reader started together); write and read msgs/s",
-                async (s, t) =>
-                {
-                    var result = await BenchMixed.RunAsync(s, t);
-                    return (result.ToText(), result.ToJson());
-                }),
+                async (s, t) => Report(await BenchMixed.RunAsync(s, t))),
             new("syncpub", $"one connection, each PUB waits for its OK (a web handler's publish); msgs/s and round trip p50/p90/p99/max. {BenchSyncPub.WarmUp} PUBs first, not counted",
                 async (s, t) => Report(await BenchSyncPub.RunAsync(s, t)), Messages: 5000, MessagesYieldToRunFor: true),
             new("rdy1", "fill the channel with --messages by MPUB (not timed), then ONE consumer at RDY 1 (go-nsq's default max_in_flight) FINs each as it arrives; msgs/s and the FIN → next message gap p50/p90/p99/max",
                 async (s, t) => Report(await BenchRdy1.RunAsync(s, t)), Messages: 5000,
                 MessagesDescription: "messages to fill the channel with, then consume one at a time (--runfor bounds the consuming)"),
             new("httppub", $"HTTP POST /pub?topic=T, one --size-byte body per request, from --concurrency keep-alive connections (wrk -t2 -c32); requests/s, non-200 count, latency p50/p90/p99/max. {BenchHttpPub.WarmUpPerConnection} requests per connection first, not counted. The client costs 1.4-2x wrk's CPU per request: on 2 cores shared with the server, quote wrk above ~40k req/s (docs/PERFORMANCE.md)",
-                async (s, t) => Report(await BenchHttpPub.RunAsync(s, t)), Concurrency: 32),
-            new("pubsub", "publish at --rate and consume at once; end-to-end latency p50/p90/p99/max", async (s, t) =>
-            {
-                var result = await BenchPubSub.RunAsync(s, t);
-                return (result.ToText(), result.ToJson());
-            }),
+                async (s, t) => Report(await BenchHttpPub.RunAsync(s, t)), Concurrency: 32,
+                MessagesDescription: "stop after this many requests (0 = run for --runfor)"),
+            new("pubsub", "publish at --rate and consume at once; end-to-end latency p50/p90/p99/max", async (s, t) => Report(await BenchPubSub.RunAsync(s, t))),
         };
         foreach (var verb in verbs) bench.Subcommands.Add(Create(verb));
         return bench;
@@ -88,5 +81,9 @@ internal static class BenchCommand
 
     private static (string, string) Report(BenchResult result) => (result.ToText(), result.ToJson());
 
+    private static (string, string) Report(MixedResult result) => (result.ToText(), result.ToJson());
+
     private static (string, string) Report(LatencyResult result) => (result.ToText(), result.ToJson());
+
+    private static (string, string) Report(PubSubResult result) => (result.ToText(), result.ToJson());
 }
