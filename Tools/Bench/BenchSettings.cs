@@ -3,6 +3,7 @@ namespace OrleansNsq.Tools.Bench;
 /// <summary>NSQ's bench_writer/bench_reader flags, one set for all bench commands.</summary>
 /// <param name="RunFor">How long to run; <see cref="Timeout.InfiniteTimeSpan"/> when only <see cref="Messages"/> bounds the run.</param>
 /// <param name="Messages">Stop after this many messages (0 = no count limit).</param>
+/// <param name="NsqdHttpAddress">nsqd's HTTP API, <c>&lt;addr&gt;:&lt;port&gt;</c> (httppub).</param>
 /// <param name="Rate">Target msgs/s over all publishers (pubsub; 0 = as fast as possible).</param>
 internal sealed record BenchSettings(
     string NsqdTcpAddress,
@@ -16,7 +17,7 @@ internal sealed record BenchSettings(
     int Rate,
     int Rdy,
     bool Json,
-    string NsqdHttpAddress = "127.0.0.1:4151")
+    string NsqdHttpAddress)
 {
     /// <summary>The message budget as a bound: <see cref="long.MaxValue"/> when there is none.</summary>
     public long Budget => Messages > 0 ? Messages : long.MaxValue;
