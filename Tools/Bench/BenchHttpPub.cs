@@ -15,9 +15,9 @@ internal static class BenchHttpPub
 
     /// <summary>
     /// The runtime's switch that runs socket completions on its epoll thread instead of queueing each to the thread
-    /// pool. It is read once, when the process first uses a socket, so it is set before any is opened. Measured on the
-    /// 2-core machine against a trivial Kestrel endpoint: 48.7k/40.4k req/s without it, 60.1k/57.6k with it (wrk -t2
-    /// -c32: 54k). Only if the caller did not set it.
+    /// pool. It is read once, when the process first uses a socket, so it is set before any is opened, and only if the
+    /// caller did not set it. Against a trivial Kestrel endpoint on the 2-core machine, alternated: 33–39k req/s
+    /// without it, 40–48k with it (docs/PERFORMANCE.md, "The everyday loads").
     /// </summary>
     private const string InlineCompletions = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
 
