@@ -47,24 +47,27 @@ internal sealed class BenchConnection : IAsyncDisposable
         return connection;
     }
 
+    /// <summary>A connection that has sent <c>SUB &lt;topic&gt; &lt;channel&gt;</c> (RDY still 0) and got its OK.</summary>
+    public static async Task<BenchConnection> SubscribeAsync(string address, string topic, string channel, CancellationToken cancellationToken)
+    {
+        var connection = await ConnectAsync(address, cancellationToken);
+        await connection._stream.WriteAsync(Encoding.ASCII.GetBytes($"SUB {topic} {channel}\n"), cancellationToken);
+        await connection.ExpectOkAsync(cancellationToken);
+        return connection;
+    }
+
+    /// <summary>Waits for the next <c>OK</c>, skipping heartbeats; copies nothing (a synchronous publisher calls it per PUB).</summary>
     public async Task ExpectOkAsync(CancellationToken cancellationToken)
     {
         while (true)
         {
-            var (type, data) = await ReadFrameAsync(cancellationToken);
-            if (type == 0 && data.SequenceEqual("_heartbeat_"u8)) continue;
-            if (type == 0 && data.SequenceEqual("OK"u8)) return;
-            throw new InvalidOperationException($"expected OK, got frame type {type}: {Encoding.UTF8.GetString(data)}");
-        }
-    }
-
-    /// <summary>One frame; the returned array is a copy (control path only).</summary>
-    public async Task<(int Type, byte[] Data)> ReadFrameAsync(CancellationToken cancellationToken)
-    {
-        while (true)
-        {
-            if (TryTakeFrame(out var type, out var start, out var length))
-                return (type, _readBuffer.AsSpan(start, length).ToArray());
+            while (TryTakeFrame(out var type, out var start, out var length))
+            {
+                var data = Data(start, length);
+                if (type == 0 && data.SequenceEqual("OK"u8)) return;
+                if (type == 0 && data.SequenceEqual("_heartbeat_"u8)) continue;
+                throw new InvalidOperationException($"expected OK, got frame type {type}: {Encoding.UTF8.GetString(data)}");
+            }
             await FillAsync(cancellationToken);
         }
     }

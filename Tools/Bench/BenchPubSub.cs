@@ -27,10 +27,7 @@ internal static class BenchPubSub
         var consumers = new BenchConnection[settings.Concurrency];
         for (var i = 0; i < consumers.Length; i++)
         {
-            var connection = await BenchConnection.ConnectAsync(settings.NsqdTcpAddress, cancellationToken);
-            await connection.Stream.WriteAsync(Encoding.ASCII.GetBytes($"SUB {settings.Topic} {settings.Channel}\n"), cancellationToken);
-            await connection.ExpectOkAsync(cancellationToken);
-            consumers[i] = connection;
+            consumers[i] = await BenchConnection.SubscribeAsync(settings.NsqdTcpAddress, settings.Topic, settings.Channel, cancellationToken);
         }
         var publishers = new BenchConnection[settings.Concurrency];
         for (var i = 0; i < publishers.Length; i++)
@@ -64,7 +61,7 @@ internal static class BenchPubSub
     private static async Task PublishAsync(BenchConnection connection, BenchSettings settings, long runId, double rate,
         RunState state, CancellationToken stop, CancellationToken cancellationToken)
     {
-        var frame = settings.BatchSize == 1 ? BuildPub(settings.Topic, settings.Size) : BenchWriter.BuildMpub(settings.Topic, settings.Size, settings.BatchSize);
+        var frame = settings.BatchSize == 1 ? BenchWriter.BuildPub(settings.Topic, settings.Size) : BenchWriter.BuildMpub(settings.Topic, settings.Size, settings.BatchSize);
         var bodyOffsets = BodyOffsets(frame, settings);
         var pace = Stopwatch.StartNew();
         long sent = 0;
@@ -75,7 +72,7 @@ internal static class BenchPubSub
             if (count <= 0) break;
             if (count < settings.BatchSize)
             {
-                frame = count == 1 ? BuildPub(settings.Topic, settings.Size) : BenchWriter.BuildMpub(settings.Topic, settings.Size, count);
+                frame = count == 1 ? BenchWriter.BuildPub(settings.Topic, settings.Size) : BenchWriter.BuildMpub(settings.Topic, settings.Size, count);
                 bodyOffsets = BodyOffsets(frame, settings with { BatchSize = count });
             }
             if (rate > 0)
@@ -159,17 +156,6 @@ internal static class BenchPubSub
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
         }
-    }
-
-    /// <summary>PUB &lt;topic&gt;\n[i32 size][bytes].</summary>
-    private static byte[] BuildPub(string topic, int size)
-    {
-        var header = Encoding.ASCII.GetBytes("PUB " + topic + "\n");
-        var frame = new byte[header.Length + 4 + size];
-        header.CopyTo(frame, 0);
-        BinaryPrimitives.WriteInt32BigEndian(frame.AsSpan(header.Length), size);
-        frame.AsSpan(header.Length + 4).Fill((byte)'a');
-        return frame;
     }
 
     /// <summary>Where each body starts in a PUB or MPUB frame, so a batch is restamped in place.</summary>

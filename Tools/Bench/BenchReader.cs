@@ -9,17 +9,21 @@ internal static class BenchReader
     private const int FinSize = 21; // "FIN " + 16-byte id + "\n"
     private static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(2);
 
-    public static async Task<BenchResult> RunAsync(BenchSettings settings, CancellationToken cancellationToken)
+    public static async Task<BenchResult> RunAsync(BenchSettings settings, CancellationToken cancellationToken) =>
+        await RunAsync(await SubscribeAsync(settings, cancellationToken), settings, cancellationToken);
+
+    /// <summary>--concurrency connections subscribed to the topic/channel with RDY 0 (the SUB creates the channel).</summary>
+    public static async Task<BenchConnection[]> SubscribeAsync(BenchSettings settings, CancellationToken cancellationToken)
     {
         var connections = new BenchConnection[settings.Concurrency];
         for (var i = 0; i < connections.Length; i++)
-        {
-            var connection = await BenchConnection.ConnectAsync(settings.NsqdTcpAddress, cancellationToken);
-            await connection.Stream.WriteAsync(Encoding.ASCII.GetBytes($"SUB {settings.Topic} {settings.Channel}\n"), cancellationToken);
-            await connection.ExpectOkAsync(cancellationToken);
-            connections[i] = connection;
-        }
+            connections[i] = await BenchConnection.SubscribeAsync(settings.NsqdTcpAddress, settings.Topic, settings.Channel, cancellationToken);
+        return connections;
+    }
 
+    /// <summary>Sends RDY on <paramref name="connections"/> and FINs until --runfor or --messages, then closes them.</summary>
+    public static async Task<BenchResult> RunAsync(BenchConnection[] connections, BenchSettings settings, CancellationToken cancellationToken)
+    {
         long total = 0;
         var budget = settings.Budget;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

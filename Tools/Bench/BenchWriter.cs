@@ -7,13 +7,22 @@ namespace OrleansNsq.Tools.Bench;
 /// <summary>bench_writer: each connection loops MPUB of batch-size messages, waiting for each OK.</summary>
 internal static class BenchWriter
 {
-    public static async Task<BenchResult> RunAsync(BenchSettings settings, CancellationToken cancellationToken)
+    public static async Task<BenchResult> RunAsync(BenchSettings settings, CancellationToken cancellationToken) =>
+        await RunAsync(await ConnectAsync(settings, cancellationToken), settings, cancellationToken);
+
+    /// <summary>--concurrency connections, identified, ready to publish.</summary>
+    public static async Task<BenchConnection[]> ConnectAsync(BenchSettings settings, CancellationToken cancellationToken)
     {
-        var frame = BuildMpub(settings.Topic, settings.Size, settings.BatchSize);
         var connections = new BenchConnection[settings.Concurrency];
         for (var i = 0; i < connections.Length; i++)
             connections[i] = await BenchConnection.ConnectAsync(settings.NsqdTcpAddress, cancellationToken);
+        return connections;
+    }
 
+    /// <summary>Publishes on <paramref name="connections"/> until --runfor or --messages, then closes them.</summary>
+    public static async Task<BenchResult> RunAsync(BenchConnection[] connections, BenchSettings settings, CancellationToken cancellationToken)
+    {
+        var frame = BuildMpub(settings.Topic, settings.Size, settings.BatchSize);
         long claimed = 0, sent = 0;
         var budget = settings.Budget;
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -55,6 +64,17 @@ internal static class BenchWriter
             frame.AsSpan(at + 4, size).Fill((byte)'a');
             at += 4 + size;
         }
+        return frame;
+    }
+
+    /// <summary>PUB &lt;topic&gt;\n[i32 size][bytes].</summary>
+    internal static byte[] BuildPub(string topic, int size)
+    {
+        var header = Encoding.ASCII.GetBytes("PUB " + topic + "\n");
+        var frame = new byte[header.Length + 4 + size];
+        header.CopyTo(frame, 0);
+        BinaryPrimitives.WriteInt32BigEndian(frame.AsSpan(header.Length), size);
+        frame.AsSpan(header.Length + 4).Fill((byte)'a');
         return frame;
     }
 }

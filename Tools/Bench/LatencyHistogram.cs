@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Numerics;
+using System.Text.Json;
 
 namespace OrleansNsq.Tools.Bench;
 
@@ -46,6 +48,24 @@ internal sealed class LatencyHistogram
         }
         return Max;
     }
+
+    /// <summary><c>p50 63.0us - p90 80.0us - p99 130.0us - max 900.0us</c>.</summary>
+    public string ToText() => string.Create(CultureInfo.InvariantCulture,
+        $"p50 {Microseconds(ValueAt(0.50)):F1}us - p90 {Microseconds(ValueAt(0.90)):F1}us - p99 {Microseconds(ValueAt(0.99)):F1}us - max {Microseconds(Max):F1}us");
+
+    /// <summary><c>"name": {"count", "p50", "p90", "p99", "max"}</c> in microseconds.</summary>
+    public void WriteJson(Utf8JsonWriter writer, string name)
+    {
+        writer.WriteStartObject(name);
+        writer.WriteNumber("count", Count);
+        writer.WriteNumber("p50", Microseconds(ValueAt(0.50)));
+        writer.WriteNumber("p90", Microseconds(ValueAt(0.90)));
+        writer.WriteNumber("p99", Microseconds(ValueAt(0.99)));
+        writer.WriteNumber("max", Microseconds(Max));
+        writer.WriteEndObject();
+    }
+
+    private static double Microseconds(long nanoseconds) => Math.Round(nanoseconds / 1000.0, 1);
 
     private static int Index(long value)
     {

@@ -15,14 +15,13 @@ internal sealed record PubSubResult(
     public double PublishedPerSecond => Published / PublishDuration.TotalSeconds;
     public double ConsumedPerSecond => Consumed / ConsumeDuration.TotalSeconds;
     private double Megabytes(double messagesPerSecond) => messagesPerSecond * Settings.Size / (1024 * 1024);
-    private static double Microseconds(long nanoseconds) => Math.Round(nanoseconds / 1000.0, 1);
 
     public string ToText() => string.Create(CultureInfo.InvariantCulture,
         $"""
         [bench pubsub] target rate: {(Settings.Rate > 0 ? Settings.Rate.ToString(CultureInfo.InvariantCulture) + " msgs/s" : "as fast as possible")} - size: {Settings.Size} - batch: {Settings.BatchSize} - connections: {Settings.Concurrency} pub + {Settings.Concurrency} sub
         [bench pubsub] published: {Published} in {PublishDuration.TotalSeconds:F3}s - {PublishedPerSecond:F3}ops/s - {Megabytes(PublishedPerSecond):F3}mb/s
         [bench pubsub] consumed:  {Consumed} in {ConsumeDuration.TotalSeconds:F3}s - {ConsumedPerSecond:F3}ops/s - {Megabytes(ConsumedPerSecond):F3}mb/s{(Foreign > 0 ? $" ({Foreign} older messages finished, not counted)" : "")}
-        [bench pubsub] latency: p50 {Microseconds(Latency.ValueAt(0.50))}us - p90 {Microseconds(Latency.ValueAt(0.90))}us - p99 {Microseconds(Latency.ValueAt(0.99))}us - max {Microseconds(Latency.Max)}us
+        [bench pubsub] latency: {Latency.ToText()}
         """);
 
     public string ToJson() => BenchJson.Write(writer =>
@@ -41,12 +40,6 @@ internal sealed record PubSubResult(
         writer.WriteNumber("sub_msgs_per_s", Math.Round(ConsumedPerSecond, 1));
         writer.WriteNumber("sub_mb_per_s", Math.Round(Megabytes(ConsumedPerSecond), 3));
         writer.WriteNumber("foreign", Foreign);
-        writer.WriteStartObject("latency_us");
-        writer.WriteNumber("count", Latency.Count);
-        writer.WriteNumber("p50", Microseconds(Latency.ValueAt(0.50)));
-        writer.WriteNumber("p90", Microseconds(Latency.ValueAt(0.90)));
-        writer.WriteNumber("p99", Microseconds(Latency.ValueAt(0.99)));
-        writer.WriteNumber("max", Microseconds(Latency.Max));
-        writer.WriteEndObject();
+        Latency.WriteJson(writer, "latency_us");
     });
 }
