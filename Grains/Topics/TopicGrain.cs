@@ -40,6 +40,7 @@ internal sealed class TopicGrain(
     private ChannelFanOut[] _fanOut = [];
     // Set while a change other than a publish is under way (see ExclusiveAsync).
     private Task? _exclusive;
+    private static readonly TimeSpan StatsCatchUpWait = TimeSpan.FromSeconds(1);
     private MessageIdSequence _ids = null!;
     private string _name = "";
     private bool _ephemeral;
@@ -326,8 +327,15 @@ internal sealed class TopicGrain(
             ForgetMissing();
             return null;
         }
-        // Counts that include every message published before the call (the fan-out may still be handing them on).
-        await WhenChannelsCaughtUpAsync();
+        // Counts that include every message published before the call (the fan-out may still be handing them on),
+        // unless a channel does not answer: then the stats say what the channels have now rather than wait.
+        try
+        {
+            await WhenChannelsCaughtUpAsync().WaitAsync(StatsCatchUpWait, time, cancellationToken);
+        }
+        catch (TimeoutException)
+        {
+        }
         ChannelStats[] channels;
         if (channel is not null)
         {
