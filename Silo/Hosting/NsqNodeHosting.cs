@@ -54,7 +54,12 @@ public static partial class NsqNodeHosting
                     o.MaxDatabaseBytes = configuration.GetValue<long>($"{NodeStorageOptions.SectionName}:MaxDatabaseBytes");
                 });
             else if (NodeStorageOptions.IsPostgres(provider))
-                silo.AddPostgresNsqStore(o => o.ConnectionString = configuration[$"{NodeStorageOptions.SectionName}:ConnectionString"] ?? "");
+                silo.AddPostgresNsqStore(o =>
+                {
+                    o.ConnectionString = configuration[$"{NodeStorageOptions.SectionName}:ConnectionString"] ?? "";
+                    o.ApplySchema = NodeStorageOptions.ApplySchema(configuration);
+                    o.MaxPoolSize = configuration.GetValue($"{NodeStorageOptions.SectionName}:MaxPoolSize", Grains.Storage.Postgres.PostgresPool.DefaultStoreMaxPoolSize);
+                });
         });
         builder.Services.AddNsqGateway(configuration);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(15));
