@@ -35,7 +35,7 @@ public static class KubernetesHosting
     /// <summary>
     /// Calls Orleans' <c>UseKubernetesHosting()</c> when <see cref="ShouldUse"/> says so: the silo then takes its name
     /// from the pod, advertises <c>POD_IP</c>, reads <c>ORLEANS_SERVICE_ID</c>/<c>ORLEANS_CLUSTER_ID</c>, labels its
-    /// pod and declares dead the silos whose pods are gone. It needs the Role in deploy/kubernetes/rbac.yaml.
+    /// pod and declares dead the silos whose pods are gone. It needs the Role in deploy/kubernetes/base/rbac.yaml.
     /// Returns whether it did: the caller then leaves the silo name alone (see <see cref="AddProducerMetadata"/>).
     /// </summary>
     public static bool UseKubernetesHostingWhenInPod(this ISiloBuilder silo, IConfiguration configuration) =>
