@@ -98,6 +98,12 @@ public sealed class KubernetesHostingTests(ITestOutputHelper output)
         ["POD_NAME"] = pod,
         ["POD_NAMESPACE"] = Namespace,
         ["POD_IP"] = "127.0.0.1",
+        // Every silo may watch the pods, not Orleans' default two (the lowest silo addresses). As read in the agent's
+        // source, a watching silo turns its watch off at the next membership change and on at the one after, so
+        // which of the first two still watches after three joins depends on how the joins' updates were batched.
+        // The silo that joined last turned its watch on at its own activation and watches; the test deletes another
+        // silo's pod. This also checks that Orleans:Kubernetes binds.
+        ["Orleans__Kubernetes__MaxAgents"] = "3",
     };
 
     /// <summary>(silo name, status) of every membership row of the cluster, by name.</summary>
