@@ -22,7 +22,7 @@ public sealed class KubernetesHostingTests(ITestOutputHelper output)
 
     /// <summary>Long enough for every agent's start-up reconciliation and several membership refreshes and probes
     /// (the test cluster refreshes every 2 s and probes every second): a cluster that kills its own silos does so here.</summary>
-    private static readonly TimeSpan Quiet = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan Quiet = TimeSpan.FromSeconds(60);
 
     [PostgresFact]
     public async Task Silos_named_after_their_pods_stay_active_and_deleting_a_pod_kills_only_its_silo_and_removes_it_from_lookupd()
