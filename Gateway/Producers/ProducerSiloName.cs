@@ -13,6 +13,12 @@ public static class ProducerSiloName
 {
     private const string Prefix = "nsq/";
 
+    /// <summary>
+    /// Under Orleans' Kubernetes hosting the silo name must be the pod name, so the same text travels as the silo's
+    /// Orleans metadata under this key instead (the Silo's KubernetesHosting).
+    /// </summary>
+    public const string MetadataKey = "nsq-producer";
+
     public static string Format(LookupdProducer producer) =>
         string.Create(CultureInfo.InvariantCulture,
             $"{Prefix}{producer.Hostname}/{producer.BroadcastAddress}/{producer.TcpPort}/{producer.HttpPort}");

@@ -4,6 +4,8 @@ using Orleans.Configuration;
 using OrleansNsq.Gateway.Http;
 using OrleansNsq.Gateway.Options;
 using OrleansNsq.Gateway.Producers;
+using OrleansNsq.Grains.Storage.Postgres;
+using OrleansNsq.Silo.Hosting;
 
 namespace OrleansNsq.Silo.Cluster;
 
@@ -19,12 +21,14 @@ public static class ClusterHosting
         var orleans = configuration.GetSection("Orleans");
         // The store applies the schema (membership tables included) before membership starts; only a membership
         // table on another database needs it applied there as well.
-        if (configuration["Storage:ConnectionString"] != connectionString)
+        // With --apply-schema=false the schema step ran before (docs/DEPLOY.md): the silo's login needs no CREATE.
+        if (configuration["Storage:ConnectionString"] != connectionString && NodeStorageOptions.ApplySchema(configuration))
             silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(new ClusterSchemaLifecycle(connectionString));
+        var membershipPool = configuration.GetValue($"{NodeClusterOptions.SectionName}:MaxPoolSize", PostgresPool.DefaultMembershipMaxPoolSize);
         silo.UseAdoNetClustering(o =>
         {
             o.Invariant = NodeClusterOptions.NpgsqlInvariant;
-            o.ConnectionString = connectionString;
+            o.ConnectionString = PostgresPool.WithMaxPoolSize(connectionString, membershipPool);
         });
         var (clusterId, serviceId) = NodeClusterOptions.OrleansIds(configuration);
         silo.Configure<ClusterOptions>(o =>

@@ -18,6 +18,11 @@ public sealed class NodeStorageOptions
     [Orleans.Redact]
     public string ConnectionString { get; set; } = "";
 
+    /// <summary>--apply-schema (<c>Storage:ApplySchema</c>, default true): whether a silo creates or updates the
+    /// PostgreSQL schema at start, or only checks its version (the schema step ran before, with a privileged user).</summary>
+    public static bool ApplySchema(Microsoft.Extensions.Configuration.IConfiguration configuration) =>
+        configuration.GetValue($"{SectionName}:ApplySchema", true);
+
     public static bool IsSqlite(string? provider) =>
         string.IsNullOrEmpty(provider) || string.Equals(provider, Sqlite, StringComparison.OrdinalIgnoreCase);
 

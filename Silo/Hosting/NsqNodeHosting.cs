@@ -39,11 +39,12 @@ public static partial class NsqNodeHosting
                     serviceId: serviceId,
                     clusterId: clusterId);
             }
-            // In a Kubernetes pod of a cluster: Orleans' Kubernetes hosting (pod name, IP, labels; docs/DEPLOY.md).
-            silo.UseKubernetesHostingWhenInPod(configuration);
-            // The silo's name carries its gateway's NSQ endpoints: lookupd's producers, read from membership.
-            silo.Services.AddOptions<Orleans.Configuration.SiloOptions>().Configure<NodeIdentity>((o, node) =>
-                o.SiloName = ProducerSiloName.Format(LookupdProducer.Of(node)));
+            // In a Kubernetes pod of a cluster: Orleans' Kubernetes hosting (pod name, IP, labels; docs/DEPLOY.md). The
+            // silo is named after its pod, and its NSQ endpoints travel in its silo metadata.
+            // Elsewhere the silo's name carries its gateway's NSQ endpoints: lookupd's producers, read from membership.
+            if (!silo.UseKubernetesHostingWhenInPod(configuration))
+                silo.Services.AddOptions<Orleans.Configuration.SiloOptions>().Configure<NodeIdentity>((o, node) =>
+                    o.SiloName = ProducerSiloName.Format(LookupdProducer.Of(node)));
             silo.AddNsqGrains(); // binds the Nsqd section too: --msg-timeout, --max-msg-timeout
             // Any other --storage value fails NodeStorageOptions' validation at start, before the silo runs.
             if (NodeStorageOptions.IsSqlite(provider))
@@ -53,7 +54,12 @@ public static partial class NsqNodeHosting
                     o.MaxDatabaseBytes = configuration.GetValue<long>($"{NodeStorageOptions.SectionName}:MaxDatabaseBytes");
                 });
             else if (NodeStorageOptions.IsPostgres(provider))
-                silo.AddPostgresNsqStore(o => o.ConnectionString = configuration[$"{NodeStorageOptions.SectionName}:ConnectionString"] ?? "");
+                silo.AddPostgresNsqStore(o =>
+                {
+                    o.ConnectionString = configuration[$"{NodeStorageOptions.SectionName}:ConnectionString"] ?? "";
+                    o.ApplySchema = NodeStorageOptions.ApplySchema(configuration);
+                    o.MaxPoolSize = configuration.GetValue($"{NodeStorageOptions.SectionName}:MaxPoolSize", Grains.Storage.Postgres.PostgresPool.DefaultStoreMaxPoolSize);
+                });
         });
         builder.Services.AddNsqGateway(configuration);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(15));

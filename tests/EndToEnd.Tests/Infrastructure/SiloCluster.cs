@@ -37,9 +37,14 @@ public sealed class SiloCluster(string connectionString, string[] extraFlags) : 
         return cluster;
     }
 
-    public async Task<SiloProcess> AddSiloAsync()
+    public Task<SiloProcess> AddSiloAsync() => AddSiloAsync(new Dictionary<string, string>());
+
+    /// <summary>A silo with environment variables of its own on top of the fast membership timings (e.g. a pod's).</summary>
+    public async Task<SiloProcess> AddSiloAsync(IReadOnlyDictionary<string, string> environment)
     {
-        var silo = await BoundedWait.ForAsync(SiloProcess.StartAsync(FastMembership,
+        var variables = new Dictionary<string, string>(FastMembership);
+        foreach (var (name, value) in environment) variables[name] = value;
+        var silo = await BoundedWait.ForAsync(SiloProcess.StartAsync(variables,
             [
                 "--cluster", "postgres", "--cluster-connection", connectionString, "--cluster-id", ClusterId,
                 "--advertised-ip", "127.0.0.1", .. extraFlags,

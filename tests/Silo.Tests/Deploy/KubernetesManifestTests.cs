@@ -86,7 +86,7 @@ public partial class KubernetesManifestTests
     }
 
     [Fact]
-    public void Kustomization_lists_existing_files_and_every_manifest_but_the_optional_migrate_job()
+    public void Base_kustomization_lists_existing_files_and_every_manifest()
     {
         var kustomization = Manifests.All.Single(m => m.Kind == "Kustomization");
         var resources = kustomization.Root.Texts("resources").ToList();
@@ -94,7 +94,7 @@ public partial class KubernetesManifestTests
             Assert.True(File.Exists(Path.Combine(Manifests.Directory, resource)), $"kustomization.yaml lists {resource}, which does not exist");
 
         var expected = Manifests.All.Select(m => m.File)
-            .Where(f => f is not ("kustomization.yaml" or "migrate-job.yaml")).Distinct().Order();
+            .Where(f => f is not "kustomization.yaml").Distinct().Order();
         Assert.Equal(expected, resources.Order());
         Assert.False(kustomization.Root.Has("namespace"), "kustomization.yaml sets a namespace");
     }
@@ -143,6 +143,27 @@ public partial class KubernetesManifestTests
                 Assert.True(defined.Contains(reference.Groups[1].Value),
                     $"{workload} container {container.Text("name")}: {arg} uses $({reference.Groups[1].Value}), which is not in its env (the kubelet would pass it literally)");
         }
+    }
+
+    [Fact]
+    public void Every_variable_an_environment_value_expands_is_defined_before_it()
+    {
+        var expanded = 0;
+        foreach (var (workload, container) in Containers())
+        {
+            var before = new HashSet<string>();
+            foreach (var env in Env(container))
+            {
+                foreach (Match reference in VariableReference().Matches(env.Text("value") ?? ""))
+                {
+                    Assert.True(before.Contains(reference.Groups[1].Value),
+                        $"{workload} container {container.Text("name")}: {env.Text("name")} uses $({reference.Groups[1].Value}), which is not defined above it (the kubelet would pass it literally)");
+                    expanded++;
+                }
+                before.Add(env.Text("name")!);
+            }
+        }
+        Assert.True(expanded >= 2, "expected the broadcast address built from POD_NAME and POD_NAMESPACE");
     }
 
     [Fact]
@@ -232,7 +253,7 @@ public partial class KubernetesManifestTests
         var headless = Manifests.Single("Service", serviceName);
 
         Assert.Equal("None", headless.Root.Map("spec").Text("clusterIP"));
-        Assert.Contains($".{serviceName}.", Flags(SiloContainer())["broadcast-address"]);
+        Assert.Contains($".{serviceName}.", EffectiveValue(SiloContainer(), NsqFlags.Find("broadcast-address")!));
     }
 
     [Fact]
@@ -246,20 +267,27 @@ public partial class KubernetesManifestTests
     }
 
     [Fact]
-    public void Every_secret_key_referenced_exists_in_the_secret_template()
+    public void Every_secret_referenced_is_one_the_secrets_component_generates_and_none_is_shipped()
     {
-        var referenced = 0;
+        var secrets = KubernetesManifests.Load(KubernetesManifests.Root + "/secrets").All.Single(m => m.Kind == "Component");
+        var generated = secrets.Root.Maps("secretGenerator").ToDictionary(g => g.Text("name")!, g => g.Texts("envs").ToList());
+        var referenced = new HashSet<string>();
         foreach (var (workload, container) in Containers())
         foreach (var env in Env(container))
         {
             var reference = env.Map("valueFrom").Map("secretKeyRef");
             if (reference.Children.Count == 0) continue;
-            var secret = Manifests.Single("Secret", reference.Text("name")!);
-            var keys = secret.Root.Strings("stringData").Keys.Concat(secret.Root.Strings("data").Keys);
-            Assert.True(keys.Contains(reference.Text("key")), $"{workload}: {env.Text("name")} reads key {reference.Text("key")} of {secret}, which does not have it");
-            referenced++;
+            Assert.True(generated.ContainsKey(reference.Text("name")!), $"{workload}: {env.Text("name")} reads Secret {reference.Text("name")}, which secrets/kustomization.yaml does not generate");
+            // The key the comments and docs/DEPLOY.md tell the operator to write in each env file.
+            Assert.Equal("connection-string", reference.Text("key"));
+            referenced.Add(reference.Text("name")!);
         }
-        Assert.True(referenced >= 1);
+        Assert.Equal(generated.Keys.Order(), referenced.Order());
+        Assert.Empty(Manifests.OfKind("Secret"));
+        // The env files are the operator's and never committed.
+        var ignore = File.ReadAllLines(Path.Combine(KubernetesManifests.RepositoryRoot(), KubernetesManifests.Root, "secrets", ".gitignore"));
+        Assert.Contains("*", ignore);
+        Assert.DoesNotContain(generated.Values.SelectMany(f => f), f => ignore.Contains("!" + f));
     }
 
     [Fact]
@@ -307,6 +335,8 @@ public partial class KubernetesManifestTests
         // watch=true), DeleteNamespacedPod only with DeleteDefunctSiloPods.
         foreach (var verb in new[] { "get", "list", "watch", "patch" })
             Assert.True(podVerbs.Contains(verb), $"{role} does not grant {verb} on pods");
+        // Off by default (DeleteDefunctSiloPods), so not granted.
+        Assert.DoesNotContain("delete", podVerbs);
     }
 
     [Fact]

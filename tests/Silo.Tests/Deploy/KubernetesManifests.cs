@@ -2,10 +2,12 @@ using YamlDotNet.RepresentationModel;
 
 namespace OrleansNsq.Silo.Tests.Deploy;
 
-/// <summary>Every document of every deploy/kubernetes/*.yaml, parsed with YamlDotNet, with the file it came from.</summary>
+/// <summary>Every document of every *.yaml of one folder of deploy/kubernetes (default: the base), parsed with
+/// YamlDotNet, with the file it came from.</summary>
 public sealed class KubernetesManifests
 {
-    public const string Folder = "deploy/kubernetes";
+    public const string Root = "deploy/kubernetes";
+    public const string Folder = Root + "/base";
 
     private KubernetesManifests(string directory, IReadOnlyList<Manifest> all)
     {
@@ -18,9 +20,9 @@ public sealed class KubernetesManifests
     /// <summary>Every document, kustomization.yaml's included (kind Kustomization).</summary>
     public IReadOnlyList<Manifest> All { get; }
 
-    public static KubernetesManifests Load()
+    public static KubernetesManifests Load(string folder = Folder)
     {
-        var directory = Path.Combine(RepositoryRoot(), Folder);
+        var directory = Path.Combine(RepositoryRoot(), folder);
         var all = new List<Manifest>();
         foreach (var file in System.IO.Directory.GetFiles(directory, "*.yaml").Order(StringComparer.Ordinal))
         {
@@ -47,7 +49,7 @@ public sealed class KubernetesManifests
         All.Where(m => m.Kind is "StatefulSet" or "Deployment" or "Job")
             .Select(m => (m, m.Root.Map("spec").Map("template")));
 
-    private static string RepositoryRoot()
+    public static string RepositoryRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
             if (File.Exists(Path.Combine(dir.FullName, "OrleansNsq.sln"))) return dir.FullName;

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Orleans.Hosting.Kubernetes;
+using Orleans.Runtime.MembershipService.SiloMetadata;
 using OrleansNsq.Silo.Hosting;
 
 namespace OrleansNsq.Silo.Tests.Hosting;
@@ -75,6 +76,38 @@ public class KubernetesHostingTests
         var services = SiloServices(Configuration(null), Environment(InPod));
 
         Assert.DoesNotContain(services, d => d.ServiceType == typeof(IConfigureOptions<KubernetesHostingOptions>));
+    }
+
+    [Fact]
+    public void Used_the_silo_carries_its_NSQ_endpoints_in_Orleans_silo_metadata_and_keeps_the_pod_name()
+    {
+        var services = SiloServices(Configuration("postgres"), Environment(InPod));
+
+        // The pod name is the silo name (Orleans' agent matches pods by it); the endpoints go beside it.
+        Assert.Contains(services, d => d.ServiceType == typeof(ISiloMetadataCache));
+        Assert.Contains(services, d => d.ServiceType == typeof(IConfigureOptions<SiloMetadata>));
+    }
+
+    [Fact]
+    public void Not_used_the_silo_has_no_producer_metadata()
+    {
+        var services = SiloServices(Configuration("postgres"), Environment(new Dictionary<string, string?>()));
+
+        Assert.DoesNotContain(services, d => d.ServiceType == typeof(ISiloMetadataCache));
+    }
+
+    [Fact]
+    public void It_reports_whether_it_was_used()
+    {
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        bool? inPod = null, outside = null;
+        builder.UseOrleans(silo =>
+        {
+            inPod = silo.UseKubernetesHostingWhenInPod(Configuration("postgres"), Environment(InPod));
+            outside = silo.UseKubernetesHostingWhenInPod(Configuration("postgres"), Environment(new Dictionary<string, string?>()));
+        });
+
+        Assert.Equal((true, false), (inPod, outside));
     }
 
     private static IServiceCollection SiloServices(IConfiguration configuration, Func<string, string?> environment)

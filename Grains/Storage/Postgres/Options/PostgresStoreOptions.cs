@@ -11,4 +11,8 @@ public sealed class PostgresStoreOptions
     /// <summary>Create or update the schema at silo start (docs/STORAGE.md). Default true; false when an operator runs
     /// <c>Silo migrate</c> with a privileged user and the silos log in with one that cannot create tables.</summary>
     public bool ApplySchema { get; set; } = true;
+
+    /// <summary>Most connections of the store's pool (<see cref="PostgresPool"/>), unless the connection string sets
+    /// <c>Maximum Pool Size</c>. Default <see cref="PostgresPool.DefaultStoreMaxPoolSize"/>.</summary>
+    public int MaxPoolSize { get; set; } = PostgresPool.DefaultStoreMaxPoolSize;
 }

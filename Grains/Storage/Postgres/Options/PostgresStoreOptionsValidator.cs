@@ -10,6 +10,8 @@ public sealed class PostgresStoreOptionsValidator : IValidateOptions<PostgresSto
     {
         if (string.IsNullOrWhiteSpace(options.ConnectionString))
             return ValidateOptionsResult.Fail("Storage:ConnectionString (--storage-connection) is required with --storage=postgres");
+        if (options.MaxPoolSize < 1)
+            return ValidateOptionsResult.Fail("Storage:MaxPoolSize (--storage-max-connections) must be at least 1");
         try
         {
             var builder = new NpgsqlConnectionStringBuilder(options.ConnectionString);

@@ -21,7 +21,7 @@ public sealed partial class PostgresDatabase : ILifecycleParticipant<ISiloLifecy
     {
         _options = options;
         _logger = logger;
-        DataSource = NpgsqlDataSource.Create(DurableConnectionString(options.ConnectionString));
+        DataSource = NpgsqlDataSource.Create(DurableConnectionString(PostgresPool.WithMaxPoolSize(options.ConnectionString, options.MaxPoolSize)));
         Where = PostgresFailure.Where(options.ConnectionString);
     }
 
