@@ -1,11 +1,12 @@
-using Orleans.Runtime;
+using OrleansNsq.Lookupd;
 
 namespace OrleansNsq.Gateway.Producers;
 
 /// <summary>
 /// lookupd's producers as the standalone Gateway process (an Orleans client) sees them: the active silos of the
-/// membership table, read through the management grain and described by their silo names
-/// (<see cref="ProducerSiloName"/>). Read at most once a second, so a burst of /lookup requests costs one call.
+/// membership table as a silo lists them (<see cref="IClusterProducersGrain"/>, which also reads the endpoints that
+/// Kubernetes-hosted silos carry in their Orleans metadata rather than their names; <see cref="ProducerSiloName"/>).
+/// Read at most once a second, so a burst of /lookup requests costs one call.
 /// </summary>
 public sealed class ManagementProducers(IGrainFactory grains, TimeProvider time) : IProducerDirectory
 {
@@ -20,13 +21,11 @@ public sealed class ManagementProducers(IGrainFactory grains, TimeProvider time)
         try
         {
             if (_last is { } again && time.GetUtcNow() - again.ReadAt < MaxAge) return again.Producers;
-            var hosts = await grains.GetGrain<IManagementGrain>(0).GetDetailedHosts(onlyActive: true);
-            var producers = hosts
-                .Where(h => h.Status == SiloStatus.Active)
-                .Select(h => (h.SiloName, Producer: ProducerSiloName.Parse(h.SiloName)))
-                .Where(p => p.Producer is not null)
-                .OrderBy(p => p.SiloName, StringComparer.Ordinal)
-                .Select(p => p.Producer!)
+            var names = await grains.GetGrain<IClusterProducersGrain>(0).GetProducersAsync();
+            var producers = names
+                .Order(StringComparer.Ordinal)
+                .Select(ProducerSiloName.Parse)
+                .OfType<LookupdProducer>()
                 .ToArray();
             _last = (producers, time.GetUtcNow());
             return producers;

@@ -32,6 +32,7 @@ public sealed class KubernetesHostingTests(ITestOutputHelper output)
         await using var api = FakeKubernetesApi.Start(Namespace, directory.FullName);
         foreach (var pod in Pods) api.AddPod(pod, "127.0.0.1");
         await using var cluster = new SiloCluster(schema.ConnectionString, []);
+        SiloProcess? gateway = null;
         try
         {
             foreach (var pod in Pods) await cluster.AddSiloAsync(PodEnvironment(api, pod));
@@ -44,6 +45,9 @@ public sealed class KubernetesHostingTests(ITestOutputHelper output)
                     $"labels: {string.Join("; ", Pods.Select(p => $"{p}={string.Join(",", api.LabelsOf(p))}"))}; watches {api.OpenWatches}")),
                 () => Context(cluster, api));
             Assert.Equal(Pods.Select(p => (p, Active)), await MembershipAsync(schema, cluster.ClusterId));
+            // A standalone Gateway (an Orleans client: it sees the pod names, not the silos' metadata) lists them too.
+            gateway = await SiloProcess.StartGatewayAsync(new Dictionary<string, string>(),
+                "--cluster", "postgres", "--cluster-connection", schema.ConnectionString, "--cluster-id", cluster.ClusterId);
 
             // Nothing happens: no silo is declared dead, none exits, every lookupd keeps listing all three.
             var quiet = Stopwatch.StartNew();
@@ -58,6 +62,7 @@ public sealed class KubernetesHostingTests(ITestOutputHelper output)
                     Assert.False(silo.HasExited, $"a silo exited after {quiet.Elapsed.TotalSeconds:0} s{Environment.NewLine}{Context(cluster, api)}");
                     Assert.Equal(allPorts, await SiloCluster.NodesAsync(silo));
                 }
+                Assert.Equal(allPorts, await SiloCluster.NodesAsync(gateway));
                 await Task.Delay(TimeSpan.FromSeconds(1));
             }
 
@@ -65,11 +70,12 @@ public sealed class KubernetesHostingTests(ITestOutputHelper output)
             var survivors = new[] { cluster.Silos[0], cluster.Silos[2] };
             var survivorPorts = survivors.Select(s => s.TcpPort).Order().ToArray();
             Assert.True(api.DeletePod(Pods[1]));
-            await BoundedWait.UntilAsync("pod deleted", $"{Pods[1]} dead in membership and gone from the survivors' lookupd", TimeSpan.FromSeconds(30), async () =>
+            await BoundedWait.UntilAsync("pod deleted", $"{Pods[1]} dead in membership and gone from the survivors' and the gateway's lookupd", TimeSpan.FromSeconds(30), async () =>
             {
                 var membership = await MembershipAsync(schema, cluster.ClusterId);
                 var lookupds = new List<int[]>();
                 foreach (var silo in survivors) lookupds.Add(await SiloCluster.NodesAsync(silo));
+                lookupds.Add(await SiloCluster.NodesAsync(gateway));
                 var done = membership.SequenceEqual([(Pods[0], Active), (Pods[1], Dead), (Pods[2], Active)])
                     && lookupds.All(ports => ports.SequenceEqual(survivorPorts));
                 return (done, $"membership {string.Join(", ", membership)}; lookupd tcp ports {string.Join(" / ", lookupds.Select(p => string.Join(",", p)))}");
@@ -84,6 +90,11 @@ public sealed class KubernetesHostingTests(ITestOutputHelper output)
         }
         finally
         {
+            if (gateway is not null)
+            {
+                output.WriteLine(gateway.OutputSince(0));
+                await gateway.DisposeAsync();
+            }
             await cluster.DisposeAsync();
             directory.Delete(recursive: true);
         }
