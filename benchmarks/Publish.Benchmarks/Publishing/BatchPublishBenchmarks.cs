@@ -1,0 +1,41 @@
+using BenchmarkDotNet.Attributes;
+using Orleans.Concurrency;
+using OrleansNsq.Messages;
+using OrleansNsq.Publish.Benchmarks.Infrastructure;
+
+namespace OrleansNsq.Publish.Benchmarks.Publishing;
+
+/// <summary>
+/// One MPUB of 200 × 200 B (bench_writer's <c>--batch-size 200 --size 200</c>) per operation, awaited, on a topic with
+/// one drained channel; written behind or durable (--mem-queue-size 0). Divide the mean by 200 for the cost per
+/// message.
+/// </summary>
+[MemoryDiagnoser]
+[GcServer(true)] // as the Silo runs (Microsoft.NET.Sdk.Web's default)
+public class BatchPublishBenchmarks
+{
+    public const int BatchSize = 200;
+
+    private PublishTarget _target = null!;
+    private ITopicGrain _topic = null!;
+    private Immutable<PublishBatch> _batch;
+
+    [Params(10_000, 0)]
+    public long MemQueueSize { get; set; }
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _target = PublishTarget.StartAsync(channels: 1, MemQueueSize).GetAwaiter().GetResult();
+        _topic = _target.Topic;
+        var body = PublishTarget.NewBody();
+        _batch = new Immutable<PublishBatch>(PublishBatch.From(Enumerable.Repeat(body, BatchSize).ToArray()));
+        _topic.PublishAsync(_batch).AsTask().GetAwaiter().GetResult();
+    }
+
+    [GlobalCleanup]
+    public void Cleanup() => _target.DisposeAsync().AsTask().GetAwaiter().GetResult();
+
+    [Benchmark]
+    public ValueTask PublishBatchOf200() => _topic.PublishAsync(_batch);
+}

@@ -1,0 +1,43 @@
+using BenchmarkDotNet.Attributes;
+using Orleans.Concurrency;
+using OrleansNsq.Messages;
+using OrleansNsq.Publish.Benchmarks.Infrastructure;
+
+namespace OrleansNsq.Publish.Benchmarks.Publishing;
+
+/// <summary>
+/// A synchronous publisher: one PUB of 200 B, awaited before the next, as a connection whose every PUB waits for its
+/// OK. The time per operation is the grain-call round trip that OK waits for (the socket and codec are not in it), on
+/// a topic with 0, 1 or 2 drained channels, written behind (--mem-queue-size 10000) or durable (0: the call returns
+/// once the log's commit is on disk).
+/// </summary>
+[MemoryDiagnoser]
+[GcServer(true)] // as the Silo runs (Microsoft.NET.Sdk.Web's default)
+public class SynchronousPublishBenchmarks
+{
+    private PublishTarget _target = null!;
+    private ITopicGrain _topic = null!;
+    private Immutable<PublishBatch> _batch;
+
+    [Params(0, 1, 2)]
+    public int Channels { get; set; }
+
+    [Params(10_000, 0)]
+    public long MemQueueSize { get; set; }
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _target = PublishTarget.StartAsync(Channels, MemQueueSize).GetAwaiter().GetResult();
+        _topic = _target.Topic;
+        // One batch for every call: it is immutable, so the topic, its channels and the log may all keep it.
+        _batch = new Immutable<PublishBatch>(PublishBatch.Single(PublishTarget.NewBody()));
+        _topic.PublishAsync(_batch).AsTask().GetAwaiter().GetResult();
+    }
+
+    [GlobalCleanup]
+    public void Cleanup() => _target.DisposeAsync().AsTask().GetAwaiter().GetResult();
+
+    [Benchmark]
+    public ValueTask PublishOne() => _topic.PublishAsync(_batch);
+}
