@@ -24,6 +24,11 @@ internal sealed class ChannelDrain : IAsyncDisposable
     /// <summary>Messages finished so far.</summary>
     public long Finished { get; private set; }
 
+    /// <summary>Pulls that returned messages (one SettleAsync call each).</summary>
+    public long Pulls { get; private set; }
+
+    public string Channel => _channel.GetPrimaryKeyString();
+
     /// <summary>Creates the channel on <paramref name="topic"/> and starts draining it.</summary>
     public static async Task<ChannelDrain> StartAsync(IGrainFactory grains, string topic, string channel)
     {
@@ -46,6 +51,7 @@ internal sealed class ChannelDrain : IAsyncDisposable
             for (var i = 0; i < fins.Length; i++) fins[i] = new Settlement(batch.Messages[i].Id, SettlementKind.Finish);
             await _channel.SettleAsync(new Immutable<Settlement[]>(fins));
             Finished += fins.Length;
+            Pulls++;
         }
     }
 

@@ -22,6 +22,7 @@ public class ConcurrentPublishBenchmarks
 
     private PublishTarget _target = null!;
     private ITopicGrain _topic = null!;
+    private CountingTopic _counted = null!;
     private TopicPublishQueue _queue = null!;
     private byte[] _body = null!;
     private readonly Task[] _publishers = new Task[Publishers];
@@ -31,13 +32,20 @@ public class ConcurrentPublishBenchmarks
     {
         _target = PublishTarget.StartAsync(channels: 1, memQueueSize: 10_000).GetAwaiter().GetResult();
         _topic = _target.Topic;
-        _queue = new TopicPublishQueue(_topic);
+        _counted = new CountingTopic(_topic);
+        _queue = new TopicPublishQueue(_counted);
         _body = PublishTarget.NewBody();
         _queue.PublishAsync(_body, 0).GetAwaiter().GetResult();
     }
 
     [GlobalCleanup]
-    public void Cleanup() => _target.DisposeAsync().AsTask().GetAwaiter().GetResult();
+    public void Cleanup()
+    {
+        if (_counted.Calls > 1)
+            Console.WriteLine($"// publish queue: {_counted.Messages} bodies in {_counted.Calls} grain calls, " +
+                $"{(double)_counted.Messages / _counted.Calls:F1} per call");
+        _target.DisposeAsync().AsTask().GetAwaiter().GetResult();
+    }
 
     [Benchmark(Baseline = true, OperationsPerInvoke = Publishes)]
     public Task GrainCallEach()

@@ -9,7 +9,7 @@ namespace OrleansNsq.Publish.Benchmarks.Publishing;
 /// A synchronous publisher: one PUB of 200 B, awaited before the next, as a connection whose every PUB waits for its
 /// OK. The time per operation is the grain-call round trip that OK waits for (the socket and codec are not in it), on
 /// a topic with 0, 1 or 2 drained channels, written behind (--mem-queue-size 10000) or durable (0: the call returns
-/// once the log's commit is on disk).
+/// once the log's commit is on disk). The baseline is an empty call to the same topic grain.
 /// </summary>
 [MemoryDiagnoser]
 [GcServer(true)] // as the Silo runs (Microsoft.NET.Sdk.Web's default)
@@ -37,6 +37,10 @@ public class SynchronousPublishBenchmarks
 
     [GlobalCleanup]
     public void Cleanup() => _target.DisposeAsync().AsTask().GetAwaiter().GetResult();
+
+    /// <summary>The floor: a grain call to the same activation that does nothing (ITopicGrain.ExistsAsync).</summary>
+    [Benchmark(Baseline = true)]
+    public ValueTask<bool> EmptyCall() => _topic.ExistsAsync();
 
     [Benchmark]
     public ValueTask PublishOne() => _topic.PublishAsync(_batch);
