@@ -11,11 +11,15 @@ internal sealed class PublishTarget : IAsyncDisposable
 
     private readonly InProcessNode _node;
     private readonly ChannelDrain[] _drains;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _depthSampler;
+    private long _maxDepth;
 
     private PublishTarget(InProcessNode node, ChannelDrain[] drains)
     {
         _node = node;
         _drains = drains;
+        _depthSampler = drains.Length > 0 ? Task.Run(SampleDepthAsync) : Task.CompletedTask;
     }
 
     public IGrainFactory Grains => _node.Grains;
@@ -34,10 +38,31 @@ internal sealed class PublishTarget : IAsyncDisposable
         return new PublishTarget(node, drains);
     }
 
-    /// <summary>Stops the drains and the node; first writes how many messages each pull carried (the benchmark's
-    /// log shows it), since a consumer that keeps up pulls one publish at a time.</summary>
+    /// <summary>Whether the drains kept up: the deepest channel (ready + on disk) seen, sampled every 100 ms.</summary>
+    private async Task SampleDepthAsync()
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(100));
+        try
+        {
+            while (await timer.WaitForNextTickAsync(_stop.Token))
+            {
+                if (await Topic.GetStatsAsync() is not { } stats) continue;
+                foreach (var channel in stats.Channels)
+                    _maxDepth = Math.Max(_maxDepth, channel.Depth + channel.InFlightCount);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    /// <summary>Stops the drains and the node; first writes (into the benchmark's log) how many messages each pull
+    /// carried, since a consumer that keeps up pulls one publish at a time, and the deepest a channel got.</summary>
     public async ValueTask DisposeAsync()
     {
+        _stop.Cancel();
+        await _depthSampler;
+        if (_drains.Length > 0) Console.WriteLine($"// deepest channel (ready + in flight), sampled every 100 ms: {_maxDepth}");
         foreach (var drain in _drains)
         {
             await drain.DisposeAsync();
