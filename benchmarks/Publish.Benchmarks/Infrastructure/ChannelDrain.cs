@@ -21,8 +21,11 @@ internal sealed class ChannelDrain : IAsyncDisposable
 
     private ChannelDrain(IChannelGrain channel) => _channel = channel;
 
+    private long _finished;
+    private Waiter? _waiter;
+
     /// <summary>Messages finished so far.</summary>
-    public long Finished { get; private set; }
+    public long Finished => Interlocked.Read(ref _finished);
 
     /// <summary>Pulls that returned messages (one SettleAsync call each).</summary>
     public long Pulls { get; private set; }
@@ -50,9 +53,26 @@ internal sealed class ChannelDrain : IAsyncDisposable
             var fins = new Settlement[batch.Count];
             for (var i = 0; i < fins.Length; i++) fins[i] = new Settlement(batch.Messages[i].Id, SettlementKind.Finish);
             await _channel.SettleAsync(new Immutable<Settlement[]>(fins));
-            Finished += fins.Length;
+            var finished = Interlocked.Add(ref _finished, fins.Length);
             Pulls++;
+            if (Volatile.Read(ref _waiter) is { } waiter && finished >= waiter.Count) waiter.Reached.TrySetResult();
         }
+    }
+
+    /// <summary>Completes once <paramref name="count"/> messages in all have been finished. One waiter at a time.</summary>
+    public Task WhenFinishedAsync(long count)
+    {
+        if (Finished >= count) return Task.CompletedTask;
+        var waiter = new Waiter(count);
+        Volatile.Write(ref _waiter, waiter);
+        if (Finished >= count) waiter.Reached.TrySetResult();
+        return waiter.Reached.Task;
+    }
+
+    private sealed class Waiter(long count)
+    {
+        public long Count { get; } = count;
+        public TaskCompletionSource Reached { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
     public async ValueTask DisposeAsync()

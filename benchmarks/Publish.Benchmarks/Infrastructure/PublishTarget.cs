@@ -24,6 +24,9 @@ internal sealed class PublishTarget : IAsyncDisposable
 
     public IGrainFactory Grains => _node.Grains;
 
+    /// <summary>The consumers of the topic's channels, one per channel ("ch0", "ch1"…).</summary>
+    public IReadOnlyList<ChannelDrain> Drains => _drains;
+
     public ITopicGrain Topic => _node.Grains.Topic(TopicName);
 
     /// <summary>A body of <see cref="BodySize"/> bytes, as bench_writer's default.</summary>
