@@ -18,11 +18,10 @@ internal sealed class ChannelDrain : IAsyncDisposable
     private readonly Guid _subscriber = Guid.NewGuid();
     private readonly CancellationTokenSource _stop = new();
     private Task _loop = Task.CompletedTask;
-
-    private ChannelDrain(IChannelGrain channel) => _channel = channel;
-
     private long _finished;
     private Waiter? _waiter;
+
+    private ChannelDrain(IChannelGrain channel) => _channel = channel;
 
     /// <summary>Messages finished so far.</summary>
     public long Finished => Interlocked.Read(ref _finished);
