@@ -10,7 +10,7 @@ namespace OrleansNsq.Grains.Benchmarks.Channels;
 /// through <see cref="ChannelQueue"/>'s public verbs, so the same code measures any in-flight table behind them;
 /// figures are per message.
 /// </summary>
-[MemoryDiagnoser]
+[MemoryDiagnoser, MinColumn, MedianColumn]
 public class InFlightBenchmarks
 {
     private const int LeaseSize = ChannelQueue.MaxLeaseCount;
