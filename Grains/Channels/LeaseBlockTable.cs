@@ -122,15 +122,6 @@ internal sealed class LeaseBlockTable
         Count += messages.Length;
     }
 
-    /// <summary>A lease of one message.</summary>
-    public void Add(long id, in InFlightMessage message)
-    {
-        var countdowns = new LeaseCountdowns();
-        countdowns.Set(0, message.Countdown, 1);
-        Add([new DeliveredMessage(id, message.TimestampNs, message.Attempts, message.Body)], countdowns,
-            message.DeliveredAtUnixMs, message.DeadlineUnixMs, message.TimeoutMs);
-    }
-
     public bool TryRemove(long id, out InFlightMessage message)
     {
         if (!TryFind(id, out var block, out var slot))
@@ -138,7 +129,7 @@ internal sealed class LeaseBlockTable
             message = default;
             return false;
         }
-        message = block.ToInFlight(slot, DeadlineOf(block, slot, id));
+        message = block.ToInFlight(slot, DeadlineOf(block, id));
         Settle(block, slot, id);
         return true;
     }
@@ -153,6 +144,8 @@ internal sealed class LeaseBlockTable
         ref var own = ref CollectionsMarshal.GetValueRefOrAddDefault(_touched, id, out var exists);
         own = deadline;
         if (!exists) block.Touched++;
+        // Found as expired but not taken yet: it leaves its block's deadline now.
+        if (_next == block && _nextSlot == slot) _next = null;
         _deadlines.Enqueue(new Due(block, slot), deadline);
         if (_deadlines.Count > 2 * Count + CompactionSlack) CompactDeadlines();
         return true;
@@ -304,7 +297,7 @@ internal sealed class LeaseBlockTable
         return -1;
     }
 
-    private long DeadlineOf(LeaseBlock block, int slot, long id) =>
+    private long DeadlineOf(LeaseBlock block, long id) =>
         block.Touched > 0 && _touched.TryGetValue(id, out var own) ? own : block.DeadlineUnixMs;
 
     private void Settle(LeaseBlock block, int slot, long id)

@@ -293,4 +293,20 @@ public class InFlightTableTests
 
         Assert.Equal([5L], PopAll(table, 1_000));
     }
+
+    [Fact]
+    public void A_message_touched_while_its_lease_expires_keeps_its_new_deadline()
+    {
+        var table = new InFlightTable();
+        AddLease(table, Ids(1, 3), 0, 1_000);
+        AddLease(table, [9], 0, 900);
+
+        // The single (900) comes first; the block's first slot is already found as next.
+        Assert.True(table.TryPopExpired(1_000, out var first, out _));
+        Assert.Equal(9, first);
+        Assert.True(table.TryTouch(1, 1_000, 1_000, 60_000));
+
+        Assert.Equal([2L, 3], PopAll(table, 1_000));
+        Assert.Equal([1L], PopAll(table, 2_000));
+    }
 }
