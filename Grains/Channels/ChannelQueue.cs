@@ -89,6 +89,7 @@ internal sealed class ChannelQueue(long maxMsgTimeoutMs, int defaultMsgTimeoutMs
         timeoutMs = timeoutMs <= 0 ? DefaultMsgTimeoutMs : (int)Math.Min(timeoutMs, MaxMsgTimeoutMs);
         var deadline = nowUnixMs + timeoutMs;
         var leased = new DeliveredMessage[count];
+        var countdowns = new LeaseCountdowns();
         for (var i = 0; i < count; i++)
         {
             if (!_ready.TryDequeue(out var message))
@@ -98,9 +99,11 @@ internal sealed class ChannelQueue(long maxMsgTimeoutMs, int defaultMsgTimeoutMs
                 break;
             }
             var attempts = message.Attempts == ushort.MaxValue ? ushort.MaxValue : (ushort)(message.Attempts + 1);
-            _inFlight.Add(message.Id, new InFlightMessage(message.TimestampNs, attempts, message.Body, nowUnixMs, deadline, timeoutMs, message.Countdown));
             leased[i] = new DeliveredMessage(message.Id, message.TimestampNs, attempts, message.Body);
+            countdowns.Set(i, message.Countdown, count);
         }
+        // The table keeps the batch's array as its lease block: the batch is immutable once handed out.
+        _inFlight.Add(leased, countdowns, nowUnixMs, deadline, timeoutMs);
         return new DeliveryBatch(leased, deadline);
     }
 

@@ -1,89 +1,75 @@
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using OrleansNsq.Grains.Storage.Log;
 
 namespace OrleansNsq.Grains.Channels;
 
 /// <summary>
-/// Messages in flight by id, with their deadlines in a priority queue (nsqd's inFlightMessages + inFlightPQ).
-/// Removal is lazy: FIN and TOUCH leave the old deadline in the queue and <see cref="TryPopExpired"/> skips entries
-/// whose message is gone or whose deadline moved. Stale entries are dropped wholesale once they outnumber the live
-/// ones (plus <see cref="CompactionSlack"/>), so a fast FIN stream keeps the queue near the in-flight count instead of
-/// growing with msg_timeout × rate.
+/// Messages in flight (nsqd's inFlightMessages + inFlightPQ). A lease of several messages is kept whole, as one
+/// <see cref="LeaseBlock"/> with a settled bit per message (<see cref="LeaseBlockTable"/>); a lease of one (a consumer
+/// at RDY 1) as one entry by id (<see cref="SingleLeaseTable"/>), which costs less than a block of one. An id is in
+/// flight in at most one of them; timeouts come out of both in deadline order.
 /// </summary>
 internal sealed class InFlightTable
 {
-    // Below this many stale entries a rebuild costs more than it saves.
-    private const int CompactionSlack = 1024;
+    private readonly LeaseBlockTable _blocks = new();
+    private readonly SingleLeaseTable _singles = new();
 
-    private readonly Dictionary<long, InFlightMessage> _messages = new();
-    private readonly PriorityQueue<long, long> _deadlines = new();
+    public int Count => _blocks.Count + _singles.Count;
 
-    public int Count => _messages.Count;
+    /// <summary>Entries in the deadline queues, stale ones included (tests watch compaction through it).</summary>
+    internal int DeadlineEntries => _blocks.DeadlineEntries + _singles.DeadlineEntries;
 
-    /// <summary>Entries in the deadline queue, stale ones included (tests watch compaction through it).</summary>
-    internal int DeadlineEntries => _deadlines.Count;
+    /// <summary>Runs of consecutive ids kept for blocks, retired ones included.</summary>
+    internal int RunEntries => _blocks.RunEntries;
+
+    /// <summary>Ids of blocks kept by id, not in a run.</summary>
+    internal int SparseEntries => _blocks.SparseEntries;
 
     /// <summary>Every id in flight, as ready ranges: after a crash they are delivered again.</summary>
     public void CollectRanges(List<PendingRange> into)
     {
-        foreach (var id in _messages.Keys) into.Add(new PendingRange(id, id, 0));
+        _blocks.CollectRanges(into);
+        _singles.CollectRanges(into);
     }
 
-    public void Add(long id, in InFlightMessage message)
+    /// <summary>One lease: <paramref name="messages"/> as handed to the consumer (never changed afterwards), all in
+    /// flight until <paramref name="deadlineUnixMs"/>.</summary>
+    public void Add(DeliveredMessage[] messages, in LeaseCountdowns countdowns, long deliveredAtUnixMs, long deadlineUnixMs,
+        int timeoutMs)
     {
-        _messages[id] = message;
-        _deadlines.Enqueue(id, message.DeadlineUnixMs);
+        if (messages.Length != 1)
+        {
+            _blocks.Add(messages, countdowns, deliveredAtUnixMs, deadlineUnixMs, timeoutMs);
+            return;
+        }
+        ref readonly var message = ref messages[0];
+        _singles.Add(message.Id, new InFlightMessage(message.TimestampNs, message.Attempts, message.Body, deliveredAtUnixMs,
+            deadlineUnixMs, timeoutMs, countdowns.Get(0)));
     }
 
-    public bool TryRemove(long id, out InFlightMessage message)
-    {
-        if (!_messages.Remove(id, out message)) return false;
-        if (_deadlines.Count > 2 * _messages.Count + CompactionSlack) Compact();
-        return true;
-    }
+    /// <summary>A lease of one message.</summary>
+    public void Add(long id, in InFlightMessage message) => _singles.Add(id, message);
+
+    public bool TryRemove(long id, out InFlightMessage message) =>
+        (_blocks.Count > 0 && _blocks.TryRemove(id, out message)) || _singles.TryRemove(id, out message);
 
     /// <summary>TOUCH: the deadline becomes now + timeout, but never later than the delivery time + max-msg-timeout
     /// (as nsqd/channel.go TouchMessage). False when the id is not in flight.</summary>
-    public bool TryTouch(long id, long nowUnixMs, int timeoutMs, long maxMsgTimeoutMs)
-    {
-        ref var message = ref CollectionsMarshal.GetValueRefOrNullRef(_messages, id);
-        if (Unsafe.IsNullRef(ref message)) return false;
-        if (timeoutMs <= 0) timeoutMs = message.TimeoutMs;
-        var deadline = Math.Min(nowUnixMs + timeoutMs, message.DeliveredAtUnixMs + maxMsgTimeoutMs);
-        message.DeadlineUnixMs = deadline;
-        _deadlines.Enqueue(id, deadline);
-        if (_deadlines.Count > 2 * _messages.Count + CompactionSlack) Compact();
-        return true;
-    }
+    public bool TryTouch(long id, long nowUnixMs, int timeoutMs, long maxMsgTimeoutMs) =>
+        (_blocks.Count > 0 && _blocks.TryTouch(id, nowUnixMs, timeoutMs, maxMsgTimeoutMs))
+        || _singles.TryTouch(id, nowUnixMs, timeoutMs, maxMsgTimeoutMs);
 
-    /// <summary>Removes and returns one message whose deadline has passed.</summary>
+    /// <summary>Removes and returns the message whose deadline passed first.</summary>
     public bool TryPopExpired(long nowUnixMs, out long id, out InFlightMessage message)
     {
-        while (_deadlines.TryPeek(out id, out var deadline) && deadline <= nowUnixMs)
-        {
-            _deadlines.Dequeue();
-            // The entry is stale when the message was settled, or touched to a later deadline.
-            if (_messages.TryGetValue(id, out message) && message.DeadlineUnixMs <= nowUnixMs)
-            {
-                _messages.Remove(id);
-                return true;
-            }
-        }
-        id = 0;
-        message = default;
-        return false;
+        if (_blocks.Count > 0 && _blocks.TryPeekExpired(nowUnixMs, out var blockDeadline)
+            && !(_singles.TryPeekExpired(nowUnixMs, out var singleDeadline) && singleDeadline < blockDeadline))
+            return _blocks.TryPopExpired(nowUnixMs, out id, out message);
+        return _singles.TryPopExpired(nowUnixMs, out id, out message);
     }
 
     public void Clear()
     {
-        _messages.Clear();
-        _deadlines.Clear();
-    }
-
-    private void Compact()
-    {
-        _deadlines.Clear();
-        foreach (var (id, message) in _messages) _deadlines.Enqueue(id, message.DeadlineUnixMs);
+        _blocks.Clear();
+        _singles.Clear();
     }
 }

@@ -268,4 +268,46 @@ public class ChannelQueueTests
         queue.ProcessDue(Now + 100);
         Assert.False(queue.HasTimedWork);
     }
+
+    [Fact]
+    public void Fin_settles_the_segment_countdown_once_per_message_across_leases_requeues_and_timeouts()
+    {
+        var first = Segments.Of(1, 3);
+        var second = Segments.Of(4, 3);
+        first.Countdown = new SettleCountdown(3);
+        second.Countdown = new SettleCountdown(3);
+        var queue = Queue(first, second);
+
+        var batch = queue.Lease(5, Timeout, Now);
+        Assert.Equal([1L, 2, 3, 4, 5], batch.Ids());
+        queue.Settle([.. Segments.Fin(1, 1, 4), new Settlement(2, SettlementKind.Requeue), new Settlement(5, SettlementKind.Release)], Now);
+        queue.ProcessDue(Now + Timeout); // 3 times out
+        Assert.False(first.Countdown.IsSettled);
+        Assert.False(second.Countdown.IsSettled);
+
+        var again = queue.Lease(10, Timeout, Now + Timeout);
+        Assert.Equal([6L, 2, 5, 3], again.Ids());
+        queue.Settle(Segments.Fin(6, 2, 5, 3, 2, 6, 3), Now + Timeout);
+
+        Assert.Equal(0, queue.InFlightCount);
+        Assert.True(first.Countdown.IsSettled);
+        Assert.True(second.Countdown.IsSettled);
+    }
+
+    [Fact]
+    public void Release_of_one_message_of_a_lease_leaves_the_others_in_flight_until_their_deadline()
+    {
+        var queue = Queue(Segments.Of(1, 4));
+        queue.Lease(4, Timeout, Now);
+
+        Assert.Equal(1, queue.Settle([new Settlement(3, SettlementKind.Release)], Now));
+
+        Assert.Equal(3, queue.InFlightCount);
+        var released = queue.Lease(4, Timeout, Now);
+        Assert.Equal([3L], released.Ids());
+        Assert.Equal(1, released.Messages[0].Attempts);
+        Assert.Equal(4, queue.ProcessDue(Now + Timeout));
+        Assert.Equal([1L, 2, 4, 3], queue.Lease(4, Timeout, Now + Timeout).Ids());
+        Assert.Equal(4, queue.TimeoutCount);
+    }
 }
