@@ -35,8 +35,17 @@ public static class NsqGatewayHosting
         services.AddNsqHttpApis();
         // The parser answers a command only once all of it is buffered: the socket's pipe must hold the largest body
         // (--max-body-size) plus a command line, or a maximal MPUB would stall (Kestrel's default is 1 MiB).
+        // Reads are handled on the socket's own thread instead of being handed to the thread pool first: one thread
+        // hand-off less per read buffer (a PUB's OK, a FIN, an HTTP request). Safe here because nothing on the
+        // connection and HTTP paths blocks a thread (they await grain calls). Measured in docs/PERFORMANCE.md;
+        // SocketTransport:UnsafePreferInlineScheduling=false in configuration turns it off.
         services.AddOptions<SocketTransportOptions>().Configure<IOptions<NsqdOptions>>((transport, nsqd) =>
-            transport.MaxReadBufferSize = Math.Max(nsqd.Value.MaxBodySize, nsqd.Value.MaxMsgSize) + 64 * 1024);
+        {
+            transport.MaxReadBufferSize = Math.Max(nsqd.Value.MaxBodySize, nsqd.Value.MaxMsgSize) + 64 * 1024;
+            transport.UnsafePreferInlineScheduling = true;
+        });
+        // Kestrel's socket options from configuration (SocketTransport:UnsafePreferInlineScheduling, IOQueueCount…).
+        services.AddOptions<SocketTransportOptions>().Bind(configuration.GetSection("SocketTransport"));
         return services;
     }
 
