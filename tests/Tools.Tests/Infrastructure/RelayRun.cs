@@ -23,14 +23,16 @@ internal static class RelayRun
         Assert.True(tool.ExitCode == 0, tool.Describe());
     }
 
-    /// <summary>Every message of the channel was FINed: depth 0 and nothing in flight.</summary>
+    /// <summary>Every message of the channel was FINed: depth 0, nothing in flight, nothing deferred.</summary>
     public static Task ExpectChannelDrainedAsync(NsqdHttp http, string topic, string channel, ToolProcess tool) =>
-        BoundedWait.UntilAsync($"channel {topic}/{channel} drained", "depth 0 and in_flight_count 0", Timeout, async () =>
+        BoundedWait.UntilAsync($"channel {topic}/{channel} drained", "depth 0, in_flight_count 0 and deferred_count 0", Timeout, async () =>
         {
             var stats = await http.StatsAsync(topic);
             if (stats.Channel(topic, channel) is not { } c) return (false, "no channel");
             var depth = c.GetProperty("depth").GetInt64();
             var inFlight = c.GetProperty("in_flight_count").GetInt64();
-            return (depth == 0 && inFlight == 0, $"depth {depth}, in flight {inFlight}");
+            // A message the tool REQ'd waits deferred (go-nsq's requeue delay) before it comes back.
+            var deferred = c.GetProperty("deferred_count").GetInt64();
+            return (depth == 0 && inFlight == 0 && deferred == 0, $"depth {depth}, in flight {inFlight}, deferred {deferred}");
         }, tool.Describe);
 }
