@@ -24,6 +24,8 @@ public sealed record CommandLine(IReadOnlyDictionary<string, string?> Values, bo
                 name = name[..eq];
             }
             if (name is "h" or "help") return new CommandLine(fromFlags, true, null);
+            var flag = NsqFlags.Find(name);
+            if (value is null && flag is { Kind: FlagKind.Bool }) value = "true";
             if (value is null)
             {
                 if (i + 1 >= args.Count) return Fail($"flag needs an argument: -{name}");
@@ -54,7 +56,6 @@ public sealed record CommandLine(IReadOnlyDictionary<string, string?> Values, bo
                 }
                 continue;
             }
-            var flag = NsqFlags.Find(name);
             if (flag is null) return Fail($"flag provided but not defined: -{name}");
             if (flag.Kind == FlagKind.List)
             {

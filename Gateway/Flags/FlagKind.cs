@@ -10,6 +10,9 @@ public enum FlagKind
     /// <summary>Repeatable (<c>--lookupd-tcp-address a --lookupd-tcp-address b</c>): the values bind as an array,
     /// <c>Key:0</c>, <c>Key:1</c>…; in the --config file a TOML array of strings.</summary>
     List,
+    /// <summary>A Go boolean flag: <c>-flag</c> alone is true, <c>-flag=false</c> sets it off (Go's flag package
+    /// takes no separate value for a boolean: <c>-flag false</c> leaves "false" as an argument).</summary>
+    Bool,
 }
 
 /// <param name="Name">The flag without dashes, nsqd's spelling.</param>

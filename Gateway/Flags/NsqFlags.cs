@@ -36,6 +36,11 @@ public static class NsqFlags
         new("max-channel-consumers", "Nsqd:MaxChannelConsumers", FlagKind.Integer, "0", "maximum channel consumer connection count per nsqd instance (0 = unlimited)"),
         new("max-deflate-level", "Nsqd:MaxDeflateLevel", FlagKind.Integer, "6", "max deflate compression level a client can negotiate"),
         new("statsd-address", "Nsqd:StatsdAddress", FlagKind.Text, "", "UDP <addr>:<port> of a statsd daemon for pushing stats"),
+        new("statsd-interval", "Nsqd:StatsdInterval", FlagKind.Duration, "1m0s", "duration between pushing to statsd"),
+        new("statsd-mem-stats", "Nsqd:StatsdMemStats", FlagKind.Bool, "true", "toggle sending memory and GC stats to statsd"),
+        new("statsd-prefix", "Nsqd:StatsdPrefix", FlagKind.Text, "nsq.%s", "prefix used for keys sent to statsd (%s for host replacement)"),
+        new("statsd-udp-packet-size", "Nsqd:StatsdUdpPacketSize", FlagKind.Integer, "508", "the size in bytes of statsd UDP packets"),
+        new("statsd-exclude-ephemeral", "Nsqd:StatsdExcludeEphemeral", FlagKind.Bool, "false", "Skip ephemeral topics and channels when sending stats to statsd"),
         new("tombstone-lifetime", "Nsqd:TombstoneLifetime", FlagKind.Duration, "45s", "lookupd: duration of time a producer will remain tombstoned"),
         new("cluster", "Cluster:Provider", FlagKind.Text, "", "run as one silo of a cluster whose membership is kept in: postgres (--cluster-connection); empty: a single node"),
         new("cluster-connection", "Cluster:ConnectionString", FlagKind.Text, "", "with --cluster=postgres: Npgsql connection string of the membership table (also the store's, unless --storage-connection is given)"),
@@ -79,8 +84,29 @@ public static class NsqFlags
                 if (GoDuration.TryParse(text, out var span)) return span.ToString("c");
                 error = $"invalid value \"{text}\" for flag -{flag.Name}: parse error";
                 return null;
+            case FlagKind.Bool:
+                if (TryParseGoBool(text, out var on)) return on ? "true" : "false";
+                error = $"invalid boolean value \"{text}\" for -{flag.Name}: parse error";
+                return null;
             default:
                 return flag.ConfigKey == "Logging:LogLevel:Default" ? LogLevelName(text) : text;
+        }
+    }
+
+    /// <summary>Go's strconv.ParseBool: 1, t, T, TRUE, true, True and their 0/f/false counterparts.</summary>
+    internal static bool TryParseGoBool(string text, out bool value)
+    {
+        switch (text)
+        {
+            case "1" or "t" or "T" or "TRUE" or "true" or "True":
+                value = true;
+                return true;
+            case "0" or "f" or "F" or "FALSE" or "false" or "False":
+                value = false;
+                return true;
+            default:
+                value = false;
+                return false;
         }
     }
 
@@ -108,9 +134,13 @@ public static class NsqFlags
                 FlagKind.Integer => "int",
                 FlagKind.Duration => "duration",
                 FlagKind.List => "value",
+                FlagKind.Bool => "",
                 _ => "string",
             };
-            text.Append("  -").Append(flag.Name).Append(' ').AppendLine(kind);
+            // Go prints a boolean flag without a type.
+            text.Append("  -").Append(flag.Name);
+            if (kind.Length > 0) text.Append(' ').Append(kind);
+            text.AppendLine();
             text.Append("    \t").Append(flag.Help);
             if (flag.Default.Length > 0) text.Append(" (default ").Append(flag.Default).Append(')');
             text.Append("  [config: ").Append(flag.ConfigKey).AppendLine("]");

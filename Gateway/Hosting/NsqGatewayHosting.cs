@@ -11,6 +11,7 @@ using OrleansNsq.Gateway.Hosting.Memory;
 using OrleansNsq.Gateway.Http;
 using OrleansNsq.Gateway.Lookupd;
 using OrleansNsq.Gateway.Options;
+using OrleansNsq.Gateway.Statsd;
 using OrleansNsq.Gateway.Subscriptions;
 
 namespace OrleansNsq.Gateway.Hosting;
@@ -32,6 +33,8 @@ public static class NsqGatewayHosting
         services.AddSingleton<LookupdIdentity>();
         services.AddHostedService<LookupLoop>();
         services.AddHostedService<IdleMemoryTrimmer>();
+        services.AddSingleton<TopicStatsReader>();
+        services.AddHostedService<StatsdPusher>();
         services.AddNsqHttpApis();
         // The parser answers a command only once all of it is buffered: the socket's pipe must hold the largest body
         // (--max-body-size) plus a command line, or a maximal MPUB would stall (Kestrel's default is 1 MiB).

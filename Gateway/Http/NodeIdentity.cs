@@ -45,6 +45,17 @@ public sealed class NodeIdentity
     /// <summary>Process start, reported as unix seconds in /info and /stats.</summary>
     public DateTimeOffset StartTime { get; }
 
+    /// <summary>nsqd's statsd prefix: <c>%s</c> replaced by this node's host key (broadcast address and HTTP port
+    /// joined as host:port, with '.' and ':' as '_'), ending in '.'; empty stays empty.</summary>
+    public string StatsdPrefix(string configured)
+    {
+        if (configured.Length == 0) return configured;
+        var host = BroadcastAddress.Contains(':') ? $"[{BroadcastAddress}]" : BroadcastAddress;
+        var key = $"{host}:{HttpPort}".Replace('.', '_').Replace(':', '_');
+        var prefix = configured.Replace("%s", key, StringComparison.Ordinal);
+        return prefix.EndsWith('.') ? prefix : prefix + ".";
+    }
+
     /// <summary>From the options: ports of <see cref="NsqdOptions.TcpAddress"/> and <see cref="NsqdOptions.HttpAddress"/>.</summary>
     public static NodeIdentity FromOptions(NsqdOptions options, TimeProvider time) => new(
         options.BroadcastAddress,

@@ -40,6 +40,11 @@ internal sealed partial class NsqdApi
             "max_channel_consumers" => j => j.WriteNumberValue(o.MaxChannelConsumers),
             "max_deflate_level" => j => j.WriteNumberValue(o.MaxDeflateLevel),
             "statsd_address" => j => j.WriteStringValue(o.StatsdAddress),
+            "statsd_interval" => j => j.WriteNumberValue(GoDuration.Nanoseconds(o.StatsdInterval)),
+            "statsd_mem_stats" => j => j.WriteBooleanValue(o.StatsdMemStats),
+            "statsd_prefix" => j => j.WriteStringValue(_node.StatsdPrefix(o.StatsdPrefix)),
+            "statsd_udp_packet_size" => j => j.WriteNumberValue(o.StatsdUdpPacketSize),
+            "statsd_exclude_ephemeral" => j => j.WriteBooleanValue(o.StatsdExcludeEphemeral),
             _ => null,
         };
         return new(write is null ? ApiError.InvalidOption : ApiResult.Json(write, static (json, w) => w(json)));

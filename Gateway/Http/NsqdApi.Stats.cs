@@ -36,47 +36,11 @@ internal sealed partial class NsqdApi
             : ApiResult.Text(StatsText.Render(view));
     }
 
-    /// <summary>
-    /// nsqd GetStats: unknown <c>topic=</c> → null (<c>"topics":null</c>); topics lacking <c>channel=</c> are left
-    /// out (so a known topic with an unknown channel gives <c>[]</c>); sorted by name.
-    /// </summary>
-    private async ValueTask<TopicStats[]?> CollectTopicsAsync(string topicFilter, string channelFilter)
-    {
-        var channel = channelFilter.Length == 0 ? null : channelFilter;
-        TopicStats?[] found;
-        if (topicFilter.Length > 0)
-        {
-            // an invalid name cannot be a topic: no grain for it
-            if (!HttpNameRules.IsValid(topicFilter)) return null;
-            var single = await _grains.Topic(topicFilter).GetStatsAsync(channel);
-            if (single is null) return null;
-            found = [single];
-        }
-        else
-        {
-            var entries = await _grains.TopicDirectory().GetEntriesAsync();
-            var pending = new List<Task<TopicStats?>>(entries.Length);
-            foreach (var entry in entries)
-            {
-                if (entry.HasProducer) pending.Add(_grains.Topic(entry.Topic).GetStatsAsync(channel).AsTask());
-            }
-            found = await Task.WhenAll(pending);
-        }
-
-        var topics = new List<TopicStats>(found.Length);
-        foreach (var topic in found)
-        {
-            if (topic is null) continue;
-            var channels = channel is null
-                ? (ChannelStats[])topic.Channels.Clone()
-                : Array.FindAll(topic.Channels, c => c.ChannelName == channel);
-            if (channel is not null && channels.Length == 0) continue;
-            Array.Sort(channels, static (a, b) => string.CompareOrdinal(a.ChannelName, b.ChannelName));
-            topics.Add(topic with { Channels = channels });
-        }
-        topics.Sort(static (a, b) => string.CompareOrdinal(a.TopicName, b.TopicName));
-        return [.. topics];
-    }
+    private ValueTask<TopicStats[]?> CollectTopicsAsync(string topicFilter, string channelFilter) =>
+        // an invalid name cannot be a topic: no grain for it
+        topicFilter.Length > 0 && !HttpNameRules.IsValid(topicFilter)
+            ? ValueTask.FromResult<TopicStats[]?>(null)
+            : _topicStats.ReadAsync(topicFilter, channelFilter);
 }
 
 /// <summary>Everything one /stats answer shows, gathered before either format is written.</summary>

@@ -17,6 +17,7 @@ internal sealed partial class NsqdApi
     private readonly NodeIdentity _node;
     private readonly IClientRegistry? _clients;
     private readonly TimeProvider _time;
+    private readonly TopicStatsReader _topicStats;
 
     public NsqdApi(IServiceProvider services)
     {
@@ -25,6 +26,7 @@ internal sealed partial class NsqdApi
         _node = services.GetRequiredService<NodeIdentity>();
         _clients = services.GetService<IClientRegistry>();
         _time = services.GetService<TimeProvider>() ?? TimeProvider.System;
+        _topicStats = services.GetService<TopicStatsReader>() ?? new TopicStatsReader(_grains);
         var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("OrleansNsq.Gateway.Http.Nsqd");
 
         Routes = new RouteTable(logger)

@@ -57,6 +57,16 @@ public sealed class NsqdOptions
     public int MaxDeflateLevel { get; set; } = 6;
     /// <summary>--statsd-address, default "" (off).</summary>
     public string StatsdAddress { get; set; } = "";
+    /// <summary>--statsd-interval, default 1m.</summary>
+    public TimeSpan StatsdInterval { get; set; } = TimeSpan.FromMinutes(1);
+    /// <summary>--statsd-mem-stats, default true.</summary>
+    public bool StatsdMemStats { get; set; } = true;
+    /// <summary>--statsd-prefix, default "nsq.%s" (%s: the broadcast address and HTTP port, '.' and ':' as '_').</summary>
+    public string StatsdPrefix { get; set; } = "nsq.%s";
+    /// <summary>--statsd-udp-packet-size, default 508 (the largest UDP payload no IPv4 path fragments).</summary>
+    public int StatsdUdpPacketSize { get; set; } = 508;
+    /// <summary>--statsd-exclude-ephemeral, default false.</summary>
+    public bool StatsdExcludeEphemeral { get; set; }
     /// <summary>--tombstone-lifetime of the co-hosted lookupd, default 45s.</summary>
     public TimeSpan TombstoneLifetime { get; set; } = TimeSpan.FromSeconds(45);
 

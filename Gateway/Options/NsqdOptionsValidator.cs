@@ -17,6 +17,8 @@ internal sealed class NsqdOptionsValidator : IValidateOptions<NsqdOptions>
         if (o.MaxReqTimeout < TimeSpan.Zero) errors.Add("--max-req-timeout must be >= 0");
         if (o.MaxHeartbeatInterval < TimeSpan.FromSeconds(1)) errors.Add("--max-heartbeat-interval must be >= 1s");
         if (o.MaxDeflateLevel is < 1 or > 9) errors.Add("--max-deflate-level must be 1-9");
+        if (o.StatsdInterval <= TimeSpan.Zero) errors.Add("--statsd-interval must be positive");
+        if (o.StatsdUdpPacketSize < 1) errors.Add("--statsd-udp-packet-size must be positive");
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

@@ -36,6 +36,37 @@ public class CommandLineTests
     }
 
     [Fact]
+    public void A_boolean_flag_alone_is_true_and_takes_its_value_after_an_equals_sign_only()
+    {
+        var parsed = CommandLine.Parse(["--statsd-exclude-ephemeral", "--statsd-mem-stats=false", "--statsd-interval", "10s"]);
+
+        Assert.Null(parsed.Error);
+        Assert.Equal("true", parsed.Values["Nsqd:StatsdExcludeEphemeral"]);
+        Assert.Equal("false", parsed.Values["Nsqd:StatsdMemStats"]);
+        Assert.Equal("00:00:10", parsed.Values["Nsqd:StatsdInterval"]);
+        // As Go's flag package: "-flag false" leaves "false" as an argument.
+        Assert.Equal("unexpected argument \"false\"", CommandLine.Parse(["--statsd-mem-stats", "false"]).Error);
+    }
+
+    [Fact]
+    public void A_boolean_flag_takes_what_go_parses_as_a_boolean()
+    {
+        Assert.Equal("false", CommandLine.Parse(["-statsd-mem-stats=0"]).Values["Nsqd:StatsdMemStats"]);
+        Assert.Equal("true", CommandLine.Parse(["-statsd-mem-stats=T"]).Values["Nsqd:StatsdMemStats"]);
+        Assert.Equal("invalid boolean value \"yes\" for -statsd-mem-stats: parse error",
+            CommandLine.Parse(["--statsd-mem-stats=yes"]).Error);
+    }
+
+    [Fact]
+    public void Help_prints_a_boolean_flag_without_a_type_as_go_does()
+    {
+        var help = NsqFlags.HelpText();
+
+        Assert.Contains("  -statsd-mem-stats\n    \ttoggle sending memory and GC stats to statsd (default true)", help.Replace("\r\n", "\n"));
+        Assert.Contains("  -statsd-prefix string\n", help.Replace("\r\n", "\n"));
+    }
+
+    [Fact]
     public void Unknown_flag_is_an_error_naming_it()
     {
         var parsed = CommandLine.Parse(["--no-such-flag", "1"]);
@@ -62,7 +93,8 @@ public class CommandLineTests
     {
         Assert.True(CommandLine.Parse(["--help"]).Help);
         var help = NsqFlags.HelpText();
-        foreach (var flag in NsqFlags.All) Assert.Contains("-" + flag.Name + " ", help);
+        var lines = help.Split('\n').Select(l => l.TrimEnd('\r')).ToArray();
+        foreach (var flag in NsqFlags.All) Assert.Contains(lines, l => l == "  -" + flag.Name || l.StartsWith("  -" + flag.Name + " ", StringComparison.Ordinal));
     }
 
     [Fact]
