@@ -41,6 +41,7 @@ public static class NsqFlags
         new("statsd-prefix", "Nsqd:StatsdPrefix", FlagKind.Text, "nsq.%s", "prefix used for keys sent to statsd (%s for host replacement)"),
         new("statsd-udp-packet-size", "Nsqd:StatsdUdpPacketSize", FlagKind.Integer, "508", "the size in bytes of statsd UDP packets"),
         new("statsd-exclude-ephemeral", "Nsqd:StatsdExcludeEphemeral", FlagKind.Bool, "false", "Skip ephemeral topics and channels when sending stats to statsd"),
+        new("prometheus-metrics", "Metrics:Prometheus", FlagKind.Bool, "true", "serve OpenTelemetry metrics in Prometheus text format at /metrics on the HTTP port"),
         new("tombstone-lifetime", "Nsqd:TombstoneLifetime", FlagKind.Duration, "45s", "lookupd: duration of time a producer will remain tombstoned"),
         new("cluster", "Cluster:Provider", FlagKind.Text, "", "run as one silo of a cluster whose membership is kept in: postgres (--cluster-connection); empty: a single node"),
         new("cluster-connection", "Cluster:ConnectionString", FlagKind.Text, "", "with --cluster=postgres: Npgsql connection string of the membership table (also the store's, unless --storage-connection is given)"),

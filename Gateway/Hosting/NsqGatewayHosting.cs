@@ -10,6 +10,7 @@ using OrleansNsq.Gateway.Connections;
 using OrleansNsq.Gateway.Hosting.Memory;
 using OrleansNsq.Gateway.Http;
 using OrleansNsq.Gateway.Lookupd;
+using OrleansNsq.Gateway.Metrics;
 using OrleansNsq.Gateway.Options;
 using OrleansNsq.Gateway.Statsd;
 using OrleansNsq.Gateway.Subscriptions;
@@ -35,6 +36,7 @@ public static class NsqGatewayHosting
         services.AddHostedService<IdleMemoryTrimmer>();
         services.AddSingleton<TopicStatsReader>();
         services.AddHostedService<StatsdPusher>();
+        services.AddNsqMetrics(configuration);
         services.AddNsqHttpApis();
         // The parser answers a command only once all of it is buffered: the socket's pipe must hold the largest body
         // (--max-body-size) plus a command line, or a maximal MPUB would stall (Kestrel's default is 1 MiB).
@@ -80,7 +82,11 @@ public static class NsqGatewayHosting
     /// <summary>Serves the nsqd and lookupd APIs, each on the listener tagged with its role.</summary>
     public static void UseNsqHttpApis(this IApplicationBuilder app)
     {
-        app.MapWhen(c => HttpRoleTag.Of(c) == HttpRole.Nsqd, b => b.UseNsqdApi());
+        app.MapWhen(c => HttpRoleTag.Of(c) == HttpRole.Nsqd, b =>
+        {
+            b.UseNsqMetricsEndpoint();
+            b.UseNsqdApi();
+        });
         app.MapWhen(c => HttpRoleTag.Of(c) == HttpRole.Lookupd, b => b.UseLookupdApi());
     }
 

@@ -1,0 +1,60 @@
+using System.Diagnostics.Metrics;
+using OrleansNsq.Stats;
+
+namespace OrleansNsq.Gateway.Metrics;
+
+/// <summary>
+/// The broker's one <see cref="Meter"/> (<see cref="MeterName"/>): every counter of nsqd's /stats per topic and per
+/// channel, as observable instruments read from <see cref="StatsSampler"/>'s last reading, tagged
+/// <c>nsq.topic</c> and <c>nsq.channel</c>. Counters are monotonic totals (Prometheus adds <c>_total</c>); depths,
+/// in-flight, deferred and clients are gauges. docs/METRICS.md maps each to its /stats field.
+/// </summary>
+internal sealed class BrokerMetrics : IDisposable
+{
+    public const string MeterName = "OrleansNsq";
+
+    private readonly Meter _meter;
+
+    public BrokerMetrics(IMeterFactory meters, StatsSampler sampler)
+    {
+        _meter = meters.Create(MeterName);
+        Func<TopicStats[]> latest = () => sampler.Latest;
+
+        _meter.CreateObservableCounter("nsq.topic.messages", () => PerTopic(latest(), t => t.MessageCount), "{message}", "Messages published to the topic (/stats message_count)");
+        _meter.CreateObservableCounter("nsq.topic.message.size", () => PerTopic(latest(), t => t.MessageBytes), "By", "Sum of the published message bodies (/stats message_bytes)");
+        _meter.CreateObservableGauge("nsq.topic.depth", () => PerTopic(latest(), t => t.Depth), "{message}", "Messages held by the topic itself (/stats depth)");
+        _meter.CreateObservableGauge("nsq.topic.backend_depth", () => PerTopic(latest(), t => t.BackendDepth), "{message}", "The part of the topic's depth held only in storage (/stats backend_depth)");
+        _meter.CreateObservableGauge("nsq.topic.paused", () => PerTopic(latest(), t => t.Paused ? 1 : 0), "{topic}", "1 while the topic is paused");
+
+        _meter.CreateObservableCounter("nsq.channel.messages", () => PerChannel(latest(), c => c.MessageCount), "{message}", "Messages the channel received (/stats message_count)");
+        _meter.CreateObservableGauge("nsq.channel.depth", () => PerChannel(latest(), c => c.Depth), "{message}", "Messages ready in the channel (/stats depth)");
+        _meter.CreateObservableGauge("nsq.channel.backend_depth", () => PerChannel(latest(), c => c.BackendDepth), "{message}", "The part of the channel's depth held only in storage (/stats backend_depth)");
+        _meter.CreateObservableGauge("nsq.channel.in_flight", () => PerChannel(latest(), c => c.InFlightCount), "{message}", "Messages delivered and not yet finished (/stats in_flight_count)");
+        _meter.CreateObservableGauge("nsq.channel.deferred", () => PerChannel(latest(), c => c.DeferredCount), "{message}", "Messages waiting for their defer or requeue delay (/stats deferred_count)");
+        _meter.CreateObservableCounter("nsq.channel.requeues", () => PerChannel(latest(), c => c.RequeueCount), "{message}", "REQs (/stats requeue_count)");
+        _meter.CreateObservableCounter("nsq.channel.timeouts", () => PerChannel(latest(), c => c.TimeoutCount), "{message}", "Deliveries whose msg_timeout passed (/stats timeout_count)");
+        _meter.CreateObservableGauge("nsq.channel.clients", () => PerChannel(latest(), c => c.ClientCount), "{client}", "Consumers of the channel (/stats client_count)");
+        _meter.CreateObservableGauge("nsq.channel.paused", () => PerChannel(latest(), c => c.Paused ? 1 : 0), "{channel}", "1 while the channel is paused");
+    }
+
+    private static IEnumerable<Measurement<long>> PerTopic(TopicStats[] topics, Func<TopicStats, long> value)
+    {
+        foreach (var topic in topics)
+            yield return new Measurement<long>(value(topic), new KeyValuePair<string, object?>("nsq.topic", topic.TopicName));
+    }
+
+    private static IEnumerable<Measurement<long>> PerChannel(TopicStats[] topics, Func<ChannelStats, long> value)
+    {
+        foreach (var topic in topics)
+        {
+            foreach (var channel in topic.Channels)
+            {
+                yield return new Measurement<long>(value(channel),
+                    new KeyValuePair<string, object?>("nsq.topic", topic.TopicName),
+                    new KeyValuePair<string, object?>("nsq.channel", channel.ChannelName));
+            }
+        }
+    }
+
+    public void Dispose() => _meter.Dispose();
+}

@@ -1,0 +1,54 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OrleansNsq.Gateway.Http;
+
+namespace OrleansNsq.Gateway.Metrics;
+
+/// <summary>
+/// OpenTelemetry metrics of a node: the broker's meter (<see cref="BrokerMetrics"/>), Orleans' own
+/// (<c>Microsoft.Orleans</c>), the runtime's (<c>System.Runtime</c>) and ASP.NET Core's, exported as Prometheus text at
+/// <c>/metrics</c> on the nsqd HTTP port (unless --prometheus-metrics=false) and over OTLP when the standard
+/// <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> variables are set. With neither, nothing is registered and nothing listens.
+/// </summary>
+public static class MetricsHosting
+{
+    public static IServiceCollection AddNsqMetrics(this IServiceCollection services, IConfiguration configuration)
+    {
+        var section = configuration.GetSection(MetricsOptions.SectionName);
+        services.AddOptions<MetricsOptions>().Bind(section);
+        var options = section.Get<MetricsOptions>() ?? new MetricsOptions();
+        var otlp = MetricsOptions.OtlpConfigured(Environment.GetEnvironmentVariable);
+        if (!options.Prometheus && !otlp) return services;
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<TopicStatsReader>();
+        services.AddSingleton<StatsSampler>();
+        services.AddHostedService(sp => sp.GetRequiredService<StatsSampler>());
+        services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService("orleans-nsq"))
+            .WithMetrics(metrics =>
+            {
+                metrics
+                    .AddMeter(BrokerMetrics.MeterName, "Microsoft.Orleans", "System.Runtime")
+                    .AddInstrumentation(sp => new BrokerMetrics(
+                        sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), sp.GetRequiredService<StatsSampler>()))
+                    .AddAspNetCoreInstrumentation();
+                if (options.Prometheus) metrics.AddPrometheusExporter();
+                if (otlp) metrics.AddOtlpExporter();
+            });
+        return services;
+    }
+
+    /// <summary>On the nsqd HTTP listener's branch, before nsqd's routes: <c>GET /metrics</c>.</summary>
+    public static void UseNsqMetricsEndpoint(this IApplicationBuilder app)
+    {
+        if (app.ApplicationServices.GetService<IOptions<MetricsOptions>>()?.Value.Prometheus == true &&
+            app.ApplicationServices.GetService<MeterProvider>() is not null)
+            app.UseOpenTelemetryPrometheusScrapingEndpoint();
+    }
+}

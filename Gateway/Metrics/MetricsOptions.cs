@@ -1,0 +1,19 @@
+namespace OrleansNsq.Gateway.Metrics;
+
+/// <summary>The broker's metrics: which exporters run, and how often the topic and channel counters are read.</summary>
+public sealed class MetricsOptions
+{
+    public const string SectionName = "Metrics";
+
+    /// <summary>--prometheus-metrics: serve the Prometheus text format at <c>/metrics</c> on the nsqd HTTP port.</summary>
+    public bool Prometheus { get; set; } = true;
+
+    /// <summary>How often the topic and channel counters are read from the grains for the metrics (one GetStats per
+    /// topic, as /stats makes): the figures a scrape sees are at most this old.</summary>
+    public TimeSpan SampleInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>OTLP export runs when the standard OpenTelemetry variables name an endpoint.</summary>
+    public static bool OtlpConfigured(Func<string, string?> environment) =>
+        !string.IsNullOrEmpty(environment("OTEL_EXPORTER_OTLP_ENDPOINT")) ||
+        !string.IsNullOrEmpty(environment("OTEL_EXPORTER_OTLP_METRICS_ENDPOINT"));
+}

@@ -1,0 +1,104 @@
+using System.Globalization;
+using System.Net;
+using System.Text.RegularExpressions;
+using OrleansNsq.EndToEnd.Tests.Infrastructure;
+
+namespace OrleansNsq.EndToEnd.Tests.Metrics;
+
+/// <summary>GET /metrics on the nsqd HTTP port: the broker's counters in Prometheus text format, agreeing with
+/// /stats, beside Orleans', the runtime's and ASP.NET Core's.</summary>
+public sealed partial class PrometheusMetricsTests(ITestOutputHelper output)
+{
+    private static readonly Dictionary<string, string> FastSampling = new() { ["Metrics__SampleInterval"] = "00:00:00.200" };
+
+    // One sample line of the text format: name, optional {labels}, value.
+    [GeneratedRegex("""^(?<name>[a-zA-Z_:][a-zA-Z0-9_:]*)(\{(?<labels>[^}]*)\})? (?<value>\S+)$""")]
+    private static partial Regex SampleLine();
+
+    [GeneratedRegex("""(?<key>[a-zA-Z_][a-zA-Z0-9_]*)="(?<value>(?:[^"\\]|\\.)*)",?""")]
+    private static partial Regex Label();
+
+    private sealed record Sample(string Name, Dictionary<string, string> Labels, double Value);
+
+    private static List<Sample> Parse(string text)
+    {
+        var samples = new List<Sample>();
+        foreach (var line in text.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (line.StartsWith('#'))
+            {
+                Assert.Matches("""^# (TYPE \S+ (counter|gauge|histogram|summary|untyped)|HELP \S+ .*|UNIT \S+ \S*|EOF)$""", line);
+                continue;
+            }
+            var match = SampleLine().Match(line);
+            Assert.True(match.Success, $"not a Prometheus sample line: {line}");
+            var labels = Label().Matches(match.Groups["labels"].Value).ToDictionary(m => m.Groups["key"].Value, m => m.Groups["value"].Value);
+            samples.Add(new Sample(match.Groups["name"].Value, labels, double.Parse(match.Groups["value"].Value, CultureInfo.InvariantCulture)));
+        }
+        return samples;
+    }
+
+    private static double? Value(List<Sample> samples, string name, string topic, string? channel = null) =>
+        samples.FirstOrDefault(s => s.Name == name && s.Labels.GetValueOrDefault("nsq_topic") == topic &&
+            (channel is null ? !s.Labels.ContainsKey("nsq_channel") : s.Labels.GetValueOrDefault("nsq_channel") == channel))?.Value;
+
+    [Fact]
+    public async Task Metrics_show_the_topic_and_channel_counters_of_stats_in_prometheus_text_format()
+    {
+        await using var silo = await SiloProcess.StartAsync(FastSampling);
+        using var http = new NsqdHttp(silo);
+        using var client = new HttpClient();
+        await http.CreateTopicAsync("metrics_t");
+        await http.CreateChannelAsync("metrics_t", "c");
+        await http.MpubAsync("metrics_t", [.. Enumerable.Range(0, 7).Select(i => $"body-{i}")]);
+        await using (var consumer = await V2Client.ConnectAsync(silo.TcpPort))
+        {
+            await consumer.Sub("metrics_t", "c");
+            await consumer.ExpectOkAsync("SUB");
+            await consumer.Rdy(2);
+
+            List<Sample> samples = [];
+            await BoundedWait.UntilAsync("metrics catch up with /stats", "two in flight, one client, 7 published", TimeSpan.FromSeconds(60), async () =>
+            {
+                samples = Parse(await client.GetStringAsync($"http://{silo.HttpAddress}/metrics"));
+                var inFlight = Value(samples, "nsq_channel_in_flight", "metrics_t", "c");
+                var clients = Value(samples, "nsq_channel_clients", "metrics_t", "c");
+                var published = Value(samples, "nsq_topic_messages_total", "metrics_t");
+                return (inFlight == 2 && clients == 1 && published == 7, $"in flight {inFlight}, clients {clients}, published {published}");
+            });
+
+            var stats = await http.StatsAsync("metrics_t");
+            var topic = stats.Topic("metrics_t")!.Value;
+            var channel = stats.Channel("metrics_t", "c")!.Value;
+            Assert.Equal(topic.GetProperty("message_count").GetInt64(), Value(samples, "nsq_topic_messages_total", "metrics_t"));
+            Assert.Equal(topic.GetProperty("message_bytes").GetInt64(), Value(samples, "nsq_topic_message_size_bytes_total", "metrics_t"));
+            Assert.Equal(topic.GetProperty("depth").GetInt64(), Value(samples, "nsq_topic_depth", "metrics_t"));
+            Assert.Equal(channel.GetProperty("message_count").GetInt64(), Value(samples, "nsq_channel_messages_total", "metrics_t", "c"));
+            Assert.Equal(channel.GetProperty("depth").GetInt64(), Value(samples, "nsq_channel_depth", "metrics_t", "c"));
+            Assert.Equal(channel.GetProperty("in_flight_count").GetInt64(), Value(samples, "nsq_channel_in_flight", "metrics_t", "c"));
+            Assert.Equal(channel.GetProperty("deferred_count").GetInt64(), Value(samples, "nsq_channel_deferred", "metrics_t", "c"));
+            Assert.Equal(channel.GetProperty("requeue_count").GetInt64(), Value(samples, "nsq_channel_requeues_total", "metrics_t", "c"));
+            Assert.Equal(channel.GetProperty("timeout_count").GetInt64(), Value(samples, "nsq_channel_timeouts_total", "metrics_t", "c"));
+            Assert.Equal(channel.GetProperty("client_count").GetInt64(), Value(samples, "nsq_channel_clients", "metrics_t", "c"));
+            Assert.Equal(0, Value(samples, "nsq_channel_paused", "metrics_t", "c"));
+
+            // Orleans', the runtime's and ASP.NET Core's meters are exported beside the broker's.
+            Assert.Contains(samples, s => s.Name.StartsWith("orleans_", StringComparison.Ordinal));
+            Assert.Contains(samples, s => s.Name.StartsWith("dotnet_gc_", StringComparison.Ordinal));
+            Assert.Contains(samples, s => s.Name.StartsWith("http_server_request_duration_seconds", StringComparison.Ordinal));
+            output.WriteLine(string.Join(Environment.NewLine, samples.Where(s => s.Name.StartsWith("nsq_", StringComparison.Ordinal)).Select(s => $"{s.Name} {string.Join(",", s.Labels)} {s.Value}")));
+        }
+    }
+
+    [Fact]
+    public async Task Prometheus_metrics_false_leaves_metrics_to_nsqds_not_found()
+    {
+        await using var silo = await SiloProcess.StartAsync("--prometheus-metrics=false");
+        using var client = new HttpClient();
+
+        var response = await client.GetAsync($"http://{silo.HttpAddress}/metrics");
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("""{"message":"NOT_FOUND"}""", await response.Content.ReadAsStringAsync());
+    }
+}
