@@ -11,12 +11,16 @@ namespace OrleansNsq.Gateway.Metrics;
 
 /// <summary>
 /// OpenTelemetry metrics of a node: the broker's meter (<see cref="BrokerMetrics"/>), Orleans' own
-/// (<c>Microsoft.Orleans</c>), the runtime's (<c>System.Runtime</c>) and ASP.NET Core's, exported as Prometheus text at
+/// (<c>Microsoft.Orleans</c>), the runtime's (<c>System.Runtime</c>), Kestrel's and, with
+/// <see cref="MetricsOptions.HttpRequests"/>, ASP.NET Core's per-request instrumentation, exported as Prometheus text at
 /// <c>/metrics</c> on the nsqd HTTP port (unless --prometheus-metrics=false) and over OTLP when the standard
 /// <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> variables are set. With neither, nothing is registered and nothing listens.
 /// </summary>
 public static class MetricsHosting
 {
+    /// <summary>Kestrel's connection figures (the TCP protocol's connections included): per connection, not per request.</summary>
+    private const string KestrelMeter = "Microsoft.AspNetCore.Server.Kestrel";
+
     public static IServiceCollection AddNsqMetrics(this IServiceCollection services, IConfiguration configuration)
     {
         var section = configuration.GetSection(MetricsOptions.SectionName);
@@ -34,10 +38,11 @@ public static class MetricsHosting
             .WithMetrics(metrics =>
             {
                 metrics
-                    .AddMeter(BrokerMetrics.MeterName, "Microsoft.Orleans", "System.Runtime")
+                    .AddMeter(BrokerMetrics.MeterName, "Microsoft.Orleans", "System.Runtime", KestrelMeter)
                     .AddInstrumentation(sp => new BrokerMetrics(
-                        sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), sp.GetRequiredService<StatsSampler>()))
-                    .AddAspNetCoreInstrumentation();
+                        sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), sp.GetRequiredService<StatsSampler>()));
+                // Per-request figures cost every HTTP /pub a histogram record (measured in docs/METRICS.md).
+                if (options.HttpRequests) metrics.AddAspNetCoreInstrumentation();
                 if (options.Prometheus) metrics.AddPrometheusExporter();
                 if (otlp) metrics.AddOtlpExporter();
             });

@@ -8,6 +8,10 @@ public sealed class MetricsOptions
     /// <summary>--prometheus-metrics: serve the Prometheus text format at <c>/metrics</c> on the nsqd HTTP port.</summary>
     public bool Prometheus { get; set; } = true;
 
+    /// <summary>ASP.NET Core's per-request instrumentation (<c>http.server.request.duration</c>,
+    /// <c>http.server.active_requests</c>…). Off by default: it records a histogram per HTTP request, /pub included.</summary>
+    public bool HttpRequests { get; set; }
+
     /// <summary>How often the topic and channel counters are read from the grains for the metrics (one GetStats per
     /// topic, as /stats makes): the figures a scrape sees are at most this old.</summary>
     public TimeSpan SampleInterval { get; set; } = TimeSpan.FromSeconds(5);

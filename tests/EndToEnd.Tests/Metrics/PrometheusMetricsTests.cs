@@ -82,12 +82,30 @@ public sealed partial class PrometheusMetricsTests(ITestOutputHelper output)
             Assert.Equal(channel.GetProperty("client_count").GetInt64(), Value(samples, "nsq_channel_clients", "metrics_t", "c"));
             Assert.Equal(0, Value(samples, "nsq_channel_paused", "metrics_t", "c"));
 
-            // Orleans', the runtime's and ASP.NET Core's meters are exported beside the broker's.
+            // Orleans', the runtime's and Kestrel's meters are exported beside the broker's; per-request HTTP figures
+            // only when asked for (Metrics:HttpRequests, below).
             Assert.Contains(samples, s => s.Name.StartsWith("orleans_", StringComparison.Ordinal));
             Assert.Contains(samples, s => s.Name.StartsWith("dotnet_gc_", StringComparison.Ordinal));
-            Assert.Contains(samples, s => s.Name.StartsWith("http_server_request_duration_seconds", StringComparison.Ordinal));
+            Assert.Contains(samples, s => s.Name == "kestrel_active_connections");
+            Assert.DoesNotContain(samples, s => s.Name.StartsWith("http_server_request_duration_seconds", StringComparison.Ordinal));
             output.WriteLine(string.Join(Environment.NewLine, samples.Where(s => s.Name.StartsWith("nsq_", StringComparison.Ordinal)).Select(s => $"{s.Name} {string.Join(",", s.Labels)} {s.Value}")));
         }
+    }
+
+    [Fact]
+    public async Task Http_requests_adds_asp_net_cores_per_request_instrumentation()
+    {
+        await using var silo = await SiloProcess.StartAsync(new Dictionary<string, string> { ["Metrics__HttpRequests"] = "true" });
+        using var client = new HttpClient();
+        Assert.Equal("OK", await client.GetStringAsync($"http://{silo.HttpAddress}/ping"));
+
+        List<Sample> samples = [];
+        await BoundedWait.UntilAsync("per-request HTTP metrics", "http_server_request_duration_seconds_count", TimeSpan.FromSeconds(30), async () =>
+        {
+            samples = Parse(await client.GetStringAsync($"http://{silo.HttpAddress}/metrics"));
+            var count = samples.Where(s => s.Name == "http_server_request_duration_seconds_count").Sum(s => s.Value);
+            return (count >= 1, $"{count} requests counted");
+        });
     }
 
     [Fact]
