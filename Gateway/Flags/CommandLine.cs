@@ -60,7 +60,13 @@ public sealed record CommandLine(IReadOnlyDictionary<string, string?> Values, bo
             if (flag.Kind == FlagKind.List)
             {
                 if (!listsFromFlags.TryGetValue(flag.ConfigKey, out var list)) listsFromFlags[flag.ConfigKey] = list = [];
-                list.Add(value);
+                // As nsqd's array flags: repeated, or comma separated.
+                foreach (var item in value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+                {
+                    if (flag.ConfigKey == NsqFlags.E2ePercentilesKey && !double.TryParse(item, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out _))
+                        return Fail($"Could not parse: {item}");
+                    list.Add(item);
+                }
                 continue;
             }
             var configValue = NsqFlags.ToConfigValue(flag, value, out var error);

@@ -41,6 +41,8 @@ public static class NsqFlags
         new("statsd-prefix", "Nsqd:StatsdPrefix", FlagKind.Text, "nsq.%s", "prefix used for keys sent to statsd (%s for host replacement)"),
         new("statsd-udp-packet-size", "Nsqd:StatsdUdpPacketSize", FlagKind.Integer, "508", "the size in bytes of statsd UDP packets"),
         new("statsd-exclude-ephemeral", "Nsqd:StatsdExcludeEphemeral", FlagKind.Bool, "false", "Skip ephemeral topics and channels when sending stats to statsd"),
+        new("e2e-processing-latency-percentile", "Nsqd:E2eProcessingLatencyPercentiles", FlagKind.List, "", "message processing time percentiles (as float (0, 1.0]) to track (can be specified multiple times or comma separated '1.0,0.99,0.95', default none)", FileKey: "e2e-processing-latency-percentiles", SiloOnly: true),
+        new("e2e-processing-latency-window-time", "Nsqd:E2eProcessingLatencyWindowTime", FlagKind.Duration, "10m0s", "calculate end to end latency quantiles for this duration of time (ie: 60s would only show quantile calculations from the past 60 seconds)", SiloOnly: true),
         new("prometheus-metrics", "Metrics:Prometheus", FlagKind.Bool, "true", "serve OpenTelemetry metrics in Prometheus text format at /metrics on the HTTP port"),
         new("tombstone-lifetime", "Nsqd:TombstoneLifetime", FlagKind.Duration, "45s", "lookupd: duration of time a producer will remain tombstoned"),
         new("cluster", "Cluster:Provider", FlagKind.Text, "", "run as one silo of a cluster whose membership is kept in: postgres (--cluster-connection); empty: a single node"),
@@ -55,6 +57,9 @@ public static class NsqFlags
     ];
 
     public const string ConfigFlag = "config";
+
+    /// <summary>The one list flag of numbers: each item must parse as a float (nsqd exits on one that does not).</summary>
+    public const string E2ePercentilesKey = "Nsqd:E2eProcessingLatencyPercentiles";
 
     public static Flag? Find(string name)
     {

@@ -29,7 +29,7 @@ public static class TomlConfigFile
         }
     }
 
-    /// <summary>A one-line TOML array of strings: <c>["a", "b"]</c>.</summary>
+    /// <summary>A one-line TOML array of strings or numbers: <c>["a", "b"]</c>, <c>[1.0, 0.99]</c>.</summary>
     public static IReadOnlyList<string> ReadStringArray(string value)
     {
         var inner = value.Trim();
@@ -39,8 +39,10 @@ public static class TomlConfigFile
         {
             var item = raw.Trim();
             if (item.Length == 0) continue; // a trailing comma
-            if (item.Length < 2 || item[0] != '"' || item[^1] != '"') throw new FormatException($"expected an array of strings, got {value}");
-            items.Add(item[1..^1]);
+            if (item.Length >= 2 && item[0] == '"' && item[^1] == '"') items.Add(item[1..^1]);
+            // numbers, as e2e_processing_latency_percentiles = [1.0, 0.99]
+            else if (double.TryParse(item, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out _)) items.Add(item);
+            else throw new FormatException($"expected an array of strings or numbers, got {value}");
         }
         return items;
     }

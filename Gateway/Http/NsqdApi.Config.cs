@@ -39,6 +39,13 @@ internal sealed partial class NsqdApi
             "output_buffer_timeout" => j => j.WriteNumberValue(GoDuration.Nanoseconds(o.OutputBufferTimeout)),
             "max_channel_consumers" => j => j.WriteNumberValue(o.MaxChannelConsumers),
             "max_deflate_level" => j => j.WriteNumberValue(o.MaxDeflateLevel),
+            "e2e_processing_latency_percentiles" => j =>
+            {
+                j.WriteStartArray();
+                foreach (var p in o.E2eProcessingLatencyPercentiles.Distinct().OrderDescending()) j.WriteNumberValue(p);
+                j.WriteEndArray();
+            },
+            "e2e_processing_latency_window_time" => j => j.WriteNumberValue(GoDuration.Nanoseconds(o.E2eProcessingLatencyWindowTime)),
             "statsd_address" => j => j.WriteStringValue(o.StatsdAddress),
             "statsd_interval" => j => j.WriteNumberValue(GoDuration.Nanoseconds(o.StatsdInterval)),
             "statsd_mem_stats" => j => j.WriteBooleanValue(o.StatsdMemStats),

@@ -60,7 +60,7 @@ internal static class StatsJson
         json.WriteNumber("message_count", topic.MessageCount);
         json.WriteNumber("message_bytes", topic.MessageBytes);
         json.WriteBoolean("paused", topic.Paused);
-        WriteE2e(json);
+        WriteE2e(json, topic.E2eProcessingLatency);
         json.WriteEndObject();
     }
 
@@ -89,7 +89,7 @@ internal static class StatsJson
             json.WriteEndArray();
         }
         json.WriteBoolean("paused", channel.Paused);
-        WriteE2e(json);
+        WriteE2e(json, channel.E2eProcessingLatency);
         json.WriteEndObject();
     }
 
@@ -145,12 +145,28 @@ internal static class StatsJson
         json.WriteEndObject();
     }
 
-    /// <summary>No --e2e-processing-latency-percentile configured: nsqd's empty quantile result.</summary>
-    private static void WriteE2e(Utf8JsonWriter json)
+    /// <summary>nsqd's quantile result: count and one {"quantile","value"} per configured percentile (value in ns);
+    /// with none configured, count 0 and null.</summary>
+    private static void WriteE2e(Utf8JsonWriter json, E2eLatency? latency)
     {
         json.WriteStartObject("e2e_processing_latency");
-        json.WriteNumber("count", 0);
-        json.WriteNull("percentiles");
+        json.WriteNumber("count", latency?.Count ?? 0);
+        if (latency is null)
+        {
+            json.WriteNull("percentiles");
+        }
+        else
+        {
+            json.WriteStartArray("percentiles");
+            for (var i = 0; i < latency.Quantiles.Length; i++)
+            {
+                json.WriteStartObject();
+                json.WriteNumber("quantile", latency.Quantiles[i]);
+                json.WriteNumber("value", latency.ValuesNs[i]);
+                json.WriteEndObject();
+            }
+            json.WriteEndArray();
+        }
         json.WriteEndObject();
     }
 }

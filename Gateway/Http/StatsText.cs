@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using System.Text;
 using OrleansNsq.Gateway.Connections;
 using OrleansNsq.Gateway.Options;
+using OrleansNsq.Stats;
 
 namespace OrleansNsq.Gateway.Http;
 
@@ -38,13 +39,12 @@ internal static class StatsText
         w.Append(topics.Length == 0 ? "\nTopics: None\n" : "\nTopics:");
         foreach (var t in topics)
         {
-            // e2e%: nsqd prints its configured percentiles; none are configured, so it is empty
             w.Append(CultureInfo.InvariantCulture,
-                $"\n{(t.Paused ? "*P " : "   ")}[{t.TopicName,-15}] depth: {t.Depth,-5} be-depth: {t.BackendDepth,-5} msgs: {t.MessageCount,-8} e2e%: \n");
+                $"\n{(t.Paused ? "*P " : "   ")}[{t.TopicName,-15}] depth: {t.Depth,-5} be-depth: {t.BackendDepth,-5} msgs: {t.MessageCount,-8} e2e%: {E2e(t.E2eProcessingLatency)}\n");
             foreach (var c in t.Channels)
             {
                 w.Append(CultureInfo.InvariantCulture,
-                    $"{(c.Paused ? "   *P " : "      ")}[{c.ChannelName,-25}] depth: {c.Depth,-5} be-depth: {c.BackendDepth,-5} inflt: {c.InFlightCount,-4} def: {c.DeferredCount,-4} re-q: {c.RequeueCount,-5} timeout: {c.TimeoutCount,-5} msgs: {c.MessageCount,-8} e2e%: \n");
+                    $"{(c.Paused ? "   *P " : "      ")}[{c.ChannelName,-25}] depth: {c.Depth,-5} be-depth: {c.BackendDepth,-5} inflt: {c.InFlightCount,-4} def: {c.DeferredCount,-4} re-q: {c.RequeueCount,-5} timeout: {c.TimeoutCount,-5} msgs: {c.MessageCount,-8} e2e%: {E2e(c.E2eProcessingLatency)}\n");
                 foreach (var client in view.ConsumersOf(t.TopicName, c.ChannelName) ?? [])
                 {
                     w.Append("        ").Append(Client(view, client)).Append('\n');
@@ -73,6 +73,19 @@ internal static class StatsText
         w.Append(CultureInfo.InvariantCulture, $"   {name,-25}\t{value}\n");
 
     /// <summary>ClientV2Stats.String: a producer line when it has a pub count to show, else a consumer line.</summary>
+    /// <summary>nsqd's quantile.Result.String(): each value as NanoSecondToHuman ("%0.1f" and s/ms/us/ns), ", " between.</summary>
+    internal static string E2e(E2eLatency? latency)
+    {
+        if (latency is null) return "";
+        return string.Join(", ", latency.ValuesNs.Select(static v => v switch
+        {
+            > 1_000_000_000 => (v / 1_000_000_000).ToString("0.0", CultureInfo.InvariantCulture) + "s",
+            > 1_000_000 => (v / 1_000_000).ToString("0.0", CultureInfo.InvariantCulture) + "ms",
+            > 1_000 => (v / 1_000).ToString("0.0", CultureInfo.InvariantCulture) + "us",
+            _ => v.ToString("0.0", CultureInfo.InvariantCulture) + "ns",
+        }));
+    }
+
     private static string Client(StatsView view, ClientSnapshot c)
     {
         var connected = GoDuration.Format(TimeSpan.FromSeconds(Math.Max(0, view.Now.ToUnixTimeSeconds() - c.ConnectTimestamp)));

@@ -34,6 +34,8 @@ internal sealed class BrokerMetrics : IDisposable
         _meter.CreateObservableCounter("nsq.channel.requeues", () => PerChannel(latest(), c => c.RequeueCount), "{message}", "REQs (/stats requeue_count)");
         _meter.CreateObservableCounter("nsq.channel.timeouts", () => PerChannel(latest(), c => c.TimeoutCount), "{message}", "Deliveries whose msg_timeout passed (/stats timeout_count)");
         _meter.CreateObservableGauge("nsq.channel.clients", () => PerChannel(latest(), c => c.ClientCount), "{client}", "Consumers of the channel (/stats client_count)");
+        _meter.CreateObservableGauge("nsq.topic.e2e_processing_latency", () => TopicLatency(latest()), "s", "Publish-to-FIN latency at each --e2e-processing-latency-percentile over the window (/stats e2e_processing_latency)");
+        _meter.CreateObservableGauge("nsq.channel.e2e_processing_latency", () => ChannelLatency(latest()), "s", "Publish-to-FIN latency at each --e2e-processing-latency-percentile over the window (/stats e2e_processing_latency)");
         _meter.CreateObservableGauge("nsq.channel.paused", () => PerChannel(latest(), c => c.Paused ? 1 : 0), "{channel}", "1 while the channel is paused");
     }
 
@@ -52,6 +54,38 @@ internal sealed class BrokerMetrics : IDisposable
                 yield return new Measurement<long>(value(channel),
                     new KeyValuePair<string, object?>("nsq.topic", topic.TopicName),
                     new KeyValuePair<string, object?>("nsq.channel", channel.ChannelName));
+            }
+        }
+    }
+
+    private static IEnumerable<Measurement<double>> TopicLatency(TopicStats[] topics)
+    {
+        foreach (var topic in topics)
+        {
+            if (topic.E2eProcessingLatency is not { } latency) continue;
+            for (var i = 0; i < latency.Quantiles.Length; i++)
+            {
+                yield return new Measurement<double>(latency.ValuesNs[i] / 1e9,
+                    new KeyValuePair<string, object?>("nsq.topic", topic.TopicName),
+                    new KeyValuePair<string, object?>("quantile", latency.Quantiles[i]));
+            }
+        }
+    }
+
+    private static IEnumerable<Measurement<double>> ChannelLatency(TopicStats[] topics)
+    {
+        foreach (var topic in topics)
+        {
+            foreach (var channel in topic.Channels)
+            {
+                if (channel.E2eProcessingLatency is not { } latency) continue;
+                for (var i = 0; i < latency.Quantiles.Length; i++)
+                {
+                    yield return new Measurement<double>(latency.ValuesNs[i] / 1e9,
+                        new KeyValuePair<string, object?>("nsq.topic", topic.TopicName),
+                        new KeyValuePair<string, object?>("nsq.channel", channel.ChannelName),
+                        new KeyValuePair<string, object?>("quantile", latency.Quantiles[i]));
+                }
             }
         }
     }

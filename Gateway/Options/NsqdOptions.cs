@@ -67,6 +67,10 @@ public sealed class NsqdOptions
     public int StatsdUdpPacketSize { get; set; } = 508;
     /// <summary>--statsd-exclude-ephemeral, default false.</summary>
     public bool StatsdExcludeEphemeral { get; set; }
+    /// <summary>--e2e-processing-latency-percentile (the channel grains read it too), default none.</summary>
+    public double[] E2eProcessingLatencyPercentiles { get; set; } = [];
+    /// <summary>--e2e-processing-latency-window-time, default 10m.</summary>
+    public TimeSpan E2eProcessingLatencyWindowTime { get; set; } = TimeSpan.FromMinutes(10);
     /// <summary>--tombstone-lifetime of the co-hosted lookupd, default 45s.</summary>
     public TimeSpan TombstoneLifetime { get; set; } = TimeSpan.FromSeconds(45);
 

@@ -6,7 +6,8 @@ namespace OrleansNsq.Gateway.Statsd;
 /// <summary>
 /// One push's metrics, named and ordered as nsqd's statsd loop sends them: per topic message_count and
 /// message_bytes (counters: the change since the previous push), depth and backend_depth (gauges); per channel
-/// message_count, depth, backend_depth, in_flight_count, deferred_count, requeue_count, timeout_count, clients; then,
+/// message_count, depth, backend_depth, in_flight_count, deferred_count, requeue_count, timeout_count, clients; each
+/// followed by its e2e_processing_latency_&lt;percentile&gt; gauges when percentiles are configured; then,
 /// with --statsd-mem-stats, the runtime's memory gauges and gc_runs. A topic or channel not in the previous push
 /// counts from zero.
 /// </summary>
@@ -23,6 +24,7 @@ internal static class StatsdReport
             packets.Count($"{t}.message_bytes", topic.MessageBytes - (last?.MessageBytes ?? 0));
             packets.Gauge($"{t}.depth", topic.Depth);
             packets.Gauge($"{t}.backend_depth", topic.BackendDepth);
+            Percentiles(packets, t, topic.E2eProcessingLatency);
             foreach (var channel in topic.Channels)
             {
                 if (excludeEphemeral && channel.ChannelName.EndsWith("#ephemeral", StringComparison.Ordinal)) continue;
@@ -36,7 +38,19 @@ internal static class StatsdReport
                 packets.Count($"{c}.requeue_count", channel.RequeueCount - (lastChannel?.RequeueCount ?? 0));
                 packets.Count($"{c}.timeout_count", channel.TimeoutCount - (lastChannel?.TimeoutCount ?? 0));
                 packets.Gauge($"{c}.clients", channel.ClientCount);
+                Percentiles(packets, c, channel.E2eProcessingLatency);
             }
+        }
+    }
+
+    /// <summary><c>….e2e_processing_latency_99</c> (the quantile × 100, rounded) in ns, one gauge per percentile.</summary>
+    private static void Percentiles(StatsdPackets packets, string stat, E2eLatency? latency)
+    {
+        if (latency is null) return;
+        for (var i = 0; i < latency.Quantiles.Length; i++)
+        {
+            var name = (latency.Quantiles[i] * 100).ToString("F0", System.Globalization.CultureInfo.InvariantCulture);
+            packets.Gauge($"{stat}.e2e_processing_latency_{name}", (long)latency.ValuesNs[i]);
         }
     }
 

@@ -26,4 +26,6 @@ public sealed record ChannelStats
     [Id(9)] public bool Paused { get; init; }
     /// <summary>The name ends in <c>#ephemeral</c>.</summary>
     [Id(10)] public bool Ephemeral { get; init; }
+    /// <summary>e2e_processing_latency; null when no --e2e-processing-latency-percentile is configured.</summary>
+    [Id(11)] public E2eLatency? E2eProcessingLatency { get; init; }
 }

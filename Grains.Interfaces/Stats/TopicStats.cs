@@ -20,4 +20,6 @@ public sealed record TopicStats
     [Id(6)] public bool Ephemeral { get; init; }
     /// <summary>The channels' counters, sorted by name.</summary>
     [Id(7)] public required ChannelStats[] Channels { get; init; }
+    /// <summary>e2e_processing_latency over all channels; null when no --e2e-processing-latency-percentile is configured.</summary>
+    [Id(8)] public E2eLatency? E2eProcessingLatency { get; init; }
 }

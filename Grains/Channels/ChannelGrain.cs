@@ -165,8 +165,9 @@ internal sealed class ChannelGrain : Grain, IChannelGrain
     public ValueTask SettleAsync(Immutable<Settlement[]> settlements, CancellationToken cancellationToken = default)
     {
         if (!_exists) return ForgetMissing();
-        var now = _time.UnixMs();
-        if (_queue.Settle(settlements.Value, now) > 0) _pulls.Serve(_queue, now);
+        var clock = _time.GetUtcNow();
+        var now = clock.ToUnixTimeMilliseconds();
+        if (_queue.Settle(settlements.Value, now, UnixNs(clock)) > 0) _pulls.Serve(_queue, now);
         Changed();
         return ValueTask.CompletedTask;
     }
@@ -252,6 +253,7 @@ internal sealed class ChannelGrain : Grain, IChannelGrain
             ClientCount = _subscribers.ClientCount,
             Paused = _queue.Paused,
             Ephemeral = _ephemeral,
+            E2eProcessingLatency = _queue.Latency?.Snapshot(UnixNs(_time.GetUtcNow())),
         });
     }
 
@@ -283,7 +285,14 @@ internal sealed class ChannelGrain : Grain, IChannelGrain
     }
 
     private ChannelQueue NewQueue() =>
-        new((long)_options.MaxMsgTimeout.TotalMilliseconds, (int)_options.MsgTimeout.TotalMilliseconds) { MemoryLimit = _memoryLimit };
+        new((long)_options.MaxMsgTimeout.TotalMilliseconds, (int)_options.MsgTimeout.TotalMilliseconds)
+        {
+            MemoryLimit = _memoryLimit,
+            Latency = _options.E2eProcessingLatencyPercentiles.Length == 0 ? null
+                : new E2eLatencyWindow(_options.E2eProcessingLatencyPercentiles, _options.E2eProcessingLatencyWindowTime, UnixNs(_time.GetUtcNow())),
+        };
+
+    private static long UnixNs(DateTimeOffset time) => (time.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) * 100;
 
     /// <summary>Starts reading stored messages back when few bodies are left in memory (one read at a time).</summary>
     private void StartRefill()

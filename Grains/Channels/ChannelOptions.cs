@@ -39,4 +39,11 @@ public sealed class ChannelOptions
     /// <summary>A subscriber that neither pulls nor reports its consumers for this long is forgotten (its gateway is
     /// presumed gone), default 2 min. Gateways pull or call SetSubscriber more often than that.</summary>
     public TimeSpan SubscriberIdleTimeout { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>--e2e-processing-latency-percentile: the quantiles of publish-to-FIN latency /stats reports per channel
+    /// and topic, each in (0, 1], highest first. Empty (the default): none are kept.</summary>
+    public double[] E2eProcessingLatencyPercentiles { get; set; } = [];
+
+    /// <summary>--e2e-processing-latency-window-time, default 10 min: the latencies counted are at most this old.</summary>
+    public TimeSpan E2eProcessingLatencyWindowTime { get; set; } = TimeSpan.FromMinutes(10);
 }

@@ -29,6 +29,9 @@ internal sealed class ChannelQueue(long maxMsgTimeoutMs, int defaultMsgTimeoutMs
     /// channel's messages are in memory only, so it must keep them).</summary>
     public int MemoryLimit { get; set; }
 
+    /// <summary>Publish-to-FIN latencies, when --e2e-processing-latency-percentile asks for them.</summary>
+    public E2eLatencyWindow? Latency { get; set; }
+
     /// <summary>Ready messages: not in flight, not deferred (nsqd's depth), stored ones included.</summary>
     public int Depth => _ready.Count;
 
@@ -109,15 +112,20 @@ internal sealed class ChannelQueue(long maxMsgTimeoutMs, int defaultMsgTimeoutMs
 
     /// <summary>Applies FIN/REQ/TOUCH/release in order; ids not in flight are ignored (the gateway already answered the
     /// client). Returns how many messages became ready.</summary>
-    public int Settle(ReadOnlySpan<Settlement> settlements, long nowUnixMs)
+    public int Settle(ReadOnlySpan<Settlement> settlements, long nowUnixMs, long nowUnixNs = 0)
     {
+        if (nowUnixNs == 0) nowUnixNs = nowUnixMs * 1_000_000;
         var readied = 0;
         foreach (var settlement in settlements)
         {
             switch (settlement.Kind)
             {
                 case SettlementKind.Finish:
-                    if (_inFlight.TryRemove(settlement.Id, out var finished)) finished.Countdown?.Settle();
+                    if (_inFlight.TryRemove(settlement.Id, out var finished))
+                    {
+                        finished.Countdown?.Settle();
+                        Latency?.Add(finished.TimestampNs, nowUnixNs);
+                    }
                     break;
                 case SettlementKind.Requeue:
                     if (Requeue(settlement.Id, settlement.Milliseconds, nowUnixMs)) readied++;

@@ -25,6 +25,12 @@ public static class NsqGrainsSiloBuilderExtensions
                 "Nsqd:QueueScanInterval (--queue-scan-interval) must be positive")
             .Validate(o => o.SubscriberIdleTimeout > TimeSpan.Zero,
                 "Nsqd:SubscriberIdleTimeout must be positive")
+            .Validate(o => Array.TrueForAll(o.E2eProcessingLatencyPercentiles, p => p > 0 && p <= 1),
+                "invalid E2E processing latency percentile: each --e2e-processing-latency-percentile must be in (0, 1]")
+            .Validate(o => o.E2eProcessingLatencyWindowTime > TimeSpan.Zero,
+                "Nsqd:E2eProcessingLatencyWindowTime (--e2e-processing-latency-window-time) must be positive")
+            // Highest first, as nsqd sorts them (and so reports them).
+            .PostConfigure(o => o.E2eProcessingLatencyPercentiles = [.. o.E2eProcessingLatencyPercentiles.Distinct().OrderDescending()])
             .ValidateOnStart();
         return builder;
     }

@@ -34,6 +34,7 @@ internal sealed class TopicGrain(
     private readonly MessageLog? _log = services.GetService<MessageLog>();
     // --mem-queue-size=0: a publish answers once its batch is on disk.
     private readonly bool _durablePublish = options.Value.MemQueueSize == 0;
+    private readonly double[] _e2eQuantiles = options.Value.E2eProcessingLatencyPercentiles;
     private readonly SortedDictionary<string, ChannelFanOut> _channels = new(StringComparer.Ordinal);
     private readonly TopicBacklog _backlog = new();
     // _channels' values as an array, so a publish enumerates without allocating.
@@ -358,6 +359,7 @@ internal sealed class TopicGrain(
             Paused = _paused,
             Ephemeral = _ephemeral,
             Channels = channels,
+            E2eProcessingLatency = LatencyBuckets.Merge(channels.Select(c => c.E2eProcessingLatency), _e2eQuantiles),
         };
     }
 

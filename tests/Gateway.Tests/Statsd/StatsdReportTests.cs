@@ -69,6 +69,19 @@ public class StatsdReportTests
     }
 
     [Fact]
+    public void E2e_percentiles_follow_the_depths_as_gauges_named_by_the_quantile_times_100()
+    {
+        var latency = new E2eLatency { Count = 3, Quantiles = [1.0, 0.99, 0.5], ValuesNs = [3_000_000, 2_500_000.4, 1_000], Buckets = [] };
+        var packets = new StatsdPackets("p.", 508);
+        StatsdReport.Write(packets, [Topic("t", 1, 1, 0, Channel("c", 1) with { E2eProcessingLatency = latency }) with { E2eProcessingLatency = latency }], [], excludeEphemeral: false);
+
+        var lines = Lines(packets);
+        Assert.Equal(["p.topic.t.e2e_processing_latency_100:3000000|g", "p.topic.t.e2e_processing_latency_99:2500000|g", "p.topic.t.e2e_processing_latency_50:1000|g"],
+            lines.SkipWhile(l => !l.StartsWith("p.topic.t.backend_depth", StringComparison.Ordinal)).Skip(1).Take(3));
+        Assert.Equal("p.topic.t.channel.c.e2e_processing_latency_100:3000000|g", lines[^3]);
+    }
+
+    [Fact]
     public void Memory_stats_are_gauges_and_gc_runs_a_counter()
     {
         var packets = new StatsdPackets("p.", 508);

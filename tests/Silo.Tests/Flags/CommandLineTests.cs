@@ -67,6 +67,38 @@ public class CommandLineTests
     }
 
     [Fact]
+    public void E2e_percentiles_are_repeated_or_comma_separated_and_must_be_numbers()
+    {
+        var parsed = CommandLine.Parse(["--e2e-processing-latency-percentile=1.0,0.99", "--e2e-processing-latency-percentile", "0.5"]);
+
+        Assert.Null(parsed.Error);
+        Assert.Equal("1.0", parsed.Values["Nsqd:E2eProcessingLatencyPercentiles:0"]);
+        Assert.Equal("0.99", parsed.Values["Nsqd:E2eProcessingLatencyPercentiles:1"]);
+        Assert.Equal("0.5", parsed.Values["Nsqd:E2eProcessingLatencyPercentiles:2"]);
+        Assert.Equal("Could not parse: high", CommandLine.Parse(["--e2e-processing-latency-percentile=0.9,high"]).Error);
+    }
+
+    [Fact]
+    public void E2e_percentiles_come_from_a_config_file_as_an_array_of_numbers()
+    {
+        var file = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllText(file, "e2e_processing_latency_percentiles = [1.0, 0.95]\ne2e_processing_latency_window_time = \"1m0s\"\n");
+            var parsed = CommandLine.Parse(["--config", file]);
+
+            Assert.Null(parsed.Error);
+            Assert.Equal("1.0", parsed.Values["Nsqd:E2eProcessingLatencyPercentiles:0"]);
+            Assert.Equal("0.95", parsed.Values["Nsqd:E2eProcessingLatencyPercentiles:1"]);
+            Assert.Equal("00:01:00", parsed.Values["Nsqd:E2eProcessingLatencyWindowTime"]);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
     public void Unknown_flag_is_an_error_naming_it()
     {
         var parsed = CommandLine.Parse(["--no-such-flag", "1"]);
