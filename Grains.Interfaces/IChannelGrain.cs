@@ -8,7 +8,7 @@ namespace OrleansNsq;
 /// their deadlines, deferred messages (DPUB, REQ with delay), timeouts, pause and empty. Consumers reach it through a
 /// gateway subscription that pulls batches against the summed RDY of its local consumers and settles FIN/REQ/TOUCH in
 /// batches. Only its topic creates, fills and deletes it.
-/// <para>As a .NET consumer, use <see cref="Consumers.ChannelConsumer"/>, which follows this protocol: a subscriber id
+/// <para>As a .NET consumer, use <c>OrleansNsq.Consumers.ChannelConsumer</c> (assembly OrleansNsq.Consumers), which follows this protocol: a subscriber id
 /// registered with <see cref="SetSubscriberAsync"/> (and repeated as a heartbeat), long-poll <see cref="PullAsync"/>
 /// for no more than the free in-flight credit, and FIN/REQ/TOUCH sent as <see cref="SettleAsync"/> batches
 /// (<c>Immutable&lt;Settlement[]&gt;</c>: Orleans passes the array by reference in a silo instead of copying it, so the

@@ -1,30 +1,33 @@
 using System.Text;
+using OrleansNsq.Consumers;
 using OrleansNsq.Gateway.Protocol;
-using OrleansNsq.Gateway.Subscriptions;
 
 namespace OrleansNsq.Gateway.Connections;
 
 /// <summary>
 /// SUB, RDY, FIN, REQ, TOUCH, CLS. RDY is a cap on in-flight messages, never a credit spent per message: the
-/// subscription delivers while <c>in_flight &lt; RDY</c>, and FIN/REQ/timeouts free a slot.
-/// The counters below are changed only under the subscription's lock.
+/// channel's pump delivers while <c>in_flight &lt; RDY</c>, and FIN/REQ/timeouts free a slot. The pump keeps the
+/// in-flight and message counts (<see cref="HeldLeases"/>); this session is one of its holders.
 /// </summary>
-internal sealed partial class ClientSession
+internal sealed partial class ClientSession : ILeaseHolder
 {
-    private ChannelSubscription? _subscription;
+    // Set by SUB; kept after the session leaves so /stats still shows its counts.
+    private HeldLeases? _leases;
     private string? _subTopic;
     private string? _subChannel;
 
-    internal long ReadyCount;
-    internal int InFlightCount;
-    internal long MessageCount;
+    private long _readyCount;
     internal long FinishCount;
     internal long RequeueCount;
 
-    /// <summary>Messages the subscription may still send here; none after CLS.</summary>
-    internal long FreeCredit => _state == ConnectionState.Subscribed ? Volatile.Read(ref ReadyCount) - InFlightCount : 0;
-
     internal int MsgTimeoutMs { get; private set; }
+
+    /// <summary>RDY; none after CLS.</summary>
+    long ILeaseHolder.ReadyCount => _state == ConnectionState.Subscribed ? Volatile.Read(ref _readyCount) : 0;
+
+    int ILeaseHolder.MsgTimeoutMs => MsgTimeoutMs;
+
+    void ILeaseHolder.OnChannelDeleted() => Abort("channel deleted");
 
     private async ValueTask<bool> SubAsync(V2Command command)
     {
@@ -57,7 +60,7 @@ internal sealed partial class ClientSession
         _subTopic = topic;
         _subChannel = channel;
         _state = ConnectionState.Subscribed;
-        _subscription = _subscriptions.Join(topic, channel, this);
+        _leases = _subscriptions.Join(topic, channel, this);
         WriteResponse(FrameWriter.OkFrame);
         return true;
     }
@@ -65,14 +68,14 @@ internal sealed partial class ClientSession
     private bool Rdy(in V2Command command)
     {
         if (_state != ConnectionState.Subscribed) return true; // after CLS nsqd ignores RDY silently
-        Volatile.Write(ref ReadyCount, command.Number);
-        _subscription!.OnCreditChanged();
+        Volatile.Write(ref _readyCount, command.Number);
+        _leases!.OnCreditChanged();
         return true;
     }
 
     private bool Fin(in V2Command command)
     {
-        var result = _subscription!.Finish(this, command.MessageId);
+        var result = _leases!.Fin(command.MessageId);
         if (result == SettleResult.Ok)
         {
             FinishCount++;
@@ -86,7 +89,7 @@ internal sealed partial class ClientSession
     {
         // nsqd clamps REQ beyond --max-req-timeout instead of refusing it.
         var delay = (int)Math.Min(command.Number, (long)_options.MaxReqTimeout.TotalMilliseconds);
-        var result = _subscription!.Requeue(this, command.MessageId, delay);
+        var result = _leases!.Req(command.MessageId, delay);
         if (result == SettleResult.Ok)
         {
             RequeueCount++;
@@ -98,7 +101,7 @@ internal sealed partial class ClientSession
 
     private bool Touch(in V2Command command)
     {
-        var result = _subscription!.Touch(this, command.MessageId, MsgTimeoutMs);
+        var result = _leases!.Touch(command.MessageId);
         if (result != SettleResult.Ok)
             WriteError(NsqErrors.SettleFailed(CommandKind.Touch, command.RawId, result));
         return true;
@@ -108,7 +111,7 @@ internal sealed partial class ClientSession
     private bool Cls()
     {
         _state = ConnectionState.Closing;
-        _subscription?.OnCreditChanged();
+        _leases?.OnCreditChanged();
         WriteResponse(FrameWriter.CloseWaitFrame);
         return true;
     }

@@ -1,4 +1,5 @@
 using System.Buffers;
+using OrleansNsq.Consumers;
 using OrleansNsq.Gateway.Protocol;
 
 namespace OrleansNsq.Gateway.Connections;
@@ -58,7 +59,7 @@ internal sealed partial class ClientSession
     }
 
     /// <summary>sample_rate N: as nsqd/protocol_v2.go, a message is dropped when rand.Int31n(100) &gt; N, so (N+1)% are kept.</summary>
-    internal bool ShouldSampleOut() => SampleRate > 0 && _sampler.Next(100) > SampleRate;
+    bool ILeaseHolder.ShouldSampleOut() => SampleRate > 0 && _sampler.Next(100) > SampleRate;
 
     internal ClientSnapshot Snapshot()
     {
@@ -73,9 +74,9 @@ internal sealed partial class ClientSession
             Hostname = _identified ? Hostname : host,
             RemoteAddress = RemoteAddress,
             State = (int)_state,
-            ReadyCount = Volatile.Read(ref ReadyCount),
-            InFlightCount = InFlightCount,
-            MessageCount = MessageCount,
+            ReadyCount = Volatile.Read(ref _readyCount),
+            InFlightCount = _leases?.InFlightCount ?? 0,
+            MessageCount = _leases?.MessageCount ?? 0,
             FinishCount = FinishCount,
             RequeueCount = RequeueCount,
             ConnectTimestamp = ConnectedAt.ToUnixTimeSeconds(),

@@ -1,11 +1,12 @@
 using System.Buffers;
+using OrleansNsq.Consumers;
 using OrleansNsq.Gateway.Protocol;
 using OrleansNsq.Messages;
 
 namespace OrleansNsq.Gateway.Connections;
 
 /// <summary>
-/// Writing to the client. Three writers share the socket — the read loop's replies, the subscription's message
+/// Writing to the client. Three writers share the socket — the read loop's replies, the pump's message
 /// frames and the heartbeat timer — so each takes the write lock for a whole batch of frames and flushes once.
 /// </summary>
 internal sealed partial class ClientSession
@@ -60,8 +61,8 @@ internal sealed partial class ClientSession
         }
     }
 
-    /// <summary>Called by the subscription under its lock. True when the caller must start the writer.</summary>
-    internal bool QueueDelivery(in DeliveredMessage message)
+    /// <summary>Called by the pump under its lock. True when the caller must start the writer.</summary>
+    bool ILeaseHolder.QueueDelivery(in DeliveredMessage message)
     {
         lock (_outboxLock)
         {
@@ -72,7 +73,7 @@ internal sealed partial class ClientSession
         }
     }
 
-    internal void StartWritingDeliveries() => _ = WriteDeliveriesAsync();
+    void ILeaseHolder.StartDeliveries() => _ = WriteDeliveriesAsync();
 
     private async Task WriteDeliveriesAsync()
     {

@@ -135,7 +135,7 @@ internal sealed partial class ClientSession
                     consumed = end;
                 }
                 if (keepOpen) keepOpen = await FlushPublishesAsync();
-                _subscription?.FlushSettlements();
+                _leases?.FlushSettlements();
                 await FlushResponsesAsync();
             }
             finally
@@ -207,11 +207,7 @@ internal sealed partial class ClientSession
     private async Task CloseAsync()
     {
         StopHeartbeats();
-        if (_subscription is { } subscription)
-        {
-            _subscription = null;
-            _subscriptions.Leave(subscription, this);
-        }
+        if (_leases is { } leases) _subscriptions.Leave(leases);
         await _writeLock.WaitAsync();
         try
         {

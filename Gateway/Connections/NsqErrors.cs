@@ -1,6 +1,6 @@
 using System.Buffers;
 using OrleansNsq.Gateway.Protocol;
-using OrleansNsq.Gateway.Subscriptions;
+using OrleansNsq.Consumers;
 
 namespace OrleansNsq.Gateway.Connections;
 

@@ -1,22 +1,29 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using OrleansNsq.Gateway.Connections;
+using OrleansNsq.Consumers;
 using OrleansNsq.Gateway.Options;
 
 namespace OrleansNsq.Gateway.Subscriptions;
 
 /// <summary>
-/// One <see cref="ChannelSubscription"/> per channel that has consumers on this gateway: the first SUB creates it, the
-/// last consumer to leave stops it.
+/// One <see cref="ChannelPump"/> per channel that has consumers on this gateway, their TCP sessions its holders: the
+/// first SUB creates it, the last consumer to leave stops it.
 /// </summary>
 internal sealed class SubscriptionRegistry(
     IGrainFactory grains,
     IOptions<SubscriptionOptions> options,
     IOptions<NsqdOptions> nsqd,
     TimeProvider time,
-    ILogger<ChannelSubscription> logger)
+    ILogger<ChannelPump> logger)
 {
-    private readonly Dictionary<string, ChannelSubscription> _subscriptions = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ChannelPump> _subscriptions = new(StringComparer.Ordinal);
+    private readonly PumpSettings _settings = new()
+    {
+        MaxPullCount = options.Value.MaxPullCount,
+        PullWait = options.Value.PullWait,
+        LeaseScanInterval = options.Value.LeaseScanInterval,
+        MaxMsgTimeoutMs = (long)nsqd.Value.MaxMsgTimeout.TotalMilliseconds,
+    };
     // SUBs between BeginJoin and Join (creating the channel), per channel key.
     private readonly Dictionary<string, int> _joining = new(StringComparer.Ordinal);
     // Ephemeral channels: a SUB's create and a last-consumer delete of the same channel take turns (striped by key),
@@ -60,7 +67,7 @@ internal sealed class SubscriptionRegistry(
     {
         var key = ChannelKey.Of(topic, channel);
         lock (_subscriptions)
-            return _joining.ContainsKey(key) || _subscriptions.TryGetValue(key, out var s) && s.ConsumerCount > 0;
+            return _joining.ContainsKey(key) || _subscriptions.TryGetValue(key, out var s) && s.HolderCount > 0;
     }
 
     private void EndJoinLocked(string key)
@@ -74,43 +81,54 @@ internal sealed class SubscriptionRegistry(
     public int ConsumerCount(string topic, string channel)
     {
         lock (_subscriptions)
-            return _subscriptions.TryGetValue(ChannelKey.Of(topic, channel), out var s) ? s.ConsumerCount : 0;
+            return _subscriptions.TryGetValue(ChannelKey.Of(topic, channel), out var s) ? s.HolderCount : 0;
     }
 
-    /// <summary>Ends the SUB begun with <see cref="BeginJoin"/>.</summary>
-    public ChannelSubscription Join(string topic, string channel, ClientSession consumer)
+    /// <summary>Ends the SUB begun with <see cref="BeginJoin"/>: the consumer's place in the channel's pump.</summary>
+    public HeldLeases Join(string topic, string channel, ILeaseHolder consumer)
     {
         var key = ChannelKey.Of(topic, channel);
-        ChannelSubscription? subscription;
+        ChannelPump? pump;
+        HeldLeases? leases = null;
         var created = false;
         lock (_subscriptions)
         {
             EndJoinLocked(key);
-            // A subscription that found its channel deleted refuses new consumers while its old ones are leaving.
-            if (!_subscriptions.TryGetValue(key, out subscription) || !subscription.TryAdd(consumer))
+            // A pump that found its channel deleted refuses new consumers while its old ones are leaving.
+            if (!_subscriptions.TryGetValue(key, out pump) || (leases = pump.TryAdd(consumer)) is null)
             {
-                subscription = new ChannelSubscription(topic, channel, grains, this, options.Value,
-                    (long)nsqd.Value.MaxMsgTimeout.TotalMilliseconds, time, logger);
-                _subscriptions[key] = subscription;
+                pump = new ChannelPump(grains.Channel(topic, channel), topic, channel, _settings,
+                    () => DeleteIfUnusedAsync(topic, channel), time, logger);
+                _subscriptions[key] = pump;
                 created = true;
-                subscription.TryAdd(consumer);
+                leases = pump.TryAdd(consumer)!;
             }
         }
-        if (created) subscription.Start();
-        return subscription;
+        if (created) pump.Start();
+        return leases;
     }
 
-    public void Leave(ChannelSubscription subscription, ClientSession consumer)
+    public void Leave(HeldLeases leases)
     {
+        var pump = leases.Pump;
         bool last;
         lock (_subscriptions)
         {
-            last = subscription.Remove(consumer) == 0;
-            // The key may name a newer subscription by now (see Join).
-            var key = ChannelKey.Of(subscription.Topic, subscription.Channel);
-            if (last && _subscriptions.TryGetValue(key, out var current) && current == subscription)
+            last = pump.Remove(leases) == 0;
+            // The key may name a newer pump by now (see Join).
+            var key = ChannelKey.Of(pump.Topic, pump.Channel);
+            if (last && _subscriptions.TryGetValue(key, out var current) && current == pump)
                 _subscriptions.Remove(key);
         }
-        if (last) _ = subscription.StopAsync();
+        if (last) _ = pump.StopAsync();
+    }
+
+    /// <summary>The channel answered that the ephemeral channel has no consumer left anywhere. That answer predates a
+    /// SUB that has just started this gateway's next pump for it (its count may not have reached the channel yet):
+    /// that consumer keeps the channel, as in nsqd.</summary>
+    private async Task DeleteIfUnusedAsync(string topic, string channel)
+    {
+        using var turn = await EphemeralTurnAsync(topic, channel);
+        if (!InUse(topic, channel)) await grains.Topic(topic).DeleteChannelAsync(channel);
     }
 }

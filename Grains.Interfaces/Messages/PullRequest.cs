@@ -4,7 +4,7 @@ namespace OrleansNsq.Messages;
 /// free part of your max-in-flight (what you hold minus what you have not yet settled): that is the backpressure, and
 /// the channel never leases more than asked.</summary>
 /// <param name="SubscriberId">The subscription asking (one per gateway per channel, or one per
-/// <see cref="Consumers.ChannelConsumer"/>), as registered with <see cref="IChannelGrain.SetSubscriberAsync"/>.</param>
+/// <c>OrleansNsq.Consumers.ChannelConsumer</c>), as registered with <see cref="IChannelGrain.SetSubscriberAsync"/>.</param>
 /// <param name="MaxCount">The subscriber's free RDY credit, capped by the gateway's batch size.</param>
 /// <param name="MsgTimeoutMs">In-flight timeout for what is leased (IDENTIFY msg_timeout); 0 = the node's --msg-timeout.</param>
 /// <param name="WaitMs">Long poll: how long the channel may hold the call when nothing is ready. 0 = answer at once.</param>

@@ -1,10 +1,11 @@
-namespace OrleansNsq.Gateway.Subscriptions;
+namespace OrleansNsq.Consumers;
 
 /// <summary>
-/// An auto-reset signal a pump awaits when it has no credit: RDY, FIN, REQ, a timeout or a new consumer sets it.
-/// Setting it many times before the wait costs nothing more than once.
+/// An auto-reset signal awaited by one waiter: the pump waits on it for credit (RDY, FIN, REQ, a timeout or a new
+/// holder sets it), a <see cref="ChannelConsumer"/>'s reader for queued messages. Setting it many times before the
+/// wait costs nothing more than once.
 /// </summary>
-internal sealed class CreditSignal
+internal sealed class AutoResetSignal
 {
     private readonly object _sync = new();
     private TaskCompletionSource? _waiter;

@@ -1,0 +1,19 @@
+using Microsoft.Extensions.Logging;
+
+namespace OrleansNsq.Consumers;
+
+/// <summary>The consumer engine's log events (5001–5099).</summary>
+internal static partial class PumpLog
+{
+    [LoggerMessage(5001, LogLevel.Warning, "Pull from channel {Topic}/{Channel} failed; retrying")]
+    public static partial void PullFailed(ILogger logger, string topic, string channel, Exception ex);
+
+    [LoggerMessage(5002, LogLevel.Warning, "Settling {Count} messages on {Topic}/{Channel} failed; they will time out and be delivered again")]
+    public static partial void SettleFailed(ILogger logger, string topic, string channel, int count, Exception ex);
+
+    [LoggerMessage(5003, LogLevel.Warning, "Reporting the consumers of {Topic}/{Channel} failed; the count is repeated later, and the channel forgets a silent subscriber after its idle timeout")]
+    public static partial void ReportFailed(ILogger logger, string topic, string channel, Exception ex);
+
+    [LoggerMessage(5004, LogLevel.Debug, "Cancelling the pull on {Topic}/{Channel} failed; it ends by itself")]
+    public static partial void CancelPullFailed(ILogger logger, string topic, string channel, Exception ex);
+}
