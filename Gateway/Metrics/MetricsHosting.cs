@@ -42,12 +42,19 @@ public static class MetricsHosting
                     .AddInstrumentation(sp => new BrokerMetrics(
                         sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), sp.GetRequiredService<StatsSampler>()));
                 // Per-request figures cost every HTTP /pub a histogram record (measured in docs/METRICS.md).
-                if (options.HttpRequests) metrics.AddAspNetCoreInstrumentation();
+                if (options.HttpRequests) AddHttpRequests(metrics);
                 if (options.Prometheus) metrics.AddPrometheusExporter();
-                if (otlp) metrics.AddOtlpExporter();
+                if (otlp) AddOtlp(metrics);
             });
         return services;
     }
+
+    // Each in its own method, so an exporter's or instrumentation's assembly is loaded only where it is used.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static void AddOtlp(MeterProviderBuilder metrics) => metrics.AddOtlpExporter();
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static void AddHttpRequests(MeterProviderBuilder metrics) => metrics.AddAspNetCoreInstrumentation();
 
     /// <summary>On the nsqd HTTP listener's branch, before nsqd's routes: <c>GET /metrics</c>.</summary>
     public static void UseNsqMetricsEndpoint(this IApplicationBuilder app)
