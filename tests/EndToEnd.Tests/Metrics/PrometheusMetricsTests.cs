@@ -109,6 +109,50 @@ public sealed partial class PrometheusMetricsTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Otlp_exports_the_brokers_meter_to_the_endpoint_of_the_standard_variables()
+    {
+        // A stand-in OTLP/HTTP collector: takes each export and keeps its protobuf body.
+        using var collector = new HttpListener();
+        var port = FreePorts.Take(1)[0];
+        collector.Prefixes.Add($"http://127.0.0.1:{port}/");
+        collector.Start();
+        await using var silo = await SiloProcess.StartAsync(new Dictionary<string, string>
+        {
+            ["OTEL_EXPORTER_OTLP_ENDPOINT"] = $"http://127.0.0.1:{port}",
+            ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
+            ["OTEL_METRIC_EXPORT_INTERVAL"] = "500",
+            ["Metrics__SampleInterval"] = "00:00:00.200",
+        }, "--prometheus-metrics=false");
+        using var http = new NsqdHttp(silo);
+        await http.CreateTopicAsync("otlp_t");
+
+        using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var paths = new List<string>();
+        while (true)
+        {
+            HttpListenerContext export;
+            try
+            {
+                export = await collector.GetContextAsync().WaitAsync(bound.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                Assert.Fail($"no OTLP export named topic otlp_t within 60 s; requests: {string.Join(", ", paths)}{Environment.NewLine}{silo.OutputSince(0)}");
+                return;
+            }
+            paths.Add(export.Request.Url!.AbsolutePath);
+            using var body = new MemoryStream();
+            await export.Request.InputStream.CopyToAsync(body);
+            export.Response.StatusCode = 200;
+            export.Response.Close();
+            // Protobuf keeps strings as UTF-8 bytes: the instrument's name and the topic's tag value are readable.
+            var text = System.Text.Encoding.UTF8.GetString(body.ToArray());
+            if (text.Contains("nsq.topic.messages", StringComparison.Ordinal) && text.Contains("otlp_t", StringComparison.Ordinal)) break;
+        }
+        Assert.All(paths, p => Assert.Equal("/v1/metrics", p));
+    }
+
+    [Fact]
     public async Task Prometheus_metrics_false_leaves_metrics_to_nsqds_not_found()
     {
         await using var silo = await SiloProcess.StartAsync("--prometheus-metrics=false");
