@@ -52,6 +52,9 @@ public static partial class NsqNodeHosting
                 {
                     o.DataPath = configuration["Nsqd:DataPath"] ?? "";
                     o.MaxDatabaseBytes = configuration.GetValue<long>($"{NodeStorageOptions.SectionName}:MaxDatabaseBytes");
+                    // Written behind, a crash of the process loses no commit; fsyncs are spaced for power loss.
+                    if (configuration.GetValue("Nsqd:MemQueueSize", 10_000L) > 0)
+                        o.LogSyncInterval = Grains.Storage.Embedded.EmbeddedStoreOptions.WriteBehindSyncInterval;
                 });
             else if (NodeStorageOptions.IsPostgres(provider))
                 silo.AddPostgresNsqStore(o =>

@@ -36,7 +36,9 @@ public static class EmbeddedStoreSiloBuilderExtensions
             provider.GetRequiredKeyedService<EmbeddedDatabase>(key),
             provider.GetRequiredService<IOptionsMonitor<EmbeddedStoreOptions>>().Get(key),
             provider.GetRequiredService<ILogger<EmbeddedGrainStorage>>()));
-        services.AddNsqMessageLog(provider => new EmbeddedLogStore(provider.GetRequiredKeyedService<EmbeddedDatabase>(name)));
+        services.AddNsqMessageLog(provider => new EmbeddedLogStore(provider.GetRequiredKeyedService<EmbeddedDatabase>(name),
+            provider.GetRequiredService<IOptionsMonitor<EmbeddedStoreOptions>>().Get(name).LogSyncInterval,
+            provider.GetService<TimeProvider>()));
         return builder;
     }
 }

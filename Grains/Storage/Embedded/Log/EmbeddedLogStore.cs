@@ -10,59 +10,143 @@ namespace OrleansNsq.Grains.Storage.Embedded;
 /// SQLite's write lock. Batches are rows of a rowid table (appends go to the end of the B-tree); the index on
 /// (topic, last_id) serves reads on activation and the garbage collection after cursor writes.
 /// </summary>
-internal sealed class EmbeddedLogStore(EmbeddedDatabase database) : IMessageLogStore
+/// <remarks>
+/// Written behind (<paramref name="syncInterval"/> &gt; 0) a commit is fsync'd only if the last synced one is at least
+/// that old; the others are committed with <c>synchronous=NORMAL</c>: in the WAL and the OS's page cache, so a crash
+/// of the process loses none of them, and an OS crash or power loss at most <paramref name="syncInterval"/> of them.
+/// A commit left unsynced is synced by a checkpoint once the interval has passed, if no synced commit came first.
+/// Every other write on the connection (grain state) stays <c>synchronous=FULL</c>, and syncs what went before it.
+/// With a zero interval (durable mode, --mem-queue-size=0) every commit is fsync'd before it returns.
+/// </remarks>
+internal sealed class EmbeddedLogStore(EmbeddedDatabase database, TimeSpan syncInterval = default, TimeProvider? time = null) : IMessageLogStore
 {
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
     // The commit's frequent statements stay prepared on the writer connection (used under its write lock only).
     private Statements? _statements;
+    // Under the database's write lock:
+    private long _lastSyncTimestamp = long.MinValue;
+    private bool _unsynced;
+    private ITimer? _trailingSync;
+    private int _trailingArmed;
+
+    /// <summary>Commits fsync'd before they returned, commits left to the interval, and the checkpoints that synced
+    /// those (tests).</summary>
+    internal long SyncedCommits, UnsyncedCommits, TrailingSyncs;
 
     public Task CommitAsync(IReadOnlyList<LogWrite> writes, CancellationToken cancellationToken = default) =>
         database.WriteAsync(connection =>
         {
-            using var transaction = connection.BeginTransaction();
-            var statements = PreparedOn(connection, transaction);
-            HashSet<string>? collect = null;
-            foreach (var write in writes)
+            var sync = syncInterval <= TimeSpan.Zero || _lastSyncTimestamp == long.MinValue ||
+                _time.GetElapsedTime(_lastSyncTimestamp) >= syncInterval;
+            if (!sync) Pragma(connection, "PRAGMA synchronous=NORMAL;");
+            try
             {
-                switch (write)
-                {
-                    case LogWrite.AppendBatch append:
-                        statements.Append(append);
-                        break;
-                    case LogWrite.SaveCursor save:
-                        statements.SaveCursor(save);
-                        (collect ??= []).Add(save.Topic);
-                        break;
-                    case LogWrite.DeleteCursor delete:
-                        statements.Run("DELETE FROM channel_cursor WHERE topic = $topic AND channel = $channel;",
-                            ("$topic", delete.Topic), ("$channel", delete.Channel));
-                        (collect ??= []).Add(delete.Topic);
-                        break;
-                    case LogWrite.ReleaseHeld release:
-                        statements.Run("""
-                            INSERT INTO topic_log (topic, released_through) VALUES ($topic, $through)
-                            ON CONFLICT (topic) DO UPDATE SET released_through = max(released_through, excluded.released_through);
-                            """, ("$topic", release.Topic), ("$through", release.ThroughId));
-                        (collect ??= []).Add(release.Topic);
-                        break;
-                    case LogWrite.DropHeld drop:
-                        statements.Run("DELETE FROM message_batch WHERE topic = $topic AND held = 1 AND last_id <= $through;",
-                            ("$topic", drop.Topic), ("$through", drop.ThroughId));
-                        break;
-                    case LogWrite.DeleteTopic delete:
-                        statements.Run("DELETE FROM message_batch WHERE topic = $topic;", ("$topic", delete.Topic));
-                        statements.Run("DELETE FROM channel_cursor WHERE topic = $topic;", ("$topic", delete.Topic));
-                        statements.Run("DELETE FROM topic_log WHERE topic = $topic;", ("$topic", delete.Topic));
-                        collect?.Remove(delete.Topic);
-                        break;
-                    default:
-                        throw new NotSupportedException($"unknown log write {write.GetType().Name}");
-                }
+                CommitOn(connection, writes);
             }
-            if (collect is not null)
-                foreach (var topic in collect) statements.Collect(topic);
-            transaction.Commit();
+            finally
+            {
+                if (!sync) Pragma(connection, "PRAGMA synchronous=FULL;");
+            }
+            if (sync)
+            {
+                _lastSyncTimestamp = _time.GetTimestamp();
+                _unsynced = false;
+                SyncedCommits++;
+            }
+            else
+            {
+                _unsynced = true;
+                UnsyncedCommits++;
+                ArmTrailingSync();
+            }
             return true;
         });
+
+    /// <summary>One checkpoint after the interval syncs what the commits since the last synced one left in the WAL.</summary>
+    private void ArmTrailingSync()
+    {
+        if (Interlocked.Exchange(ref _trailingArmed, 1) == 1) return;
+        _trailingSync ??= _time.CreateTimer(static s => ((EmbeddedLogStore)s!).TrailingSync(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _trailingSync.Change(syncInterval, Timeout.InfiniteTimeSpan);
+    }
+
+    private void TrailingSync() => _ = TrailingSyncAsync();
+
+    private async Task TrailingSyncAsync()
+    {
+        Volatile.Write(ref _trailingArmed, 0);
+        try
+        {
+            await database.WriteAsync(connection =>
+            {
+                if (!_unsynced) return false;
+                // A checkpoint syncs the WAL before it copies it into the database file (synchronous is FULL here).
+                Pragma(connection, "PRAGMA wal_checkpoint(PASSIVE);");
+                _unsynced = false;
+                _lastSyncTimestamp = _time.GetTimestamp();
+                TrailingSyncs++;
+                return true;
+            }).ConfigureAwait(false);
+        }
+        catch (InvalidOperationException)
+        {
+            // The database was closed: closing checkpointed the WAL.
+        }
+    }
+
+    private static void Pragma(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    private void CommitOn(SqliteConnection connection, IReadOnlyList<LogWrite> writes)
+    {
+        using var transaction = connection.BeginTransaction();
+        var statements = PreparedOn(connection, transaction);
+        HashSet<string>? collect = null;
+        foreach (var write in writes)
+        {
+            switch (write)
+            {
+                case LogWrite.AppendBatch append:
+                    statements.Append(append);
+                    break;
+                case LogWrite.SaveCursor save:
+                    statements.SaveCursor(save);
+                    (collect ??= []).Add(save.Topic);
+                    break;
+                case LogWrite.DeleteCursor delete:
+                    statements.Run("DELETE FROM channel_cursor WHERE topic = $topic AND channel = $channel;",
+                        ("$topic", delete.Topic), ("$channel", delete.Channel));
+                    (collect ??= []).Add(delete.Topic);
+                    break;
+                case LogWrite.ReleaseHeld release:
+                    statements.Run("""
+                        INSERT INTO topic_log (topic, released_through) VALUES ($topic, $through)
+                        ON CONFLICT (topic) DO UPDATE SET released_through = max(released_through, excluded.released_through);
+                        """, ("$topic", release.Topic), ("$through", release.ThroughId));
+                    (collect ??= []).Add(release.Topic);
+                    break;
+                case LogWrite.DropHeld drop:
+                    statements.Run("DELETE FROM message_batch WHERE topic = $topic AND held = 1 AND last_id <= $through;",
+                        ("$topic", drop.Topic), ("$through", drop.ThroughId));
+                    break;
+                case LogWrite.DeleteTopic delete:
+                    statements.Run("DELETE FROM message_batch WHERE topic = $topic;", ("$topic", delete.Topic));
+                    statements.Run("DELETE FROM channel_cursor WHERE topic = $topic;", ("$topic", delete.Topic));
+                    statements.Run("DELETE FROM topic_log WHERE topic = $topic;", ("$topic", delete.Topic));
+                    collect?.Remove(delete.Topic);
+                    break;
+                default:
+                    throw new NotSupportedException($"unknown log write {write.GetType().Name}");
+            }
+        }
+        if (collect is not null)
+            foreach (var topic in collect) statements.Collect(topic);
+        transaction.Commit();
+    }
 
     private Statements PreparedOn(SqliteConnection connection, SqliteTransaction transaction)
     {

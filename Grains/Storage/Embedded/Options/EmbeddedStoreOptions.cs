@@ -17,6 +17,15 @@ public sealed class EmbeddedStoreOptions : IStorageProviderSerializerOptions
     /// Bound from <c>Storage:MaxDatabaseBytes</c> by the Silo.</summary>
     public long MaxDatabaseBytes { get; set; }
 
+    /// <summary>Written behind, how long a message log commit may stay unsynced (in the WAL and the OS's page cache,
+    /// safe from a crash of the process, not from a power loss): commits within it skip the fsync. Zero (the default):
+    /// every commit is fsync'd, as --mem-queue-size=0 needs. The Silo sets <see cref="WriteBehindSyncInterval"/>
+    /// when --mem-queue-size is above 0.</summary>
+    public TimeSpan LogSyncInterval { get; set; }
+
+    /// <summary>The Silo's <see cref="LogSyncInterval"/> at --mem-queue-size above 0: 100 ms.</summary>
+    public static readonly TimeSpan WriteBehindSyncInterval = TimeSpan.FromMilliseconds(100);
+
     /// <summary>Default <see cref="DefaultFileName"/>.</summary>
     public string FileName { get; set; } = DefaultFileName;
 
