@@ -10,7 +10,8 @@ namespace OrleansNsq.Grains.Storage.Log;
 public interface IMessageLogStore
 {
     /// <summary>Runs every write in one transaction and returns once it is committed and on disk (SQLite
-    /// <c>synchronous=FULL</c>, PostgreSQL <c>synchronous_commit=on</c>). After the writes of a topic's cursors it
+    /// <c>synchronous=FULL</c>, PostgreSQL <c>synchronous_commit=on</c>; an embedded store written behind may leave a
+    /// commit unsynced for its sync interval, safe from a crash of the process). After the writes of a topic's cursors it
     /// deletes the batches that topic no longer needs (<see cref="LogWrite"/> documents the rule), in the same
     /// transaction. Throws on any failure; nothing of the call is then committed.</summary>
     Task CommitAsync(IReadOnlyList<LogWrite> writes, CancellationToken cancellationToken = default);

@@ -6,7 +6,7 @@ namespace OrleansNsq.Grains.Storage.Embedded;
 /// The one SQLite file under --data-path: opened at start (directory created, WAL, <c>synchronous=FULL</c>, schema
 /// created idempotently), written only through one writer connection taken under <see cref="_writeLock"/>, read through
 /// pooled read-only connections (WAL lets them run beside the writer). Every write is one statement, so one
-/// transaction, fsync'd before it returns.
+/// transaction, fsync'd before it returns (the message log's written-behind commits may skip it: EmbeddedLogStore).
 /// </summary>
 internal sealed class EmbeddedDatabase : IDisposable
 {
