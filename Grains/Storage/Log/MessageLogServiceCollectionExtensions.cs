@@ -1,5 +1,8 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using OrleansNsq.Grains.Channels;
 
 namespace OrleansNsq.Grains.Storage.Log;
 
@@ -11,7 +14,11 @@ public static class MessageLogServiceCollectionExtensions
     public static IServiceCollection AddNsqMessageLog(this IServiceCollection services, Func<IServiceProvider, IMessageLogStore> store)
     {
         services.TryAddSingleton(store);
-        services.TryAddSingleton<MessageLog>();
+        // Written behind (--mem-queue-size above 0) the writer gathers for a moment after idling; durable, it does not.
+        services.TryAddSingleton(provider => new MessageLog(provider.GetRequiredService<IMessageLogStore>(),
+            provider.GetRequiredService<ILogger<MessageLog>>(),
+            provider.GetService<IOptions<ChannelOptions>>()?.Value.MemQueueSize > 0 ? MessageLog.WriteBehindGatherDelay : TimeSpan.Zero,
+            provider.GetService<TimeProvider>()));
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, MessageLogLifecycle>();
         return services;
     }
