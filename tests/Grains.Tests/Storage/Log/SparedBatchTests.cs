@@ -11,14 +11,14 @@ namespace OrleansNsq.Grains.Tests.Storage.Log;
 public sealed class SparedBatchTests
 {
     /// <summary>Records what each commit carried; the first commit waits until the test lets it go.</summary>
-    private sealed class HeldStore : IMessageLogStore
+    private sealed class HeldStore : WriteOnlyStore
     {
         public readonly TaskCompletionSource FirstEntered = new(TaskCreationOptions.RunContinuationsAsynchronously);
         public readonly TaskCompletionSource ReleaseFirst = new(TaskCreationOptions.RunContinuationsAsynchronously);
         public readonly List<long> CommittedFirstIds = [];
         private int _commits;
 
-        public async Task CommitAsync(IReadOnlyList<LogWrite> writes, CancellationToken cancellationToken = default)
+        public override async Task CommitAsync(IReadOnlyList<LogWrite> writes, CancellationToken cancellationToken = default)
         {
             if (Interlocked.Increment(ref _commits) == 1)
             {
@@ -29,14 +29,6 @@ public sealed class SparedBatchTests
                 foreach (var write in writes)
                     if (write is LogWrite.AppendBatch append) CommittedFirstIds.Add(append.FirstId);
         }
-
-        public Task<long> ReadLastIdAsync(string topic, CancellationToken cancellationToken = default) => Task.FromResult(0L);
-        public Task<long> ReadReleasedThroughAsync(string topic, CancellationToken cancellationToken = default) => Task.FromResult(0L);
-        public Task<StoredCursor?> ReadCursorAsync(string topic, string channel, CancellationToken cancellationToken = default) => Task.FromResult<StoredCursor?>(null);
-        public Task<IReadOnlyList<StoredBatch>> ReadBatchesAsync(string topic, long afterId, int maxBatches, CancellationToken cancellationToken = default) =>
-            Task.FromResult<IReadOnlyList<StoredBatch>>([]);
-        public Task<IReadOnlyList<StoredRange>> ReadHeldRangesAsync(string topic, CancellationToken cancellationToken = default) =>
-            Task.FromResult<IReadOnlyList<StoredRange>>([]);
     }
 
     private static LogWrite.AppendBatch Append(MessageSegment segment) =>

@@ -8,11 +8,11 @@ namespace OrleansNsq.Grains.Tests.Storage.Log;
 public sealed class WriteBehindGatherTests
 {
     /// <summary>Counts commits and what each carried.</summary>
-    private sealed class CountingStore : IMessageLogStore
+    private sealed class CountingStore : WriteOnlyStore
     {
         public readonly List<int> CommitSizes = [];
 
-        public Task CommitAsync(IReadOnlyList<LogWrite> writes, CancellationToken cancellationToken = default)
+        public override Task CommitAsync(IReadOnlyList<LogWrite> writes, CancellationToken cancellationToken = default)
         {
             lock (CommitSizes) CommitSizes.Add(writes.Count);
             return Task.CompletedTask;
@@ -22,14 +22,6 @@ public sealed class WriteBehindGatherTests
         {
             get { lock (CommitSizes) return CommitSizes.Count; }
         }
-
-        public Task<long> ReadLastIdAsync(string topic, CancellationToken cancellationToken = default) => Task.FromResult(0L);
-        public Task<long> ReadReleasedThroughAsync(string topic, CancellationToken cancellationToken = default) => Task.FromResult(0L);
-        public Task<StoredCursor?> ReadCursorAsync(string topic, string channel, CancellationToken cancellationToken = default) => Task.FromResult<StoredCursor?>(null);
-        public Task<IReadOnlyList<StoredBatch>> ReadBatchesAsync(string topic, long afterId, int maxBatches, CancellationToken cancellationToken = default) =>
-            Task.FromResult<IReadOnlyList<StoredBatch>>([]);
-        public Task<IReadOnlyList<StoredRange>> ReadHeldRangesAsync(string topic, CancellationToken cancellationToken = default) =>
-            Task.FromResult<IReadOnlyList<StoredRange>>([]);
     }
 
     private static LogWrite.AppendBatch Batch(long id) => new("t", id, 1, 1, 0, false, new byte[] { 1 }, new[] { 1 });
