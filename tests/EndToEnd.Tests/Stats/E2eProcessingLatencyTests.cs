@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using OrleansNsq.EndToEnd.Tests.Infrastructure;
 
@@ -18,18 +17,18 @@ public sealed class E2eProcessingLatencyTests(ITestOutputHelper output)
 
         await http.CreateTopicAsync("e2e_t");
         await http.CreateChannelAsync("e2e_t", "c");
-        var published = Stopwatch.StartNew();
         await http.MpubAsync("e2e_t", ["a", "b", "c", "d"]);
         await using (var consumer = await V2Client.ConnectAsync(silo.TcpPort))
         {
             await consumer.Sub("e2e_t", "c");
             await consumer.ExpectOkAsync("SUB");
             await consumer.Rdy(4);
-            var ids = new List<string>();
-            for (var i = 0; i < 4; i++) ids.Add((await consumer.ExpectMessageAsync($"message {i}")).Id);
-            // The latency to measure: the messages are held a known time before their FIN.
-            await Task.Delay(TimeSpan.FromMilliseconds(300));
-            foreach (var id in ids) await consumer.Fin(id);
+            var messages = new List<NsqMessage>();
+            for (var i = 0; i < 4; i++) messages.Add(await consumer.ExpectMessageAsync($"message {i}"));
+            // The node stamped each message at publish (Unix ns, this machine's clock): a FIN handled after it was
+            // sent took at least this long from publish.
+            var finSentNs = UnixNs();
+            foreach (var message in messages) await consumer.Fin(message.Id);
 
             JsonElement channel = default;
             await BoundedWait.UntilAsync("FINs reach the channel", "e2e count 4", TimeSpan.FromSeconds(30), async () =>
@@ -38,8 +37,10 @@ public sealed class E2eProcessingLatencyTests(ITestOutputHelper output)
                 var count = channel.GetProperty("e2e_processing_latency").GetProperty("count").GetInt64();
                 return (count == 4, $"count {count}");
             });
-            // Publish began after the stopwatch, and every FIN was handled before /stats counted it.
-            var held = published.Elapsed;
+            // Every FIN was handled before /stats counted it.
+            var countedNs = UnixNs();
+            var least = (finSentNs - messages.Max(m => m.Timestamp)) * 0.968;
+            var most = (countedNs - messages.Min(m => m.Timestamp)) * 1.032 + 1;
             var stats = await http.StatsAsync("e2e_t");
             var topic = stats.Topic("e2e_t")!.Value;
             output.WriteLine(channel.GetProperty("e2e_processing_latency").GetRawText());
@@ -52,12 +53,12 @@ public sealed class E2eProcessingLatencyTests(ITestOutputHelper output)
                 Assert.Equal([1.0, 0.99, 0.5], percentiles.Select(p => p.GetProperty("quantile").GetDouble()));
                 foreach (var p in percentiles)
                 {
-                    // At least the hold (less the bucket's 3.2 %), at most the time from before the publish to the count of 4.
-                    Assert.InRange(p.GetProperty("value").GetDouble(), 0.29e9, held.TotalSeconds * 1.04e9);
+                    // From publish to the FIN's send at least, to /stats' count at most (each ± the bucket's 3.2 %).
+                    Assert.InRange(p.GetProperty("value").GetDouble(), least, most);
                 }
             }
             var text = await client.GetStringAsync($"http://{silo.HttpAddress}/stats?topic=e2e_t");
-            Assert.Matches(@"\[c +\] depth: .* e2e%: \d+\.\dms, \d+\.\dms, \d+\.\dms\n", text);
+            Assert.Matches(@"\[c +\] depth: .* e2e%: \d+\.\d(s|ms|us|ns), \d+\.\d(s|ms|us|ns), \d+\.\d(s|ms|us|ns)\n", text);
         }
     }
 
@@ -82,4 +83,6 @@ public sealed class E2eProcessingLatencyTests(ITestOutputHelper output)
         var error = await Assert.ThrowsAsync<SiloExitedException>(() => started);
         Assert.Contains("invalid E2E processing latency percentile", error.Output);
     }
+
+    private static long UnixNs() => (DateTimeOffset.UtcNow.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) * 100;
 }
