@@ -34,7 +34,6 @@ public static class NsqGatewayHosting
         services.AddSingleton<LookupdIdentity>();
         services.AddHostedService<LookupLoop>();
         services.AddHostedService<IdleMemoryTrimmer>();
-        services.AddSingleton<TopicStatsReader>();
         services.AddHostedService<StatsdPusher>();
         services.AddNsqMetrics(configuration);
         services.AddNsqHttpApis();

@@ -29,6 +29,8 @@ public static class HttpApis
             sp.GetRequiredService<IOptions<NsqdOptions>>().Value,
             sp.GetService<TimeProvider>() ?? TimeProvider.System));
         // A cluster host registers its own (every live silo); alone, this node is lookupd's only producer.
+        // /stats, and the statsd pusher and metrics when the gateway registers them, read the topics through it.
+        services.TryAddSingleton<TopicStatsReader>();
         services.TryAddSingleton<Producers.IProducerDirectory>(sp => new Producers.ThisNodeProducers(sp.GetRequiredService<NodeIdentity>()));
         return services;
     }

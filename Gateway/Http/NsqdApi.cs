@@ -26,7 +26,7 @@ internal sealed partial class NsqdApi
         _node = services.GetRequiredService<NodeIdentity>();
         _clients = services.GetService<IClientRegistry>();
         _time = services.GetService<TimeProvider>() ?? TimeProvider.System;
-        _topicStats = services.GetService<TopicStatsReader>() ?? new TopicStatsReader(_grains);
+        _topicStats = services.GetRequiredService<TopicStatsReader>();
         var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("OrleansNsq.Gateway.Http.Nsqd");
 
         Routes = new RouteTable(logger)

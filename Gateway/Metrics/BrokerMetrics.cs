@@ -42,7 +42,7 @@ internal sealed class BrokerMetrics : IDisposable
     private static IEnumerable<Measurement<long>> PerTopic(TopicStats[] topics, Func<TopicStats, long> value)
     {
         foreach (var topic in topics)
-            yield return new Measurement<long>(value(topic), new KeyValuePair<string, object?>("nsq.topic", topic.TopicName));
+            yield return new Measurement<long>(value(topic), Tag("nsq.topic", topic.TopicName));
     }
 
     private static IEnumerable<Measurement<long>> PerChannel(TopicStats[] topics, Func<ChannelStats, long> value)
@@ -52,8 +52,8 @@ internal sealed class BrokerMetrics : IDisposable
             foreach (var channel in topic.Channels)
             {
                 yield return new Measurement<long>(value(channel),
-                    new KeyValuePair<string, object?>("nsq.topic", topic.TopicName),
-                    new KeyValuePair<string, object?>("nsq.channel", channel.ChannelName));
+                    Tag("nsq.topic", topic.TopicName),
+                    Tag("nsq.channel", channel.ChannelName));
             }
         }
     }
@@ -62,13 +62,8 @@ internal sealed class BrokerMetrics : IDisposable
     {
         foreach (var topic in topics)
         {
-            if (topic.E2eProcessingLatency is not { } latency) continue;
-            for (var i = 0; i < latency.Quantiles.Length; i++)
-            {
-                yield return new Measurement<double>(latency.ValuesNs[i] / 1e9,
-                    new KeyValuePair<string, object?>("nsq.topic", topic.TopicName),
-                    new KeyValuePair<string, object?>("quantile", latency.Quantiles[i]));
-            }
+            foreach (var measurement in Quantiles(topic.E2eProcessingLatency, Tag("nsq.topic", topic.TopicName)))
+                yield return measurement;
         }
     }
 
@@ -78,17 +73,22 @@ internal sealed class BrokerMetrics : IDisposable
         {
             foreach (var channel in topic.Channels)
             {
-                if (channel.E2eProcessingLatency is not { } latency) continue;
-                for (var i = 0; i < latency.Quantiles.Length; i++)
-                {
-                    yield return new Measurement<double>(latency.ValuesNs[i] / 1e9,
-                        new KeyValuePair<string, object?>("nsq.topic", topic.TopicName),
-                        new KeyValuePair<string, object?>("nsq.channel", channel.ChannelName),
-                        new KeyValuePair<string, object?>("quantile", latency.Quantiles[i]));
-                }
+                foreach (var measurement in Quantiles(channel.E2eProcessingLatency,
+                    Tag("nsq.topic", topic.TopicName), Tag("nsq.channel", channel.ChannelName)))
+                    yield return measurement;
             }
         }
     }
+
+    /// <summary>One gauge value per configured quantile, in seconds, tagged <c>quantile</c>; none without percentiles.</summary>
+    private static IEnumerable<Measurement<double>> Quantiles(E2eLatency? latency, params KeyValuePair<string, object?>[] tags)
+    {
+        if (latency is null) yield break;
+        for (var i = 0; i < latency.Quantiles.Length; i++)
+            yield return new Measurement<double>(latency.ValuesNs[i] / 1e9, [.. tags, Tag("quantile", latency.Quantiles[i])]);
+    }
+
+    private static KeyValuePair<string, object?> Tag(string key, object? value) => new(key, value);
 
     public void Dispose() => _meter.Dispose();
 }

@@ -30,7 +30,6 @@ public static class MetricsHosting
         if (!options.Prometheus && !otlp) return services;
 
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<TopicStatsReader>();
         services.AddSingleton<StatsSampler>();
         services.AddHostedService(sp => sp.GetRequiredService<StatsSampler>());
         services.AddOpenTelemetry()

@@ -38,14 +38,14 @@ internal sealed class EmbeddedLogStore(EmbeddedDatabase database, TimeSpan syncI
         {
             var sync = syncInterval <= TimeSpan.Zero || _lastSyncTimestamp == long.MinValue ||
                 _time.GetElapsedTime(_lastSyncTimestamp) >= syncInterval;
-            if (!sync) Pragma(connection, "PRAGMA synchronous=NORMAL;");
+            if (!sync) On(connection).Synchronous(full: false);
             try
             {
                 CommitOn(connection, writes);
             }
             finally
             {
-                if (!sync) Pragma(connection, "PRAGMA synchronous=FULL;");
+                if (!sync) On(connection).Synchronous(full: true);
             }
             if (sync)
             {
@@ -81,7 +81,11 @@ internal sealed class EmbeddedLogStore(EmbeddedDatabase database, TimeSpan syncI
             {
                 if (!_unsynced) return false;
                 // A checkpoint syncs the WAL before it copies it into the database file (synchronous is FULL here).
-                Pragma(connection, "PRAGMA wal_checkpoint(PASSIVE);");
+                using (var checkpoint = connection.CreateCommand())
+                {
+                    checkpoint.CommandText = "PRAGMA wal_checkpoint(PASSIVE);";
+                    checkpoint.ExecuteNonQuery();
+                }
                 _unsynced = false;
                 _lastSyncTimestamp = _time.GetTimestamp();
                 TrailingSyncs++;
@@ -92,13 +96,6 @@ internal sealed class EmbeddedLogStore(EmbeddedDatabase database, TimeSpan syncI
         {
             // The database was closed: closing checkpointed the WAL.
         }
-    }
-
-    private static void Pragma(SqliteConnection connection, string sql)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.ExecuteNonQuery();
     }
 
     private void CommitOn(SqliteConnection connection, IReadOnlyList<LogWrite> writes)
@@ -150,12 +147,18 @@ internal sealed class EmbeddedLogStore(EmbeddedDatabase database, TimeSpan syncI
 
     private Statements PreparedOn(SqliteConnection connection, SqliteTransaction transaction)
     {
+        var statements = On(connection);
+        statements.Transaction = transaction;
+        return statements;
+    }
+
+    private Statements On(SqliteConnection connection)
+    {
         if (_statements?.Connection != connection)
         {
             _statements?.Dispose();
             _statements = new Statements(connection);
         }
-        _statements.Transaction = transaction;
         return _statements;
     }
 
@@ -254,6 +257,8 @@ internal sealed class EmbeddedLogStore(EmbeddedDatabase database, TimeSpan syncI
         private SqliteCommand? _append;
         private SqliteCommand? _cursor;
         private SqliteCommand? _collect;
+        private SqliteCommand? _syncFull;
+        private SqliteCommand? _syncNormal;
 
         // Up to a gateway batch (64 KB); a bigger blob is not kept bound between commits.
         private const int KeepPreparedBelowBytes = 64 * 1024;
@@ -343,11 +348,26 @@ internal sealed class EmbeddedLogStore(EmbeddedDatabase database, TimeSpan syncI
             command.ExecuteNonQuery();
         }
 
+        /// <summary><c>synchronous=FULL</c> or <c>NORMAL</c>, run between transactions (SQLite refuses it inside one).</summary>
+        public void Synchronous(bool full)
+        {
+            ref var command = ref full ? ref _syncFull : ref _syncNormal;
+            if (command is null)
+            {
+                command = connection.CreateCommand();
+                command.CommandText = full ? "PRAGMA synchronous=FULL;" : "PRAGMA synchronous=NORMAL;";
+                command.Prepare();
+            }
+            command.ExecuteNonQuery();
+        }
+
         public void Dispose()
         {
             _append?.Dispose();
             _cursor?.Dispose();
             _collect?.Dispose();
+            _syncFull?.Dispose();
+            _syncNormal?.Dispose();
         }
 
         private SqliteCommand Command(string sql)
