@@ -88,16 +88,18 @@ public class ChannelConsumerTests(ClusterFixture fixture) : ClusterTest(fixture)
     public async Task Touch_keeps_a_message_in_flight_past_its_msg_timeout()
     {
         var topic = NewTopic();
-        var msgTimeout = TimeSpan.FromMilliseconds(1000);
+        // Real clock: a touch every eighth of msg_timeout leaves a loaded 2-core machine 1.75 s of stall before a
+        // late touch would let the message time out.
+        var msgTimeout = TimeSpan.FromMilliseconds(2000);
         await using var consumer = await Subscribe(topic, "c", new ChannelConsumerOptions { MsgTimeout = msgTimeout, PullWait = TimeSpan.FromSeconds(2) });
         await Publish(topic, "slow");
         await using var reader = consumer.ReadAllAsync().GetAsyncEnumerator();
         var message = await Next(reader, "delivery");
 
-        // 1.6 msg_timeouts of work, touching every fifth of one.
-        for (var i = 0; i < 8; i++)
+        // 1.6 msg_timeouts of work, touching every eighth of one.
+        for (var i = 0; i < 13; i++)
         {
-            await Task.Delay(msgTimeout / 5);
+            await Task.Delay(msgTimeout / 8);
             Assert.True(consumer.Touch(message), $"TOUCH {i}");
         }
 
