@@ -16,6 +16,15 @@ public sealed class MetricsOptions
     /// topic, as /stats makes): the figures a scrape sees are at most this old.</summary>
     public TimeSpan SampleInterval { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>Metric points per stream of the broker's meter: topics (and topic/channel pairs, and their
+    /// percentiles) counted separately before the rest are summed into one overflow point. The SDK allocates them up
+    /// front (≈100 bytes each per stream).</summary>
+    public int CardinalityLimit { get; set; } = 2000;
+
+    /// <summary>Metric points per stream of Orleans', the runtime's, Kestrel's and ASP.NET Core's meters, whose
+    /// attribute sets are small and fixed.</summary>
+    public int LibraryCardinalityLimit { get; set; } = 100;
+
     /// <summary>OTLP export runs when the standard OpenTelemetry variables name an endpoint.</summary>
     public static bool OtlpConfigured(Func<string, string?> environment) =>
         !string.IsNullOrEmpty(environment("OTEL_EXPORTER_OTLP_ENDPOINT")) ||

@@ -93,6 +93,26 @@ public sealed partial class PrometheusMetricsTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Topics_past_the_cardinality_limit_are_summed_into_the_overflow_point_not_dropped()
+    {
+        await using var silo = await SiloProcess.StartAsync(new Dictionary<string, string>(FastSampling) { ["Metrics__CardinalityLimit"] = "3" });
+        using var http = new NsqdHttp(silo);
+        using var client = new HttpClient();
+        for (var i = 1; i <= 5; i++) await http.MpubAsync($"cardinality_{i}", [.. Enumerable.Range(0, i).Select(n => $"body-{n}")]);
+
+        await BoundedWait.UntilAsync("the five topics' 15 messages in nsq_topic_messages_total", "15 counted", TimeSpan.FromSeconds(60), async () =>
+        {
+            var published = Parse(await client.GetStringAsync($"http://{silo.HttpAddress}/metrics"))
+                .Where(s => s.Name == "nsq_topic_messages_total").ToList();
+            var named = published.Where(s => s.Labels.ContainsKey("nsq_topic")).Select(s => s.Labels["nsq_topic"]).ToList();
+            var overflow = published.Where(s => s.Labels.GetValueOrDefault("otel_metric_overflow") == "true").Sum(s => s.Value);
+            var total = published.Sum(s => s.Value);
+            return (total == 15 && named.Count < 5 && overflow > 0,
+                $"topics {string.Join(",", named)}, overflow {overflow}, total {total}");
+        });
+    }
+
+    [Fact]
     public async Task Http_requests_adds_asp_net_cores_per_request_instrumentation()
     {
         await using var silo = await SiloProcess.StartAsync(new Dictionary<string, string> { ["Metrics__HttpRequests"] = "true" });
