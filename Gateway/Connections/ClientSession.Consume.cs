@@ -1,6 +1,6 @@
 using System.Text;
 using OrleansNsq.Consumers;
-using OrleansNsq.Gateway.Protocol;
+using OrleansNsq.Protocol;
 
 namespace OrleansNsq.Gateway.Connections;
 

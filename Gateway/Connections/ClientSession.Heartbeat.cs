@@ -1,4 +1,4 @@
-using OrleansNsq.Gateway.Protocol;
+using OrleansNsq.Protocol;
 
 namespace OrleansNsq.Gateway.Connections;
 

@@ -1,6 +1,7 @@
 using System.Buffers;
 using OrleansNsq.Consumers;
-using OrleansNsq.Gateway.Protocol;
+using OrleansNsq.Gateway.Identify;
+using OrleansNsq.Protocol;
 
 namespace OrleansNsq.Gateway.Connections;
 

@@ -1,6 +1,6 @@
 using System.Buffers;
 using OrleansNsq.Consumers;
-using OrleansNsq.Gateway.Protocol;
+using OrleansNsq.Protocol;
 using OrleansNsq.Messages;
 
 namespace OrleansNsq.Gateway.Connections;

@@ -3,7 +3,7 @@ using System.IO.Pipelines;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Logging;
 using OrleansNsq.Gateway.Options;
-using OrleansNsq.Gateway.Protocol;
+using OrleansNsq.Protocol;
 using OrleansNsq.Gateway.Subscriptions;
 
 namespace OrleansNsq.Gateway.Connections;

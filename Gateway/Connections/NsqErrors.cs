@@ -1,5 +1,5 @@
 using System.Buffers;
-using OrleansNsq.Gateway.Protocol;
+using OrleansNsq.Protocol;
 using OrleansNsq.Consumers;
 
 namespace OrleansNsq.Gateway.Connections;

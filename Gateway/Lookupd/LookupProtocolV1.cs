@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Text;
-using OrleansNsq.Gateway.Protocol;
+using OrleansNsq.Protocol;
 
 namespace OrleansNsq.Gateway.Lookupd;
 

@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 using System.Text;
-using OrleansNsq.Gateway.Protocol;
+using OrleansNsq.Protocol;
 
 namespace OrleansNsq.Gateway.Benchmarks.Infrastructure;
 

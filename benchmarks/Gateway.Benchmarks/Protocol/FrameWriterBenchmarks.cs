@@ -1,7 +1,7 @@
 using System.Buffers;
 using BenchmarkDotNet.Attributes;
 using OrleansNsq.Gateway.Benchmarks.Infrastructure;
-using OrleansNsq.Gateway.Protocol;
+using OrleansNsq.Protocol;
 
 namespace OrleansNsq.Gateway.Benchmarks.Protocol;
 

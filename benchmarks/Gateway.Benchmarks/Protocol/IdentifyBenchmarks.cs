@@ -1,7 +1,8 @@
 using System.Buffers;
 using BenchmarkDotNet.Attributes;
 using OrleansNsq.Gateway.Options;
-using OrleansNsq.Gateway.Protocol;
+using OrleansNsq.Gateway.Identify;
+using OrleansNsq.Protocol;
 
 namespace OrleansNsq.Gateway.Benchmarks.Protocol;
 

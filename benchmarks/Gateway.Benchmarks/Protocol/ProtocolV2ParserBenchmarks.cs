@@ -2,7 +2,7 @@ using System.Buffers;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
 using OrleansNsq.Gateway.Benchmarks.Infrastructure;
-using OrleansNsq.Gateway.Protocol;
+using OrleansNsq.Protocol;
 
 namespace OrleansNsq.Gateway.Benchmarks.Protocol;
 

@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Text;
 using OrleansNsq.Gateway.Lookupd;
-using OrleansNsq.Gateway.Tests.Protocol;
 
 namespace OrleansNsq.Gateway.Tests.Lookupd;
 
