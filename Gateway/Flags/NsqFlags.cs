@@ -1,3 +1,5 @@
+using OrleansNsq.Protocol;
+
 namespace OrleansNsq.Gateway.Flags;
 
 /// <summary>

@@ -1,6 +1,8 @@
 using System.Text.Json;
 using OrleansNsq.Gateway.Options;
 
+using OrleansNsq.Protocol;
+
 namespace OrleansNsq.Gateway.Http;
 
 internal sealed partial class NsqdApi

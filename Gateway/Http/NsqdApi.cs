@@ -4,6 +4,8 @@ using Microsoft.Extensions.Options;
 using OrleansNsq.Gateway.Connections;
 using OrleansNsq.Gateway.Options;
 
+using OrleansNsq.Protocol;
+
 namespace OrleansNsq.Gateway.Http;
 
 /// <summary>

@@ -5,6 +5,8 @@ using OrleansNsq.Gateway.Connections;
 using OrleansNsq.Gateway.Options;
 using OrleansNsq.Stats;
 
+using OrleansNsq.Protocol;
+
 namespace OrleansNsq.Gateway.Http;
 
 /// <summary>

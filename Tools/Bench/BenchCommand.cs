@@ -1,5 +1,7 @@
 using System.CommandLine;
 
+using OrleansNsq.Protocol;
+
 namespace OrleansNsq.Tools.Bench;
 
 /// <summary><c>bench write|read|mixed|syncpub|rdy1|httppub|pubsub</c>: NSQ's bench_writer and bench_reader, alone and together, and the loads users run (with latency).</summary>
@@ -45,7 +47,7 @@ internal static class BenchCommand
         var size = new Option<int>("--size") { DefaultValueFactory = _ => 200, Description = "message size in bytes" };
         var batch = new Option<int>("--batch-size") { DefaultValueFactory = _ => 200, Description = "messages per MPUB (write, mixed, pubsub; 1 = PUB)" };
         var concurrency = new Option<int>("--concurrency") { DefaultValueFactory = _ => verb.Concurrency ?? Environment.ProcessorCount, Description = "connections (default: one per CPU, as NSQ's bench; mixed and pubsub: this many publishers and as many consumers; httppub: 32 HTTP connections)" };
-        var runFor = new Option<TimeSpan>("--runfor") { DefaultValueFactory = _ => TimeSpan.FromSeconds(10), Description = "duration (10s, 500ms, 1m or 00:00:10); with --messages and no --runfor, no time limit", CustomParser = r => Durations.Parse(r.Tokens[0].Value) };
+        var runFor = new Option<TimeSpan>("--runfor") { DefaultValueFactory = _ => TimeSpan.FromSeconds(10), Description = "duration (10s, 500ms, 1m or 00:00:10); with --messages and no --runfor, no time limit", CustomParser = r => GoDuration.Parse(r.Tokens[0].Value) };
         var messages = new Option<long>("--messages") { DefaultValueFactory = _ => verb.Messages, Description = verb.MessagesDescription ?? (verb.MessagesYieldToRunFor ? "stop after this many messages (--runfor alone: run for --runfor)" : "stop after this many messages (0 = run for --runfor)") };
         var rate = new Option<int>("--rate") { DefaultValueFactory = _ => 0, Description = "target msgs/s over all publishers (pubsub; 0 = as fast as possible)" };
         var rdy = new Option<int>("--rdy") { DefaultValueFactory = _ => 2500, Description = "RDY per connection (read, mixed, pubsub)" };

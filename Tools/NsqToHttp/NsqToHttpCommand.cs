@@ -4,6 +4,8 @@ using System.Globalization;
 using OrleansNsq.Client;
 using OrleansNsq.Tools.Upstream;
 
+using OrleansNsq.Protocol;
+
 namespace OrleansNsq.Tools.NsqToHttp;
 
 /// <summary>
@@ -153,7 +155,7 @@ internal static class NsqToHttpCommand
     {
         try
         {
-            value = Durations.Parse(text ?? "");
+            value = GoDuration.Parse(text ?? "");
             return value > TimeSpan.Zero;
         }
         catch (FormatException)

@@ -1,5 +1,7 @@
 using System.CommandLine;
 
+using OrleansNsq.Protocol;
+
 namespace OrleansNsq.Tools.Stat;
 
 /// <summary><c>nsq_stat</c> with NSQ's flags (apps/nsq_stat): polls /stats of a topic's producers and prints per-interval rates.</summary>
@@ -9,9 +11,9 @@ internal static class NsqStatCommand
     {
         var topic = new Option<string>("--topic") { Description = "NSQ topic" };
         var channel = new Option<string>("--channel") { Description = "NSQ channel" };
-        var interval = new Option<TimeSpan>("--interval") { DefaultValueFactory = _ => TimeSpan.FromSeconds(2), Description = "duration of time between polling/printing output", CustomParser = r => Durations.Parse(r.Tokens[0].Value) };
-        var connectTimeout = new Option<TimeSpan>("--http-client-connect-timeout") { DefaultValueFactory = _ => TimeSpan.FromSeconds(2), Description = "timeout for HTTP connect", CustomParser = r => Durations.Parse(r.Tokens[0].Value) };
-        var requestTimeout = new Option<TimeSpan>("--http-client-request-timeout") { DefaultValueFactory = _ => TimeSpan.FromSeconds(5), Description = "timeout for HTTP request", CustomParser = r => Durations.Parse(r.Tokens[0].Value) };
+        var interval = new Option<TimeSpan>("--interval") { DefaultValueFactory = _ => TimeSpan.FromSeconds(2), Description = "duration of time between polling/printing output", CustomParser = r => GoDuration.Parse(r.Tokens[0].Value) };
+        var connectTimeout = new Option<TimeSpan>("--http-client-connect-timeout") { DefaultValueFactory = _ => TimeSpan.FromSeconds(2), Description = "timeout for HTTP connect", CustomParser = r => GoDuration.Parse(r.Tokens[0].Value) };
+        var requestTimeout = new Option<TimeSpan>("--http-client-request-timeout") { DefaultValueFactory = _ => TimeSpan.FromSeconds(5), Description = "timeout for HTTP request", CustomParser = r => GoDuration.Parse(r.Tokens[0].Value) };
         var count = new Option<int?>("--count") { Description = "number of reports" };
         var nsqd = new Option<string[]>("--nsqd-http-address") { Description = "nsqd HTTP address (may be given multiple times)", AllowMultipleArgumentsPerToken = false, DefaultValueFactory = _ => [] };
         var lookupd = new Option<string[]>("--lookupd-http-address") { Description = "lookupd HTTP address (may be given multiple times)", AllowMultipleArgumentsPerToken = false, DefaultValueFactory = _ => [] };

@@ -2,6 +2,8 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.RegularExpressions;
 
+using OrleansNsq.Protocol;
+
 namespace OrleansNsq.Tools.ToFile;
 
 /// <summary>
@@ -74,7 +76,7 @@ internal static class NsqToFileCommand
                 {
                     Topics = parse.GetValue(topic)!,
                     TopicPattern = parse.GetValue(topicPattern)!,
-                    TopicRefresh = Durations.Parse(parse.GetValue(topicRefresh)!),
+                    TopicRefresh = GoDuration.Parse(parse.GetValue(topicRefresh)!),
                     Channel = parse.GetValue(channel)!,
                     MaxInFlight = parse.GetValue(maxInFlight),
                     NsqdTcpAddresses = parse.GetValue(nsqd)!,
@@ -88,10 +90,10 @@ internal static class NsqToFileCommand
                     GzipLevel = parse.GetValue(gzipLevel),
                     SkipEmptyFiles = parse.GetValue(skipEmptyFiles),
                     RotateSize = parse.GetValue(rotateSize),
-                    RotateInterval = Durations.Parse(parse.GetValue(rotateInterval)!),
-                    SyncInterval = Durations.Parse(parse.GetValue(syncInterval)!),
-                    HttpRequestTimeout = Durations.Parse(parse.GetValue(requestTimeout)!),
-                }, parse.GetValue(consumerOpt)!, Durations.Parse(parse.GetValue(connectTimeout)!));
+                    RotateInterval = GoDuration.Parse(parse.GetValue(rotateInterval)!),
+                    SyncInterval = GoDuration.Parse(parse.GetValue(syncInterval)!),
+                    HttpRequestTimeout = GoDuration.Parse(parse.GetValue(requestTimeout)!),
+                }, parse.GetValue(consumerOpt)!, GoDuration.Parse(parse.GetValue(connectTimeout)!));
             }
             catch (FormatException e)
             {
@@ -113,10 +115,10 @@ internal static class NsqToFileCommand
     internal static async Task<int> RunAsync(ToFileSettings settings, ToFileLog log, TimeProvider time, CancellationToken stop)
     {
         var source = settings.NsqdTcpAddresses.Count > 0 ? $"nsqd {string.Join(',', settings.NsqdTcpAddresses)}" : $"lookupd {string.Join(',', settings.LookupdHttpAddresses)}";
-        var topics = settings.Topics.Count > 0 ? string.Join(',', settings.Topics) : $"topics matching '{settings.TopicPattern}' (refreshed every {Durations.Format(settings.TopicRefresh)})";
+        var topics = settings.Topics.Count > 0 ? string.Join(',', settings.Topics) : $"topics matching '{settings.TopicPattern}' (refreshed every {GoDuration.Format(settings.TopicRefresh)})";
         var workDir = settings.WorkDir == settings.OutputDir ? string.Empty : $" via {settings.WorkDir}";
         log.Info($"nsq_to_file v1.3.0 (OrleansNsq): {topics} on channel {settings.Channel} from {source} to {settings.OutputDir}{workDir}, " +
-                 $"sync every {Durations.Format(settings.SyncInterval)}");
+                 $"sync every {GoDuration.Format(settings.SyncInterval)}");
         using var discoverer = new TopicDiscoverer(settings, log, time);
         var code = await discoverer.RunAsync(stop);
         log.Info(code == 0 ? "exiting: every written line is synced and finished" : "exiting after an error");
@@ -132,7 +134,7 @@ internal static class NsqToFileCommand
             switch (name)
             {
                 case "msg_timeout":
-                    settings = settings with { MsgTimeout = Durations.Parse(value) };
+                    settings = settings with { MsgTimeout = GoDuration.Parse(value) };
                     break;
                 case "max_attempts" when int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var attempts):
                     settings = settings with { MaxAttempts = attempts };

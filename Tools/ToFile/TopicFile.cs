@@ -1,6 +1,8 @@
 using System.Buffers;
 using System.IO.Compression;
 
+using OrleansNsq.Protocol;
+
 namespace OrleansNsq.Tools.ToFile;
 
 /// <summary>
@@ -43,7 +45,7 @@ internal sealed class TopicFile(ToFileSettings settings, FileNameFormat format, 
 
         if (settings.RotateInterval > TimeSpan.Zero && now - _openedAt > settings.RotateInterval)
         {
-            log.Info($"[{label}] {Durations.Format(now - _openedAt)} since last open, rotating...");
+            log.Info($"[{label}] {GoDuration.Format(now - _openedAt)} since last open, rotating...");
             return true;
         }
 

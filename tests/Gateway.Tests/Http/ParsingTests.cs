@@ -2,6 +2,8 @@ using System.Buffers.Binary;
 using System.Text;
 using OrleansNsq.Gateway.Http;
 
+using OrleansNsq.Protocol;
+
 namespace OrleansNsq.Gateway.Tests.Http;
 
 /// <summary>The pure pieces: Go-style query parsing, NSQ names, Go durations, /mpub bodies.</summary>

@@ -1,5 +1,7 @@
 using OrleansNsq.Gateway.Flags;
 
+using OrleansNsq.Protocol;
+
 namespace OrleansNsq.Silo.Tests.Flags;
 
 public class CommandLineTests
