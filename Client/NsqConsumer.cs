@@ -1,10 +1,10 @@
 using System.Collections.Concurrent;
-using System.Globalization;
-using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using OrleansNsq.Client.Internal;
+
+using OrleansNsq.Protocol;
 
 namespace OrleansNsq.Client;
 
@@ -120,7 +120,8 @@ public sealed partial class NsqConsumer : IAsyncDisposable
             state.Connection = connection;
             try
             {
-                await connection.CommandAsync(Commands.Sub(_options.Topic, _options.Channel), cancellationToken);
+                await connection.CommandAsync((_options.Topic, _options.Channel),
+                    static (output, s) => CommandWriter.WriteSub(output, s.Topic, s.Channel), cancellationToken);
             }
             catch
             {
@@ -266,7 +267,7 @@ public sealed partial class NsqConsumer : IAsyncDisposable
         {
             try
             {
-                await c.Connection!.CommandAsync(Commands.Cls.ToArray(), clsTimeout.Token);
+                await c.Connection!.CommandAsync(0, static (output, _) => CommandWriter.WriteCls(output), clsTimeout.Token);
             }
             catch (Exception e) when (e is NsqConnectionException or NsqErrorException or OperationCanceledException)
             {
@@ -572,14 +573,14 @@ public sealed partial class NsqConsumer : IAsyncDisposable
             }
 
             Rdy = count;
-            _ = SendAsync(Commands.Rdy(count));
+            _ = SendRdyAsync(count);
         }
 
-        private async Task SendAsync(byte[] command)
+        private async Task SendRdyAsync(int count)
         {
             try
             {
-                await Connection!.WriteAsync(command, CancellationToken.None);
+                await Connection!.WriteAsync(count, static (output, count) => CommandWriter.WriteRdy(output, count), CancellationToken.None);
             }
             catch (NsqConnectionException)
             {
@@ -597,7 +598,7 @@ public sealed partial class NsqConsumer : IAsyncDisposable
         public async ValueTask FinishAsync(NsqMessage message, CancellationToken cancellationToken)
         {
             Interlocked.Decrement(ref InFlight);
-            await Connection!.WriteAsync(Commands.WithId("FIN"u8, message.IdBytes.Span, default), cancellationToken);
+            await Connection!.WriteAsync(message.IdBytes, static (output, id) => CommandWriter.WriteFin(output, id.Span), cancellationToken);
             Interlocked.Increment(ref consumer._finished);
             consumer.OnResult(success: true);
         }
@@ -606,8 +607,7 @@ public sealed partial class NsqConsumer : IAsyncDisposable
         {
             Interlocked.Decrement(ref InFlight);
             var ms = (long)(delay ?? consumer.RequeueDelay(message.Attempts)).TotalMilliseconds;
-            var suffix = Encoding.ASCII.GetBytes(" " + ms.ToString(CultureInfo.InvariantCulture));
-            await Connection!.WriteAsync(Commands.WithId("REQ"u8, message.IdBytes.Span, suffix), cancellationToken);
+            await Connection!.WriteAsync((id: message.IdBytes, ms), static (output, s) => CommandWriter.WriteReq(output, s.id.Span, s.ms), cancellationToken);
             Interlocked.Increment(ref consumer._requeued);
             if (backoff)
             {
@@ -616,6 +616,6 @@ public sealed partial class NsqConsumer : IAsyncDisposable
         }
 
         public async ValueTask TouchAsync(NsqMessage message, CancellationToken cancellationToken) =>
-            await Connection!.WriteAsync(Commands.WithId("TOUCH"u8, message.IdBytes.Span, default), cancellationToken);
+            await Connection!.WriteAsync(message.IdBytes, static (output, id) => CommandWriter.WriteTouch(output, id.Span), cancellationToken);
     }
 }

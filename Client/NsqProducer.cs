@@ -3,6 +3,8 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using OrleansNsq.Client.Internal;
 
+using OrleansNsq.Protocol;
+
 namespace OrleansNsq.Client;
 
 /// <summary>
@@ -47,28 +49,29 @@ public sealed class NsqProducer : IAsyncDisposable
 
     /// <summary>PUB: one message. Throws <see cref="NsqErrorException"/> with nsqd's code (E_BAD_TOPIC, E_BAD_MESSAGE, E_PUB_FAILED…).</summary>
     public Task PublishAsync(string topic, ReadOnlyMemory<byte> body, CancellationToken cancellationToken = default) =>
-        SendAsync(Commands.Pub(topic, body.Span), cancellationToken);
+        SendAsync((topic, body), static (output, s) => CommandWriter.WritePub(output, s.topic, s.body.Span), cancellationToken);
 
     /// <summary>MPUB: several messages, queued all or none.</summary>
     public Task MultiPublishAsync(string topic, IReadOnlyList<ReadOnlyMemory<byte>> bodies, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(bodies);
-        return SendAsync(Commands.Mpub(topic, bodies), cancellationToken);
+        return SendAsync((topic, bodies), static (output, s) => CommandWriter.WriteMpub(output, s.topic, s.bodies), cancellationToken);
     }
 
     /// <summary>DPUB: one message delivered after <paramref name="delay"/> (whole milliseconds).</summary>
     public Task DeferredPublishAsync(string topic, TimeSpan delay, ReadOnlyMemory<byte> body, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(delay, TimeSpan.Zero);
-        return SendAsync(Commands.Dpub(topic, delay, body.Span), cancellationToken);
+        return SendAsync((topic, ms: (long)delay.TotalMilliseconds, body),
+            static (output, s) => CommandWriter.WriteDpub(output, s.topic, s.ms, s.body.Span), cancellationToken);
     }
 
-    private async Task SendAsync(byte[] command, CancellationToken cancellationToken)
+    private async Task SendAsync<TState>(TState state, CommandBuilder<TState> command, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         var slot = _slots[(int)((uint)Interlocked.Increment(ref _next) % (uint)_slots.Length)];
         var connection = await GetConnectionAsync(slot, cancellationToken);
-        var reply = await connection.CommandAsync(command, cancellationToken);
+        var reply = await connection.CommandAsync(state, command, cancellationToken);
         if (!reply.AsSpan().SequenceEqual("OK"u8))
         {
             throw new NsqConnectionException($"nsqd {connection.Address} answered '{System.Text.Encoding.UTF8.GetString(reply)}' instead of OK");

@@ -1,8 +1,9 @@
-using System.Buffers.Binary;
+using System.Buffers;
 using System.Collections.Concurrent;
 using System.Net.Sockets;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
+using OrleansNsq.Protocol;
 
 namespace OrleansNsq.Client.Internal;
 
@@ -16,6 +17,10 @@ internal interface IFrameHandler
     void OnClosed(NsqConnection connection, Exception? error);
 }
 
+/// <summary>Writes one command into the connection's buffer (a static lambda over <typeparamref name="TState"/>: no
+/// closure, no allocation).</summary>
+internal delegate void CommandBuilder<TState>(IBufferWriter<byte> output, TState state);
+
 /// <summary>
 /// One TCP connection speaking V2: magic and IDENTIFY on connect, then a read loop that answers <c>_heartbeat_</c> with
 /// NOP. Commands that nsqd answers (PUB, MPUB, DPUB, SUB, CLS) are pipelined: each enqueues its completion under the
@@ -25,12 +30,16 @@ internal interface IFrameHandler
 internal sealed class NsqConnection : IAsyncDisposable
 {
     private const int MaxFrameSize = 64 << 20;
-    private static ReadOnlySpan<byte> Heartbeat => "_heartbeat_"u8;
+
+    /// <summary>A command buffer grown past this by a large MPUB is let go after the write.</summary>
+    private const int KeptCommandBufferSize = 1 << 20;
 
     private readonly Socket _socket;
     private readonly NetworkStream _stream;
     private readonly BufferedStream _reader;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
+    // Commands are written here under the write lock, then to the socket: one buffer per connection, reused.
+    private ArrayBufferWriter<byte> _commands = new(4096);
     private readonly ConcurrentQueue<TaskCompletionSource<byte[]>> _pending = new();
     private readonly IFrameHandler? _handler;
     private readonly ILogger _logger;
@@ -108,32 +117,37 @@ internal sealed class NsqConnection : IAsyncDisposable
 
     private async Task IdentifyAsync(NsqConnectionOptions options, TimeSpan? msgTimeout, CancellationToken cancellationToken)
     {
-        var body = new Dictionary<string, object>
+        var json = new ArrayBufferWriter<byte>(256);
+        using (var writer = new Utf8JsonWriter(json))
         {
-            ["client_id"] = options.ClientId,
-            ["hostname"] = options.Hostname,
-            ["user_agent"] = options.UserAgent,
-            ["feature_negotiation"] = true,
-            ["heartbeat_interval"] = (int)options.HeartbeatInterval.TotalMilliseconds,
-        };
-        if (msgTimeout is { } timeout)
-        {
-            body["msg_timeout"] = (int)timeout.TotalMilliseconds;
+            writer.WriteStartObject();
+            writer.WriteString("client_id"u8, options.ClientId);
+            writer.WriteString("hostname"u8, options.Hostname);
+            writer.WriteString("user_agent"u8, options.UserAgent);
+            writer.WriteBoolean("feature_negotiation"u8, true);
+            writer.WriteNumber("heartbeat_interval"u8, (int)options.HeartbeatInterval.TotalMilliseconds);
+            if (msgTimeout is { } timeout)
+            {
+                writer.WriteNumber("msg_timeout"u8, (int)timeout.TotalMilliseconds);
+            }
+
+            writer.WriteEndObject();
         }
 
-        var json = JsonSerializer.SerializeToUtf8Bytes(body);
-        await _stream.WriteAsync(Commands.Magic.ToArray(), cancellationToken);
-        await _stream.WriteAsync(Commands.Identify(json), cancellationToken);
+        CommandWriter.WriteMagic(_commands);
+        CommandWriter.WriteIdentify(_commands, json.WrittenSpan);
+        await _stream.WriteAsync(_commands.WrittenMemory, cancellationToken);
+        _commands.ResetWrittenCount();
 
         while (true)
         {
             var (type, data) = await ReadFrameAsync(cancellationToken);
-            if (type == 1)
+            if (type == FrameType.Error)
             {
                 throw NsqErrorException.FromFrame(data);
             }
 
-            if (type != 0 || data.AsSpan().SequenceEqual(Heartbeat))
+            if (type != FrameType.Response || data.AsSpan().SequenceEqual(FrameReader.Heartbeat))
             {
                 continue;
             }
@@ -151,18 +165,16 @@ internal sealed class NsqConnection : IAsyncDisposable
         }
     }
 
-    private async Task<(int Type, byte[] Data)> ReadFrameAsync(CancellationToken cancellationToken)
+    private async Task<(FrameType Type, byte[] Data)> ReadFrameAsync(CancellationToken cancellationToken)
     {
-        var header = new byte[8];
+        var header = new byte[FrameReader.HeaderSize];
         await _reader.ReadExactlyAsync(header, cancellationToken);
-        var size = BinaryPrimitives.ReadInt32BigEndian(header);
-        var type = BinaryPrimitives.ReadInt32BigEndian(header.AsSpan(4));
-        if (size < 4 || size > MaxFrameSize)
+        if (!FrameReader.TryReadHeader(header, MaxFrameSize, out var dataSize, out var type))
         {
-            throw new IOException($"nsqd {Address} sent a frame of invalid size {size}");
+            throw new IOException($"nsqd {Address} sent a frame of invalid size {dataSize + 4}");
         }
 
-        var data = size == 4 ? [] : new byte[size - 4];
+        var data = dataSize == 0 ? [] : new byte[dataSize];
         await _reader.ReadExactlyAsync(data, cancellationToken);
         return (type, data);
     }
@@ -178,17 +190,17 @@ internal sealed class NsqConnection : IAsyncDisposable
                 var (type, data) = await ReadFrameAsync(_readDeadline.Token);
                 switch (type)
                 {
-                    case 0 when data.AsSpan().SequenceEqual(Heartbeat):
-                        await WriteAsync(Commands.Nop.ToArray(), CancellationToken.None);
+                    case FrameType.Response when data.AsSpan().SequenceEqual(FrameReader.Heartbeat):
+                        await WriteAsync(0, static (output, _) => CommandWriter.WriteNop(output), CancellationToken.None);
                         break;
-                    case 0:
+                    case FrameType.Response:
                         if (_pending.TryDequeue(out var waiter))
                         {
                             waiter.TrySetResult(data);
                         }
 
                         break;
-                    case 1:
+                    case FrameType.Error:
                         var nsqError = NsqErrorException.FromFrame(data);
                         if (_pending.TryDequeue(out var failed))
                         {
@@ -206,7 +218,7 @@ internal sealed class NsqConnection : IAsyncDisposable
                         }
 
                         break;
-                    case 2:
+                    case FrameType.Message:
                         _handler?.OnMessage(this, data);
                         break;
                     default:
@@ -228,14 +240,13 @@ internal sealed class NsqConnection : IAsyncDisposable
     }
 
     /// <summary>Writes a command nsqd does not answer on success (RDY, FIN, REQ, TOUCH, NOP).</summary>
-    public async ValueTask WriteAsync(ReadOnlyMemory<byte> command, CancellationToken cancellationToken)
+    public async ValueTask WriteAsync<TState>(TState state, CommandBuilder<TState> command, CancellationToken cancellationToken)
     {
         await _writeLock.WaitAsync(cancellationToken);
         try
         {
             ThrowIfClosed();
-            // Never cancelled half way: a partial command would desynchronise the stream.
-            await _stream.WriteAsync(command, CancellationToken.None);
+            await WriteLockedAsync(state, command);
         }
         catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
         {
@@ -249,7 +260,7 @@ internal sealed class NsqConnection : IAsyncDisposable
     }
 
     /// <summary>Writes a command nsqd answers with one frame, and waits for that frame (an error frame throws).</summary>
-    public async Task<byte[]> CommandAsync(ReadOnlyMemory<byte> command, CancellationToken cancellationToken)
+    public async Task<byte[]> CommandAsync<TState>(TState state, CommandBuilder<TState> command, CancellationToken cancellationToken)
     {
         var reply = new TaskCompletionSource<byte[]>(TaskCreationOptions.RunContinuationsAsynchronously);
         await _writeLock.WaitAsync(cancellationToken);
@@ -257,7 +268,7 @@ internal sealed class NsqConnection : IAsyncDisposable
         {
             ThrowIfClosed();
             _pending.Enqueue(reply);
-            await _stream.WriteAsync(command, CancellationToken.None);
+            await WriteLockedAsync(state, command);
         }
         catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
         {
@@ -275,6 +286,28 @@ internal sealed class NsqConnection : IAsyncDisposable
         }
 
         return await reply.Task.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>Under the write lock: the command into the connection's buffer, then the buffer to the socket, never
+    /// cancelled half way (a partial command would desynchronise the stream).</summary>
+    private async ValueTask WriteLockedAsync<TState>(TState state, CommandBuilder<TState> command)
+    {
+        command(_commands, state);
+        try
+        {
+            await _stream.WriteAsync(_commands.WrittenMemory, CancellationToken.None);
+        }
+        finally
+        {
+            if (_commands.Capacity > KeptCommandBufferSize)
+            {
+                _commands = new ArrayBufferWriter<byte>(4096);
+            }
+            else
+            {
+                _commands.ResetWrittenCount();
+            }
+        }
     }
 
     private void ThrowIfClosed()
