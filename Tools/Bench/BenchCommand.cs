@@ -1,5 +1,4 @@
 using System.CommandLine;
-
 using OrleansNsq.Protocol;
 
 namespace OrleansNsq.Tools.Bench;

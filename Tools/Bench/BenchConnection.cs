@@ -1,7 +1,8 @@
-using System.Buffers.Binary;
+using System.Buffers;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using OrleansNsq.Protocol;
 
 namespace OrleansNsq.Tools.Bench;
 
@@ -34,15 +35,10 @@ internal sealed class BenchConnection : IAsyncDisposable
         await socket.ConnectAsync(host == "localhost" ? IPAddress.Loopback : IPAddress.Parse(host), port, cancellationToken);
         var connection = new BenchConnection(socket);
         // magic + IDENTIFY without feature negotiation (as NSQ's bench tools): the answer is a plain OK.
-        var identify = Encoding.ASCII.GetBytes("{\"client_id\":\"bench\",\"hostname\":\"bench\",\"user_agent\":\"orleans-nsq-bench\"}");
-        var hello = new List<byte>();
-        hello.AddRange("  V2"u8.ToArray());
-        hello.AddRange("IDENTIFY\n"u8.ToArray());
-        var size = new byte[4];
-        BinaryPrimitives.WriteInt32BigEndian(size, identify.Length);
-        hello.AddRange(size);
-        hello.AddRange(identify);
-        await connection._stream.WriteAsync(hello.ToArray(), cancellationToken);
+        var hello = new ArrayBufferWriter<byte>(256);
+        CommandWriter.WriteMagic(hello);
+        CommandWriter.WriteIdentify(hello, "{\"client_id\":\"bench\",\"hostname\":\"bench\",\"user_agent\":\"orleans-nsq-bench\"}"u8);
+        await connection._stream.WriteAsync(hello.WrittenMemory, cancellationToken);
         await connection.ExpectOkAsync(cancellationToken);
         return connection;
     }
@@ -51,7 +47,9 @@ internal sealed class BenchConnection : IAsyncDisposable
     public static async Task<BenchConnection> SubscribeAsync(string address, string topic, string channel, CancellationToken cancellationToken)
     {
         var connection = await ConnectAsync(address, cancellationToken);
-        await connection._stream.WriteAsync(Encoding.ASCII.GetBytes($"SUB {topic} {channel}\n"), cancellationToken);
+        var sub = new ArrayBufferWriter<byte>(256);
+        CommandWriter.WriteSub(sub, topic, channel);
+        await connection._stream.WriteAsync(sub.WrittenMemory, cancellationToken);
         await connection.ExpectOkAsync(cancellationToken);
         return connection;
     }
@@ -64,28 +62,40 @@ internal sealed class BenchConnection : IAsyncDisposable
             while (TryTakeFrame(out var type, out var start, out var length))
             {
                 var data = Data(start, length);
-                if (type == 0 && data.SequenceEqual("OK"u8)) return;
-                if (type == 0 && data.SequenceEqual("_heartbeat_"u8)) continue;
+                if (type == FrameType.Response && data.SequenceEqual("OK"u8)) return;
+                if (type == FrameType.Response && data.SequenceEqual(FrameReader.Heartbeat)) continue;
                 throw new InvalidOperationException($"expected OK, got frame type {type}: {Encoding.UTF8.GetString(data)}");
             }
             await FillAsync(cancellationToken);
         }
     }
 
-    /// <summary>Takes one complete frame from the buffer if there is one.</summary>
-    public bool TryTakeFrame(out int type, out int dataStart, out int dataLength)
+    /// <summary>Takes one complete frame from the buffer if there is one; a size word no frame can have (or one the
+    /// buffer cannot hold) ends the run.</summary>
+    public bool TryTakeFrame(out FrameType type, out int dataStart, out int dataLength)
     {
-        type = dataStart = dataLength = 0;
+        dataStart = dataLength = 0;
+        type = default;
         var available = _readEnd - _readStart;
-        if (available < 8) return false;
-        var size = BinaryPrimitives.ReadInt32BigEndian(_readBuffer.AsSpan(_readStart));
-        if (available < 4 + size) return false;
-        type = BinaryPrimitives.ReadInt32BigEndian(_readBuffer.AsSpan(_readStart + 4));
-        dataStart = _readStart + 8;
-        dataLength = size - 4;
-        _readStart += 4 + size;
+        if (available < FrameReader.HeaderSize) return false;
+        if (!FrameReader.TryReadHeader(_readBuffer.AsSpan(_readStart), _readBuffer.Length - FrameReader.HeaderSize, out var size, out type))
+            throw new InvalidDataException($"the server sent a frame of invalid size {size + 4}");
+        if (available < FrameReader.HeaderSize + size) return false;
+        dataStart = _readStart + FrameReader.HeaderSize;
+        dataLength = size;
+        _readStart += FrameReader.HeaderSize + size;
         return true;
     }
+
+    /// <summary>The 16 id bytes of the message frame whose data is at <paramref name="start"/>.</summary>
+    public ReadOnlySpan<byte> MessageId(int start, int length) =>
+        FrameReader.TryReadMessage(Data(start, length), out _, out _, out var id, out _) ? id
+            : throw new InvalidDataException("the server sent a message frame shorter than its header");
+
+    /// <summary>The body of the message frame whose data is at <paramref name="start"/>.</summary>
+    public ReadOnlySpan<byte> MessageBody(int start, int length) =>
+        FrameReader.TryReadMessage(Data(start, length), out _, out _, out _, out var body) ? body
+            : throw new InvalidDataException("the server sent a message frame shorter than its header");
 
     public ReadOnlySpan<byte> Data(int start, int length) => _readBuffer.AsSpan(start, length);
 
@@ -112,42 +122,32 @@ internal sealed class BenchConnection : IAsyncDisposable
         using var bound = new CancellationTokenSource(timeout);
         try
         {
-            await _stream.WriteAsync("CLS\n"u8.ToArray(), bound.Token);
-            var reqs = new byte[1 << 16];
+            var commands = new ArrayBufferWriter<byte>(1 << 16);
+            CommandWriter.WriteCls(commands);
+            await _stream.WriteAsync(commands.WrittenMemory, bound.Token);
             while (true)
             {
-                var reqBytes = 0;
+                commands.ResetWrittenCount();
                 var closed = false;
-                while (!closed && reqBytes + RequeueSize <= reqs.Length && TryTakeFrame(out var type, out var start, out var length))
+                while (!closed && commands.WrittenCount < 1 << 16 && TryTakeFrame(out var type, out var start, out var length))
                 {
-                    if (type == 2)
+                    if (type == FrameType.Message)
                     {
-                        WriteRequeue(reqs.AsSpan(reqBytes), Data(start + 10, 16));
-                        reqBytes += RequeueSize;
+                        CommandWriter.WriteReq(commands, MessageId(start, length), 0);
                     }
-                    else if (type == 0 && Data(start, length).SequenceEqual("CLOSE_WAIT"u8))
+                    else if (type == FrameType.Response && Data(start, length).SequenceEqual("CLOSE_WAIT"u8))
                     {
                         closed = true;
                     }
                 }
-                if (reqBytes > 0) await _stream.WriteAsync(reqs.AsMemory(0, reqBytes), bound.Token);
+                if (commands.WrittenCount > 0) await _stream.WriteAsync(commands.WrittenMemory, bound.Token);
                 if (closed) return;
-                if (reqBytes == 0) await FillAsync(bound.Token);
+                if (commands.WrittenCount == 0) await FillAsync(bound.Token);
             }
         }
-        catch (Exception e) when (e is OperationCanceledException or IOException or SocketException or InvalidOperationException)
+        catch (Exception e) when (e is OperationCanceledException or IOException or SocketException or InvalidOperationException or InvalidDataException)
         {
         }
-    }
-
-    /// <summary>"REQ " + 16-byte id + " 0\n".</summary>
-    public const int RequeueSize = 23;
-
-    public static void WriteRequeue(Span<byte> destination, ReadOnlySpan<byte> id)
-    {
-        "REQ "u8.CopyTo(destination);
-        id.CopyTo(destination[4..]);
-        " 0\n"u8.CopyTo(destination[20..]);
     }
 
     public async ValueTask DisposeAsync()

@@ -1,6 +1,8 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Text;
+using OrleansNsq.Protocol;
 
 namespace OrleansNsq.Tools.Bench;
 
@@ -14,7 +16,6 @@ internal static class BenchPubSub
 {
     /// <summary>[i64 send timestamp][i64 run id] at the start of every body.</summary>
     public const int HeaderSize = 16;
-    private const int FinSize = 21;
     private static readonly double NanosecondsPerTick = 1e9 / Stopwatch.Frequency;
 
     /// <summary>How long consumers keep draining after the publishers stop, for messages still on their way.</summary>
@@ -109,22 +110,22 @@ internal static class BenchPubSub
     private static async Task ConsumeAsync(BenchConnection connection, BenchSettings settings, long runId,
         LatencyHistogram histogram, RunState state, Stopwatch clock, CancellationTokenSource stop)
     {
-        await connection.Stream.WriteAsync(Encoding.ASCII.GetBytes($"RDY {settings.Rdy}\n"), stop.Token);
-        var fins = new byte[1 << 20];
+        var fins = new ArrayBufferWriter<byte>(1 << 20);
+        CommandWriter.WriteRdy(fins, settings.Rdy);
+        await connection.Stream.WriteAsync(fins.WrittenMemory, stop.Token);
         try
         {
             while (!stop.IsCancellationRequested)
             {
                 await connection.FillAsync(stop.Token);
                 var now = Stopwatch.GetTimestamp();
-                var finBytes = 0;
+                fins.ResetWrittenCount();
                 long ours = 0, foreign = 0;
                 while (connection.TryTakeFrame(out var type, out var start, out var length))
                 {
-                    if (type == 1) throw new InvalidOperationException("error frame: " + Encoding.UTF8.GetString(connection.Data(start, length)));
-                    if (type != 2) continue;
-                    // [8 timestamp][2 attempts][16 id][body]
-                    var body = connection.Data(start + 26, length - 26);
+                    if (type == FrameType.Error) throw new InvalidOperationException("error frame: " + Encoding.UTF8.GetString(connection.Data(start, length)));
+                    if (type != FrameType.Message) continue;
+                    var body = connection.MessageBody(start, length);
                     if (body.Length >= HeaderSize && BinaryPrimitives.ReadInt64LittleEndian(body[8..]) == runId)
                     {
                         histogram.Record((long)((now - BinaryPrimitives.ReadInt64LittleEndian(body)) * NanosecondsPerTick));
@@ -134,17 +135,9 @@ internal static class BenchPubSub
                     {
                         foreign++;
                     }
-                    if (finBytes + FinSize > fins.Length)
-                    {
-                        await connection.Stream.WriteAsync(fins.AsMemory(0, finBytes), stop.Token);
-                        finBytes = 0;
-                    }
-                    "FIN "u8.CopyTo(fins.AsSpan(finBytes));
-                    connection.Data(start + 10, 16).CopyTo(fins.AsSpan(finBytes + 4));
-                    fins[finBytes + 20] = (byte)'\n';
-                    finBytes += FinSize;
+                    CommandWriter.WriteFin(fins, connection.MessageId(start, length));
                 }
-                if (finBytes > 0) await connection.Stream.WriteAsync(fins.AsMemory(0, finBytes), stop.Token);
+                if (fins.WrittenCount > 0) await connection.Stream.WriteAsync(fins.WrittenMemory, stop.Token);
                 if (foreign > 0) Interlocked.Add(ref state.Foreign, foreign);
                 if (ours == 0) continue;
                 var consumed = Interlocked.Add(ref state.Consumed, ours);

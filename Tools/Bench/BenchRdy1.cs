@@ -1,5 +1,7 @@
+using System.Buffers;
 using System.Diagnostics;
 using System.Text;
+using OrleansNsq.Protocol;
 
 namespace OrleansNsq.Tools.Bench;
 
@@ -22,27 +24,29 @@ internal static class BenchRdy1
         var gap = new LatencyHistogram();
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(settings.RunFor);
-        var fin = "FIN 0123456789abcdef\n"u8.ToArray();
+        var fin = new ArrayBufferWriter<byte>(64);
         long received = 0, finSent = 0;
         var clock = Stopwatch.StartNew();
-        await consumer.Stream.WriteAsync("RDY 1\n"u8.ToArray(), cancellationToken);
+        CommandWriter.WriteRdy(fin, 1);
+        await consumer.Stream.WriteAsync(fin.WrittenMemory, cancellationToken);
         try
         {
             while (received < settings.Messages)
             {
-                int type, start, length;
+                FrameType type;
+                int start, length;
                 while (!consumer.TryTakeFrame(out type, out start, out length)) await consumer.FillAsync(deadline.Token);
                 var arrived = Stopwatch.GetTimestamp();
-                if (type == 1) throw new InvalidOperationException("error frame: " + Encoding.UTF8.GetString(consumer.Data(start, length)));
-                if (type != 2) continue;
+                if (type == FrameType.Error) throw new InvalidOperationException("error frame: " + Encoding.UTF8.GetString(consumer.Data(start, length)));
+                if (type != FrameType.Message) continue;
                 if (received > 0) gap.Record((long)Stopwatch.GetElapsedTime(finSent, arrived).TotalNanoseconds);
                 received++;
-                // [8 timestamp][2 attempts][16 id][body]
-                consumer.Data(start + 10, 16).CopyTo(fin.AsSpan(4));
+                fin.ResetWrittenCount();
+                CommandWriter.WriteFin(fin, consumer.MessageId(start, length));
                 // Stamped before the write: on loopback the write can wake the server on this core and let it answer
                 // before the write returns, so a stamp taken after it would shrink the gap towards zero.
                 finSent = Stopwatch.GetTimestamp();
-                await consumer.Stream.WriteAsync(fin, cancellationToken);
+                await consumer.Stream.WriteAsync(fin.WrittenMemory, cancellationToken);
             }
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)

@@ -1,5 +1,7 @@
+using System.Buffers;
 using System.Diagnostics;
 using System.Text;
+using OrleansNsq.Protocol;
 
 namespace OrleansNsq.Tools.Bench;
 
@@ -30,35 +32,32 @@ internal static class BenchReader
         stop.CancelAfter(settings.RunFor);
         var clock = Stopwatch.StartNew();
         var finished = TimeSpan.Zero;
-        var rdy = Encoding.ASCII.GetBytes($"RDY {settings.Rdy}\n");
         await Task.WhenAll(connections.Select(async connection =>
         {
-            await connection.Stream.WriteAsync(rdy, cancellationToken);
             // One read (at most 1 MiB) holds at most 1 MiB / 34 B (the smallest message frame) messages, whose FINs
-            // (21 B each) fit in 1 MiB: the FINs of one read never overflow this buffer.
-            var fins = new byte[1 << 20];
-            var reqs = new byte[fins.Length / FinSize * BenchConnection.RequeueSize];
+            // (21 B each) fit in 1 MiB: the FINs of one read fit without growing this buffer.
+            var fins = new ArrayBufferWriter<byte>(1 << 20);
+            var reqs = new ArrayBufferWriter<byte>(1 << 16);
+            CommandWriter.WriteRdy(fins, settings.Rdy);
+            await connection.Stream.WriteAsync(fins.WrittenMemory, cancellationToken);
             try
             {
                 while (!stop.IsCancellationRequested)
                 {
                     await connection.FillAsync(stop.Token);
-                    var finBytes = 0;
+                    fins.ResetWrittenCount();
+                    reqs.ResetWrittenCount();
                     long received = 0;
                     while (connection.TryTakeFrame(out var type, out var start, out var length))
                     {
-                        if (type == 1) throw new InvalidOperationException("error frame: " + Encoding.UTF8.GetString(connection.Data(start, length)));
-                        if (type != 2) continue;
-                        // [8 timestamp][2 attempts][16 id][body]
-                        "FIN "u8.CopyTo(fins.AsSpan(finBytes));
-                        connection.Data(start + 10, 16).CopyTo(fins.AsSpan(finBytes + 4));
-                        fins[finBytes + 20] = (byte)'\n';
-                        finBytes += FinSize;
+                        if (type == FrameType.Error) throw new InvalidOperationException("error frame: " + Encoding.UTF8.GetString(connection.Data(start, length)));
+                        if (type != FrameType.Message) continue;
+                        CommandWriter.WriteFin(fins, connection.MessageId(start, length));
                         received++;
                     }
-                    var more = Claim(ref total, ref received, budget, fins, ref finBytes, reqs, out var reqBytes);
-                    if (finBytes > 0) await connection.Stream.WriteAsync(fins.AsMemory(0, finBytes), cancellationToken);
-                    if (reqBytes > 0) await connection.Stream.WriteAsync(reqs.AsMemory(0, reqBytes), cancellationToken);
+                    var more = Claim(ref total, ref received, budget, fins, reqs, out var finBytes);
+                    if (finBytes > 0) await connection.Stream.WriteAsync(fins.WrittenMemory[..finBytes], cancellationToken);
+                    if (reqs.WrittenCount > 0) await connection.Stream.WriteAsync(reqs.WrittenMemory, cancellationToken);
                     if (!more)
                     {
                         finished = clock.Elapsed;
@@ -77,13 +76,14 @@ internal static class BenchReader
     }
 
     /// <summary>
-    /// Counts <paramref name="received"/> messages against the budget. Those past it are not FIN'd but turned into
-    /// <c>REQ &lt;id&gt; 0</c> in <paramref name="reqs"/> (their FINs are the last ones written), so --messages N
-    /// finishes exactly N and leaves the rest in the channel. False once the budget is used.
+    /// Counts <paramref name="received"/> messages against the budget. Those past it are not FIN'd but given back with
+    /// <c>REQ &lt;id&gt; 0</c> into <paramref name="reqs"/> (their FINs are the last ones in <paramref name="fins"/>, each
+    /// of one size), so --messages N finishes exactly N and leaves the rest in the channel. <paramref name="finBytes"/>:
+    /// how much of <paramref name="fins"/> to send. False once the budget is used.
     /// </summary>
-    private static bool Claim(ref long total, ref long received, long budget, byte[] fins, ref int finBytes, byte[] reqs, out int reqBytes)
+    private static bool Claim(ref long total, ref long received, long budget, ArrayBufferWriter<byte> fins, ArrayBufferWriter<byte> reqs, out int finBytes)
     {
-        reqBytes = 0;
+        finBytes = fins.WrittenCount;
         var after = Interlocked.Add(ref total, received);
         var excess = Math.Min(received, after - budget);
         received = 0;
@@ -92,8 +92,7 @@ internal static class BenchReader
         for (var i = 0; i < excess; i++)
         {
             finBytes -= FinSize;
-            BenchConnection.WriteRequeue(reqs.AsSpan(reqBytes), fins.AsSpan(finBytes + 4, 16));
-            reqBytes += BenchConnection.RequeueSize;
+            CommandWriter.WriteReq(reqs, fins.WrittenSpan.Slice(finBytes + 4, MessageId.Length), 0);
         }
         return false;
     }

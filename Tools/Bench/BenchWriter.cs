@@ -1,6 +1,6 @@
-using System.Buffers.Binary;
+using System.Buffers;
 using System.Diagnostics;
-using System.Text;
+using OrleansNsq.Protocol;
 
 namespace OrleansNsq.Tools.Bench;
 
@@ -47,34 +47,30 @@ internal static class BenchWriter
         return new BenchResult("write", sent, elapsed, settings.Size);
     }
 
-    /// <summary>MPUB &lt;topic&gt;\n[i32 body][i32 count] count × [i32 size][bytes].</summary>
-    internal static byte[] BuildMpub(string topic, int size, int count)
+    /// <summary>One MPUB of <paramref name="count"/> bodies of 'a' × <paramref name="size"/>, built once and sent
+    /// again and again.</summary>
+    public static byte[] BuildMpub(string topic, int size, int count)
     {
-        var header = Encoding.ASCII.GetBytes("MPUB " + topic + "\n");
-        var bodySize = 4 + count * (4 + size);
-        var frame = new byte[header.Length + 4 + bodySize];
-        header.CopyTo(frame, 0);
-        var at = header.Length;
-        BinaryPrimitives.WriteInt32BigEndian(frame.AsSpan(at), bodySize);
-        BinaryPrimitives.WriteInt32BigEndian(frame.AsSpan(at + 4), count);
-        at += 8;
-        for (var i = 0; i < count; i++)
-        {
-            BinaryPrimitives.WriteInt32BigEndian(frame.AsSpan(at), size);
-            frame.AsSpan(at + 4, size).Fill((byte)'a');
-            at += 4 + size;
-        }
-        return frame;
+        var body = Body(size);
+        var bodies = new ReadOnlyMemory<byte>[count];
+        Array.Fill(bodies, body);
+        var frame = new ArrayBufferWriter<byte>(64 + count * (4 + size));
+        CommandWriter.WriteMpub(frame, topic, bodies);
+        return frame.WrittenSpan.ToArray();
     }
 
-    /// <summary>PUB &lt;topic&gt;\n[i32 size][bytes].</summary>
-    internal static byte[] BuildPub(string topic, int size)
+    /// <summary>One PUB of 'a' × <paramref name="size"/>.</summary>
+    public static byte[] BuildPub(string topic, int size)
     {
-        var header = Encoding.ASCII.GetBytes("PUB " + topic + "\n");
-        var frame = new byte[header.Length + 4 + size];
-        header.CopyTo(frame, 0);
-        BinaryPrimitives.WriteInt32BigEndian(frame.AsSpan(header.Length), size);
-        frame.AsSpan(header.Length + 4).Fill((byte)'a');
-        return frame;
+        var frame = new ArrayBufferWriter<byte>(64 + size);
+        CommandWriter.WritePub(frame, topic, Body(size));
+        return frame.WrittenSpan.ToArray();
+    }
+
+    private static byte[] Body(int size)
+    {
+        var body = new byte[size];
+        body.AsSpan().Fill((byte)'a');
+        return body;
     }
 }
