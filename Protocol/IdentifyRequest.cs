@@ -9,7 +9,7 @@ namespace OrleansNsq.Protocol;
 /// The IDENTIFY body as nsqd decodes it into identifyDataV2 (nsqd/client_v2.go) with Go's encoding/json: keys match
 /// case-insensitively, unknown keys are ignored, a JSON null leaves the field as it is, types are strict (a string,
 /// a fraction or an exponent for an int field, a number for a bool, all fail). A top-level <c>null</c> is <c>{}</c>.
-/// Numbers are 0 when absent, which nsqd reads as "keep the current value" (NSQ-REFERENCE §3).
+/// Numbers are 0 when absent, which nsqd reads as "keep the current value" (nsqd 1.3.0: nsqd/protocol_v2.go IDENTIFY).
 /// </summary>
 public sealed class IdentifyRequest
 {

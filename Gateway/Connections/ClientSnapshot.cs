@@ -1,7 +1,7 @@
 namespace OrleansNsq.Gateway.Connections;
 
 /// <summary>
-/// One TCP client as /stats shows it (NSQ-REFERENCE §5 CLIENT). Taken from the live connection when /stats asks.
+/// One TCP client as /stats shows it (nsqd 1.3.0: nsqd/stats.go ClientStats). Taken from the live connection when /stats asks.
 /// </summary>
 public sealed record ClientSnapshot
 {

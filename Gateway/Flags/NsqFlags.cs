@@ -3,7 +3,7 @@ using OrleansNsq.Protocol;
 namespace OrleansNsq.Gateway.Flags;
 
 /// <summary>
-/// The command line of the Silo and the Gateway process: nsqd's flag names and defaults (NSQ-REFERENCE §7) mapped onto configuration keys, so the
+/// The command line of the Silo and the Gateway process: nsqd's flag names and defaults (nsqd 1.3.0: nsqd/options.go) mapped onto configuration keys, so the
 /// same settings also come from appsettings.json (<c>Nsqd:MemQueueSize</c>) or the environment
 /// (<c>Nsqd__MemQueueSize</c>). Flags beat the --config file, which beats appsettings.json and the environment.
 /// </summary>

@@ -10,7 +10,7 @@ using OrleansNsq.Stats;
 namespace OrleansNsq.Gateway.Http;
 
 /// <summary>
-/// nsqlookupd's HTTP API (nsqlookupd/http.go, NSQ-REFERENCE §6), answered from the topic directory grain. Any gateway
+/// nsqlookupd's HTTP API (nsqlookupd 1.3.0: nsqlookupd/http.go), answered from the topic directory grain. Any gateway
 /// serves any topic, so every producer of <see cref="IProducerDirectory"/> (this node alone, or every live silo of a
 /// cluster) produces every topic that has one; a tombstone hides one producer of one topic. A PEER's
 /// <c>remote_address</c> is <c>broadcast_address:tcp_port</c> (nsqlookupd shows the address nsqd connected from, which

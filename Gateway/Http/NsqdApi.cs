@@ -9,7 +9,7 @@ using OrleansNsq.Protocol;
 namespace OrleansNsq.Gateway.Http;
 
 /// <summary>
-/// nsqd's HTTP API (nsqd/http.go, NSQ-REFERENCE §5): the route table, and the small handlers. Publishing is in
+/// nsqd's HTTP API (nsqd 1.3.0: nsqd/http.go): the route table, and the small handlers. Publishing is in
 /// NsqdApi.Publish.cs, /stats in NsqdApi.Stats.cs. Handlers check in nsqd's order and make one grain call to act.
 /// </summary>
 internal sealed partial class NsqdApi

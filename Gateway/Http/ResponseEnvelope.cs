@@ -14,7 +14,7 @@ internal enum Envelope
 /// <summary>
 /// The one writer of every HTTP response of both APIs. go-nsq only reads a lookupd body directly when
 /// <c>X-NSQ-Content-Type</c> is <c>nsq; version=1.0</c>; without it, it looks for the 0.x <c>data</c> wrapper and sees
-/// no producers (NSQ-REFERENCE §10.8), so V1 responses carry it on success and on error alike.
+/// no producers (nsqlookupd 1.3.0: nsqlookupd/http.go), so V1 responses carry it on success and on error alike.
 /// </summary>
 internal static class ResponseEnvelope
 {

@@ -111,7 +111,7 @@ public static class IdentifyNegotiation
     }
 
     /// <summary>
-    /// The feature negotiation response: exactly nsqd's 13 keys in nsqd's order (NSQ-REFERENCE §3). TLS, snappy and
+    /// The feature negotiation response: exactly nsqd's 13 keys in nsqd's order (nsqd 1.3.0: nsqd/protocol_v2.go IDENTIFY). TLS, snappy and
     /// deflate are not offered yet, so they are reported false; auth_required is false. Writes the JSON only; the
     /// caller frames it with <see cref="FrameWriter.WriteResponse"/>.
     /// </summary>

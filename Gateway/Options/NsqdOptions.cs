@@ -1,7 +1,7 @@
 namespace OrleansNsq.Gateway.Options;
 
 /// <summary>
-/// nsqd's flags (NSQ-REFERENCE §7) with nsqd 1.3.0's defaults. Bound from configuration section <c>Nsqd</c>; the Silo
+/// nsqd's flags (nsqd 1.3.0: nsqd/options.go) with nsqd 1.3.0's defaults. Bound from configuration section <c>Nsqd</c>; the Silo
 /// maps <c>--mem-queue-size</c> to <c>Nsqd:MemQueueSize</c> and so on. Durations are TimeSpans ("00:01:00" or NSQ
 /// style "60s", "15m", "1h" on the command line).
 /// </summary>

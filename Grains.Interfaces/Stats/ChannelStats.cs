@@ -1,6 +1,6 @@
 namespace OrleansNsq.Stats;
 
-/// <summary>A channel's counters as nsqd's /stats reports them (NSQ-REFERENCE §5, §8).</summary>
+/// <summary>A channel's counters as nsqd's /stats reports them (nsqd 1.3.0: nsqd/stats.go).</summary>
 [GenerateSerializer, Immutable, Alias("OrleansNsq.ChannelStats")]
 public sealed record ChannelStats
 {

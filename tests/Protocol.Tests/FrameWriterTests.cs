@@ -3,7 +3,7 @@ using OrleansNsq.Protocol;
 
 namespace OrleansNsq.Protocol.Tests;
 
-// NSQ-REFERENCE §1: [u32 size][u32 frame type][data], size = 4 + len(data).
+// nsqd 1.3.0: nsqd/protocol_v2.go, nsqd/message.go: [u32 size][u32 frame type][data], size = 4 + len(data).
 public class FrameWriterTests
 {
     [Fact]

@@ -3,7 +3,7 @@ using OrleansNsq.Protocol;
 
 namespace OrleansNsq.Protocol.Tests;
 
-// NSQ-REFERENCE §3: keys case-insensitive, unknown keys ignored, strict types, null = {}, anything else fails to decode.
+// nsqd 1.3.0: nsqd/protocol_v2.go IDENTIFY: keys case-insensitive, unknown keys ignored, strict types, null = {}, anything else fails to decode.
 public class IdentifyRequestTests
 {
     private static IdentifyRequest Decode(string json)

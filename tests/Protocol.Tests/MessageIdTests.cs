@@ -2,7 +2,7 @@ using OrleansNsq.Protocol;
 
 namespace OrleansNsq.Protocol.Tests;
 
-// NSQ-REFERENCE §1: id = 16 ASCII bytes, lowercase hex of a 64-bit big-endian integer.
+// nsqd 1.3.0: nsqd/protocol_v2.go, nsqd/message.go: id = 16 ASCII bytes, lowercase hex of a 64-bit big-endian integer.
 public class MessageIdTests
 {
     [Theory]

@@ -2,7 +2,7 @@ using OrleansNsq.Protocol;
 
 namespace OrleansNsq.Protocol.Tests;
 
-// NSQ-REFERENCE §10.3: only E_FIN_FAILED, E_REQ_FAILED and E_TOUCH_FAILED keep the connection.
+// nsqd 1.3.0: nsqd/protocol_v2.go: only E_FIN_FAILED, E_REQ_FAILED and E_TOUCH_FAILED keep the connection.
 public class NsqErrorTests
 {
     private static ReadOnlySpan<byte> Id => "0123456789abcdef"u8;

@@ -2,7 +2,7 @@ using OrleansNsq.Protocol;
 
 namespace OrleansNsq.Protocol.Tests;
 
-// NSQ-REFERENCE §4: ^[.a-zA-Z0-9_-]+(#ephemeral)?$, 1…64 bytes including the suffix.
+// nsqd 1.3.0: internal/protocol/names.go: ^[.a-zA-Z0-9_-]+(#ephemeral)?$, 1…64 bytes including the suffix.
 public class NsqNamesTests
 {
     [Theory]

@@ -3,7 +3,7 @@ using OrleansNsq.Protocol;
 
 namespace OrleansNsq.Protocol.Tests;
 
-// NSQ-REFERENCE §1 Magic: "  V2", possibly split or together with the first commands.
+// nsqd 1.3.0: nsqd/tcp.go, the magic: "  V2", possibly split or together with the first commands.
 public class ProtocolMagicTests
 {
     [Fact]

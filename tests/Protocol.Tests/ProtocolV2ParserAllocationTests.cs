@@ -4,7 +4,7 @@ using static OrleansNsq.Protocol.Tests.ParserDriver;
 
 namespace OrleansNsq.Protocol.Tests;
 
-// STYLE "Allocation-free hot path": valid commands, partial input and message frames allocate nothing.
+// The hot path allocates nothing: valid commands, partial input and message frames allocate nothing.
 public class ProtocolV2ParserAllocationTests
 {
     private static readonly byte[] Commands = Wire.Bytes(

@@ -3,7 +3,7 @@ using static OrleansNsq.Protocol.Tests.ParserDriver;
 
 namespace OrleansNsq.Protocol.Tests;
 
-// NSQ-REFERENCE §2 SUB, RDY, FIN, REQ, TOUCH and CLS rows.
+// nsqd 1.3.0: nsqd/protocol_v2.go SUB, RDY, FIN, REQ, TOUCH and CLS rows.
 public class ProtocolV2ParserConsumeTests
 {
     private const string Id = "0123456789abcdef";

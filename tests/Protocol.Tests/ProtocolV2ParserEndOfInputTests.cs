@@ -3,7 +3,7 @@ using static OrleansNsq.Protocol.Tests.ParserDriver;
 
 namespace OrleansNsq.Protocol.Tests;
 
-// NSQ-REFERENCE §2: when the client closes mid-command nsqd's io.ReadFull fails; it sends the read error, then closes.
+// nsqd 1.3.0: nsqd/protocol_v2.go: when the client closes mid-command nsqd's io.ReadFull fails; it sends the read error, then closes.
 public class ProtocolV2ParserEndOfInputTests
 {
     [Fact]

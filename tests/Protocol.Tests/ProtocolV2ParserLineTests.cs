@@ -4,7 +4,7 @@ using static OrleansNsq.Protocol.Tests.ParserDriver;
 
 namespace OrleansNsq.Protocol.Tests;
 
-// NSQ-REFERENCE §2 "Parsing" and §10.4: the command line itself.
+// nsqd 1.3.0 (nsqd/protocol_v2.go), command parsing: the command line itself.
 public class ProtocolV2ParserLineTests
 {
     [Fact]

@@ -4,7 +4,7 @@ using static OrleansNsq.Protocol.Tests.ParserDriver;
 
 namespace OrleansNsq.Protocol.Tests;
 
-// NSQ-REFERENCE §2 MPUB row: params → name → body size ≤ 0 → > max-body-size → count → each part (0-based index).
+// nsqd 1.3.0: nsqd/protocol_v2.go MPUB row: params → name → body size ≤ 0 → > max-body-size → count → each part (0-based index).
 public class ProtocolV2ParserMpubTests
 {
     [Fact]

@@ -3,7 +3,7 @@ using static OrleansNsq.Protocol.Tests.ParserDriver;
 
 namespace OrleansNsq.Protocol.Tests;
 
-// NSQ-REFERENCE §2 PUB and DPUB rows: params → topic → (DPUB timeout) → size ≤ 0 → size > max → body.
+// nsqd 1.3.0: nsqd/protocol_v2.go PUB and DPUB rows: params → topic → (DPUB timeout) → size ≤ 0 → size > max → body.
 public class ProtocolV2ParserPublishTests
 {
     [Fact]

@@ -3,7 +3,7 @@ using static OrleansNsq.Protocol.Tests.ParserDriver;
 
 namespace OrleansNsq.Protocol.Tests;
 
-// NSQ-REFERENCE §2 IDENTIFY and AUTH rows: body ≤ --max-body-size, "too big" checked before "≤ 0".
+// nsqd 1.3.0: nsqd/protocol_v2.go IDENTIFY and AUTH rows: body ≤ --max-body-size, "too big" checked before "≤ 0".
 public class ProtocolV2ParserSessionTests
 {
     [Fact]

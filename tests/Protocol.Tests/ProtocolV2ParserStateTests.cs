@@ -3,7 +3,7 @@ using static OrleansNsq.Protocol.Tests.ParserDriver;
 
 namespace OrleansNsq.Protocol.Tests;
 
-// NSQ-REFERENCE §2 state table: the state check comes before any parameter is looked at.
+// nsqd 1.3.0: nsqd/protocol_v2.go state table: the state check comes before any parameter is looked at.
 public class ProtocolV2ParserStateTests
 {
     private const string Id = "0123456789abcdef";

@@ -1,7 +1,7 @@
 namespace OrleansNsq.Grains.Storage.Log;
 
 /// <summary>
-/// Where the message log lives (DESIGN.md "Storage"): one table of append-only batches across every topic of the node,
+/// Where the message log lives (docs/STORAGE.md): one table of append-only batches across every topic of the node,
 /// one cursor row per durable channel, one row per topic that has handed held batches to its channels. The
 /// <see cref="MessageLog"/> above it decides what to write and when (group commit); a store only runs the writes it is
 /// given, all in one transaction, and answers the reads a grain needs to rebuild itself on activation.

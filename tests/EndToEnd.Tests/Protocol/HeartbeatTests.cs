@@ -4,7 +4,7 @@ using OrleansNsq.EndToEnd.Tests.Infrastructure;
 namespace OrleansNsq.EndToEnd.Tests.Protocol;
 
 /// <summary>
-/// Heartbeats over a real socket (NSQ-REFERENCE §2): `_heartbeat_` every heartbeat_interval after
+/// Heartbeats over a real socket (nsqd 1.3.0: nsqd/protocol_v2.go): `_heartbeat_` every heartbeat_interval after
 /// IDENTIFY, and a connection silent for two intervals is closed without an error frame.
 /// </summary>
 public sealed class HeartbeatTests(SiloFixture fixture, ITestOutputHelper output)

@@ -6,7 +6,7 @@ using OrleansNsq.Gateway.Benchmarks.Protocol;
 namespace OrleansNsq.Gateway.Tests.Allocation;
 
 /// <summary>
-/// STYLE habit 17, Garnet's BDN_Benchmark_Config.json without BenchmarkDotNet (too slow for CI): every [Benchmark]
+/// Garnet's BDN_Benchmark_Config.json without BenchmarkDotNet (too slow for CI): every [Benchmark]
 /// method of benchmarks/Gateway.Benchmarks runs here, for each of its [Params] values, and its allocated bytes per
 /// operation (per OperationsPerInvoke, as BenchmarkDotNet's Allocated column) must match allocation-budget.json.
 /// A 0 budget means exactly nothing; any other is held to within 10 % either way, so an improvement lowers it.

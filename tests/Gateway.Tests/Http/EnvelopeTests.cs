@@ -2,7 +2,7 @@ using System.Text;
 
 namespace OrleansNsq.Gateway.Tests.Http;
 
-/// <summary>Routing and the V1 envelope (internal/http_api, NSQ-REFERENCE §5 conventions, §10.8).</summary>
+/// <summary>Routing and the V1 envelope (nsqd 1.3.0: internal/http_api).</summary>
 [Collection(HttpCollection.Name)]
 public sealed class EnvelopeTests(HttpApiFixture fixture)
 {

@@ -2,7 +2,7 @@ using System.Text.Json;
 
 namespace OrleansNsq.Gateway.Tests.Http;
 
-/// <summary>nsqlookupd's HTTP API (nsqlookupd/http.go; NSQ-REFERENCE §6, §10.8–9). The only producer is this node.</summary>
+/// <summary>nsqlookupd's HTTP API (nsqlookupd 1.3.0: nsqlookupd/http.go). The only producer is this node.</summary>
 [Collection(HttpCollection.Name)]
 public sealed class LookupdApiTests(HttpApiFixture fixture)
 {

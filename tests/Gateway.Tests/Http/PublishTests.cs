@@ -4,7 +4,7 @@ using System.Text.Json;
 
 namespace OrleansNsq.Gateway.Tests.Http;
 
-/// <summary>nsqd /pub and /mpub (nsqd/http.go doPUB, doMPUB; NSQ-REFERENCE §5, §10.12). Limits: max-msg-size
+/// <summary>nsqd /pub and /mpub (nsqd 1.3.0: nsqd/http.go doPUB, doMPUB). Limits: max-msg-size
 /// <see cref="HttpApiFixture.MaxMsgSize"/>, max-body-size <see cref="HttpApiFixture.MaxBodySize"/>.</summary>
 [Collection(HttpCollection.Name)]
 public sealed class PublishTests(HttpApiFixture fixture)

@@ -3,7 +3,7 @@ using OrleansNsq.Gateway.Connections;
 
 namespace OrleansNsq.Gateway.Tests.Http;
 
-/// <summary>nsqd /stats (nsqd/http.go doStats, nsqd/stats.go; NSQ-REFERENCE §5, §10.13).</summary>
+/// <summary>nsqd /stats (nsqd 1.3.0: nsqd/http.go doStats, nsqd/stats.go).</summary>
 [Collection(HttpCollection.Name)]
 public sealed class StatsTests(HttpApiFixture fixture)
 {

@@ -2,7 +2,7 @@ using System.Text.Json;
 
 namespace OrleansNsq.Gateway.Tests.Http;
 
-/// <summary>nsqd /topic/* and /channel/* (nsqd/http.go; NSQ-REFERENCE §5, §10.12: INVALID_TOPIC vs
+/// <summary>nsqd /topic/* and /channel/* (nsqd 1.3.0: nsqd/http.go; INVALID_TOPIC vs
 /// INVALID_ARG_TOPIC, no validation on /topic/delete|pause).</summary>
 [Collection(HttpCollection.Name)]
 public sealed class TopicChannelTests(HttpApiFixture fixture)

@@ -6,7 +6,7 @@ using OrleansNsq.Protocol;
 
 namespace OrleansNsq.Gateway.Tests.Identify;
 
-// NSQ-REFERENCE §3 field table, validation order and the 13-key response.
+// nsqd 1.3.0: nsqd/protocol_v2.go IDENTIFY field table, validation order and the 13-key response.
 public class IdentifyNegotiationTests
 {
     private static readonly NsqdOptions Options = new();

@@ -2,7 +2,7 @@ using System.Text.Json;
 
 namespace OrleansNsq.Gateway.Tests.Lookupd;
 
-/// <summary>nsqlookupd's TCP protocol (nsqlookupd/tcp.go, lookup_protocol_v1.go; NSQ-REFERENCE §6): the magic, the
+/// <summary>nsqlookupd's TCP protocol (nsqlookupd 1.3.0: nsqlookupd/tcp.go, lookup_protocol_v1.go): the magic, the
 /// replies' framing, IDENTIFY, REGISTER, UNREGISTER, PING, and every error, each of which closes the connection.</summary>
 [Collection(LookupdCollection.Name)]
 public sealed class LookupdTcpProtocolTests(LookupdFixture fixture)
