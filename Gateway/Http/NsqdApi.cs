@@ -36,6 +36,9 @@ internal sealed partial class NsqdApi
             .Get("/info", Info)
             .Post("/pub", Pub)
             .Post("/mpub", Mpub)
+            // nsqd before 1.0 named them /put and /mput; the note NSQ users start from still publishes with /put.
+            .Post("/put", Pub)
+            .Post("/mput", Mpub)
             .Get("/stats", Stats)
             .Post("/topic/create", TopicCreate)
             .Post("/topic/delete", TopicDelete)

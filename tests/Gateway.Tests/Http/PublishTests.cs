@@ -28,6 +28,17 @@ public sealed class PublishTests(HttpApiFixture fixture)
     }
 
     [Fact]
+    public async Task Put_and_mput_the_names_before_nsqd_1_0_publish_as_pub_and_mpub()
+    {
+        var topic = fixture.NewTopic("put");
+        (await fixture.Nsqd.Post($"/put?topic={topic}", "hello world 1")).Is(200, "OK");
+        (await fixture.Nsqd.Post($"/mput?topic={topic}", "a\nb")).Is(200, "OK");
+        var stats = await TopicStats(topic);
+        Assert.Equal(3, stats.GetProperty("message_count").GetInt64());
+        (await fixture.Nsqd.Post("/put", "x")).Is(400, """{"message":"MISSING_ARG_TOPIC"}""");
+    }
+
+    [Fact]
     public async Task Pub_with_empty_body_is_400_MSG_EMPTY()
     {
         (await fixture.Nsqd.Post($"/pub?topic={fixture.NewTopic("pub-empty")}", "")).Is(400, MsgEmpty);
