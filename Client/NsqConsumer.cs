@@ -137,7 +137,7 @@ public sealed partial class NsqConsumer : IAsyncDisposable
                 throw new NsqConnectionException($"connection to nsqd {address} closed right after SUB");
             }
 
-            _logger.LogInformation("nsqd {Address}: subscribed to {Topic}/{Channel}", address, _options.Topic, _options.Channel);
+            ClientLog.Subscribed(_logger, address, _options.Topic, _options.Channel);
             UpdateRdy();
         }
         finally
@@ -184,7 +184,7 @@ public sealed partial class NsqConsumer : IAsyncDisposable
             }
             catch (Exception e)
             {
-                _logger.LogWarning(e, "consumer {Topic}/{Channel}: background step failed", _options.Topic, _options.Channel);
+                ClientLog.BackgroundStepFailed(_logger, e, _options.Topic, _options.Channel);
             }
         }
     }
@@ -202,7 +202,7 @@ public sealed partial class NsqConsumer : IAsyncDisposable
         catch (Exception e) when (e is NsqConnectionException or NsqErrorException or OperationCanceledException)
         {
             _reconnectAfter[address] = DateTime.UtcNow + _options.ReconnectDelay;
-            _logger.LogWarning("nsqd {Address}: reconnect failed: {Error}", address, e.Message);
+            ClientLog.ReconnectFailed(_logger, address, e.Message);
         }
     }
 
@@ -218,7 +218,7 @@ public sealed partial class NsqConsumer : IAsyncDisposable
             }
             catch (Exception e) when (e is HttpRequestException or System.Text.Json.JsonException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
             {
-                _logger.LogWarning("lookupd {Address}: lookup of {Topic} failed: {Error}", lookupdAddress, _options.Topic, e.Message);
+                ClientLog.LookupFailed(_logger, lookupdAddress, _options.Topic, e.Message);
                 continue;
             }
 
@@ -230,7 +230,7 @@ public sealed partial class NsqConsumer : IAsyncDisposable
                 }
                 catch (Exception e) when (e is NsqConnectionException or NsqErrorException)
                 {
-                    _logger.LogWarning("nsqd {Address} (from lookupd): {Error}", address, e.Message);
+                    ClientLog.LookedUpNodeFailed(_logger, address, e.Message);
                 }
             }
         }
@@ -271,7 +271,7 @@ public sealed partial class NsqConsumer : IAsyncDisposable
             }
             catch (Exception e) when (e is NsqConnectionException or NsqErrorException or OperationCanceledException)
             {
-                _logger.LogDebug("nsqd {Address}: CLS: {Error}", c.Address, e.Message);
+                ClientLog.ClsFailed(_logger, c.Address, e.Message);
             }
         }));
 
@@ -284,7 +284,7 @@ public sealed partial class NsqConsumer : IAsyncDisposable
         }
         catch (OperationCanceledException)
         {
-            _logger.LogWarning("consumer {Topic}/{Channel}: stop cancelled with {Count} handlers running", _options.Topic, _options.Channel, _handlersRunning);
+            ClientLog.StopCancelled(_logger, _options.Topic, _options.Channel, _handlersRunning);
             await _handlerCancel.CancelAsync();
         }
 
@@ -319,8 +319,7 @@ public sealed partial class NsqConsumer : IAsyncDisposable
         {
             if (_options.MaxAttempts > 0 && message.Attempts > _options.MaxAttempts)
             {
-                _logger.LogWarning("message {Id} on {Topic}/{Channel}: attempts {Attempts} > max {Max}, finishing it unhandled",
-                    message.Id, _options.Topic, _options.Channel, message.Attempts, _options.MaxAttempts);
+                ClientLog.MaxAttemptsExceeded(_logger, message.Id, _options.Topic, _options.Channel, message.Attempts, _options.MaxAttempts);
                 if (_options.MaxAttemptsExceeded is { } giveUp)
                 {
                     await giveUp(message);
@@ -340,8 +339,7 @@ public sealed partial class NsqConsumer : IAsyncDisposable
             }
             catch (Exception e) when (e is not NsqConnectionException)
             {
-                _logger.LogWarning(e, "message {Id} on {Topic}/{Channel}: handler failed (attempt {Attempts})",
-                    message.Id, _options.Topic, _options.Channel, message.Attempts);
+                ClientLog.HandlerFailed(_logger, e, message.Id, _options.Topic, _options.Channel, message.Attempts);
                 if (!message.IsAutoResponseDisabled)
                 {
                     await message.RequeueAsync();
@@ -351,7 +349,7 @@ public sealed partial class NsqConsumer : IAsyncDisposable
         catch (Exception e)
         {
             // FIN/REQ on a lost connection: nsqd times the message out and delivers it again
-            _logger.LogWarning("message {Id}: could not answer: {Error}", message.Id, e.Message);
+            ClientLog.AnswerFailed(_logger, message.Id, e.Message);
         }
         finally
         {
@@ -400,14 +398,13 @@ public sealed partial class NsqConsumer : IAsyncDisposable
             if (_backoffLevel == 0)
             {
                 _backoffState = BackoffState.None;
-                _logger.LogInformation("consumer {Topic}/{Channel}: backoff over", _options.Topic, _options.Channel);
+                ClientLog.BackoffOver(_logger, _options.Topic, _options.Channel);
             }
             else
             {
                 var duration = BackoffDuration(_backoffLevel);
                 _backoffState = BackoffState.Paused;
-                _logger.LogWarning("consumer {Topic}/{Channel}: backing off for {Duration} (level {Level})",
-                    _options.Topic, _options.Channel, duration, _backoffLevel);
+                ClientLog.BackingOff(_logger, _options.Topic, _options.Channel, duration, _backoffLevel);
                 _ = ResumeAfterAsync(duration);
             }
         }
@@ -545,7 +542,7 @@ public sealed partial class NsqConsumer : IAsyncDisposable
             if (!_stopping.IsCancellationRequested)
             {
                 _reconnectAfter[connection.Address] = DateTime.UtcNow + _options.ReconnectDelay;
-                _logger.LogWarning("nsqd {Address}: consumer connection closed{Error}", connection.Address, error is null ? "" : ": " + error.Message);
+                ClientLog.ConsumerConnectionClosed(_logger, connection.Address, error is null ? "" : ": " + error.Message);
                 UpdateRdy();
             }
         }
@@ -591,7 +588,7 @@ public sealed partial class NsqConsumer : IAsyncDisposable
         public void OnMessage(NsqConnection connection, byte[] frame) => consumer.OnMessage(this, frame);
 
         public void OnError(NsqConnection connection, NsqErrorException error) =>
-            consumer._logger.LogWarning("nsqd {Address}: {Error}", Address, error.Message);
+            ClientLog.ErrorFrame(consumer._logger, Address, error.Message);
 
         public void OnClosed(NsqConnection connection, Exception? error) => consumer.OnClosed(this, error);
 

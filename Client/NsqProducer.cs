@@ -99,7 +99,7 @@ public sealed class NsqProducer : IAsyncDisposable
             if (connection is not null)
             {
                 await connection.DisposeAsync();
-                _logger.LogInformation("nsqd {Address}: reconnecting producer connection", _options.NsqdTcpAddress);
+                ClientLog.ProducerReconnecting(_logger, _options.NsqdTcpAddress);
             }
 
             connection = await NsqConnection.ConnectAsync(_options.NsqdTcpAddress, _options, null, null, _logger, cancellationToken);

@@ -112,6 +112,6 @@ public static partial class Program
         }
     }
 
-    [LoggerMessage(1, LogLevel.Information, "OrleansNsq gateway ready: TCP {TcpPort}, HTTP {HttpPort}, lookupd HTTP {LookupdPort}; silos from {Silos}")]
+    [LoggerMessage(6101, LogLevel.Information, "OrleansNsq gateway ready: TCP {TcpPort}, HTTP {HttpPort}, lookupd HTTP {LookupdPort}; silos from {Silos}")]
     private static partial void Ready(ILogger logger, int tcpPort, int httpPort, int lookupdPort, string silos);
 }

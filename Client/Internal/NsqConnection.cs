@@ -207,7 +207,7 @@ internal sealed class NsqConnection : IAsyncDisposable
                             // Every error nsqd answers to PUB, MPUB, DPUB, SUB or CLS is fatal: it closes the connection
                             // and never reads the commands pipelined behind. Close first, then complete the caller, so
                             // that its next command already sees the connection closed and redials.
-                            _logger.LogDebug("nsqd {Address}: {Error}; the connection is closed", Address, nsqError.Message);
+                            ClientLog.FatalErrorFrame(_logger, Address, nsqError.Message);
                             Close(null);
                             failed.TrySetException(nsqError);
                             return;
@@ -327,7 +327,7 @@ internal sealed class NsqConnection : IAsyncDisposable
 
         if (error is not null)
         {
-            _logger.LogWarning("nsqd {Address}: connection lost: {Error}", Address, error.Message);
+            ClientLog.ConnectionLost(_logger, Address, error.Message);
         }
 
         try

@@ -17,6 +17,8 @@ internal sealed class NsqConnectionHandler(
 {
     public override async Task OnConnectedAsync(ConnectionContext connection)
     {
+        // Kestrel's own scope names the connection id; the client's address is what a reader of the log looks for.
+        using var scope = logger.BeginScope("client {ClientAddress}", connection.RemoteEndPoint);
         var session = new ClientSession(connection, options.Value, grains, subscriptions, time, logger);
         clients.Add(session);
         try

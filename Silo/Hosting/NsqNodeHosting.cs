@@ -113,7 +113,7 @@ public static partial class NsqNodeHosting
 
     private static partial class NodeLog
     {
-        [LoggerMessage(1, LogLevel.Information, "OrleansNsq ready: TCP {TcpPort}, HTTP {HttpPort}, lookupd HTTP {LookupdPort}, lookupd TCP {LookupdTcpPort}, broadcast address {Broadcast}")]
+        [LoggerMessage(6001, LogLevel.Information, "OrleansNsq ready: TCP {TcpPort}, HTTP {HttpPort}, lookupd HTTP {LookupdPort}, lookupd TCP {LookupdTcpPort}, broadcast address {Broadcast}")]
         public static partial void Ready(ILogger logger, int tcpPort, int httpPort, int lookupdPort, int lookupdTcpPort, string broadcast);
     }
 }

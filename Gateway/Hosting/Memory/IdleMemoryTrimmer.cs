@@ -94,10 +94,10 @@ public sealed partial class IdleMemoryTrimmer : BackgroundService
     [DllImport("libc", EntryPoint = "malloc_trim")]
     private static extern int MallocTrim(nuint pad);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "idle memory trim failed")]
+    [LoggerMessage(EventId = 6201, Level = LogLevel.Warning, Message = "idle memory trim failed")]
     private static partial void LogTrimFailed(ILogger logger, Exception exception);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "idle: collected gen0 and trimmed native heaps ({Committed} bytes committed)")]
+    [LoggerMessage(EventId = 6202, Level = LogLevel.Debug, Message = "idle: collected gen0 and trimmed native heaps ({Committed} bytes committed)")]
     private static partial void LogTrimmed(ILogger logger, long committed);
 }
 

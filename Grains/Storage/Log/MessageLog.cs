@@ -324,12 +324,12 @@ public sealed partial class MessageLog : IAsyncDisposable
 
     private static TaskCompletionSource NewGroup() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    [LoggerMessage(1, LogLevel.Error, "message log: a commit of {Count} writes failed; publishes answer E_PUB_FAILED until a commit succeeds, the writes are tried again")]
+    [LoggerMessage(3201, LogLevel.Error, "message log: a commit of {Count} writes failed; publishes answer E_PUB_FAILED until a commit succeeds, the writes are tried again")]
     private static partial void LogCommitFailed(ILogger logger, int count, Exception exception);
 
-    [LoggerMessage(2, LogLevel.Warning, "message log: commits succeed again")]
+    [LoggerMessage(3202, LogLevel.Warning, "message log: commits succeed again")]
     private static partial void LogRecovered(ILogger logger);
 
-    [LoggerMessage(3, LogLevel.Error, "message log: stopping with {Count} writes that could not be committed")]
+    [LoggerMessage(3203, LogLevel.Error, "message log: stopping with {Count} writes that could not be committed")]
     private static partial void LogGaveUp(ILogger logger, int count);
 }

@@ -74,9 +74,9 @@ public sealed partial class PostgresDatabase : ILifecycleParticipant<ISiloLifecy
     /// <summary>Closes the pool synchronously too: a container disposing the silo's services may not await.</summary>
     public void Dispose() => DataSource.Dispose();
 
-    [LoggerMessage(1, LogLevel.Information, "{Where}: schema version {Version} applied (was {Before})")]
+    [LoggerMessage(3401, LogLevel.Information, "{Where}: schema version {Version} applied (was {Before})")]
     private static partial void LogSchemaApplied(ILogger logger, string where, int before, int version);
 
-    [LoggerMessage(2, LogLevel.Information, "{Where}: schema version {Version}")]
+    [LoggerMessage(3402, LogLevel.Information, "{Where}: schema version {Version}")]
     private static partial void LogSchemaChecked(ILogger logger, string where, int version);
 }
