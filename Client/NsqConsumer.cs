@@ -34,8 +34,21 @@ public sealed partial class NsqConsumer : IAsyncDisposable
     private long _received;
     private long _finished;
     private long _requeued;
+    private readonly TimeProvider _time;
 
-    public NsqConsumer(NsqConsumerOptions options, Func<NsqMessage, CancellationToken, Task> handler, ILogger<NsqConsumer>? logger = null)
+    /// <summary>Milliseconds on the consumer's monotonic clock.</summary>
+    private long NowMs => _time.GetTimestamp() * 1000 / _time.TimestampFrequency;
+
+    /// <summary>A consumer of <see cref="NsqConsumerOptions.Topic"/>/<see cref="NsqConsumerOptions.Channel"/> that calls
+    /// <paramref name="handler"/> for each message; <see cref="StartAsync"/> connects.</summary>
+    /// <param name="options">Where to connect and how to consume.</param>
+    /// <param name="handler">Called once per delivery; returning finishes the message and throwing requeues it, unless
+    /// the handler disabled the automatic response and answers itself.</param>
+    /// <param name="logger">Connection and handler events; nothing is logged when null.</param>
+    /// <param name="timeProvider">The clock of reconnects, lookupd polls, RDY redistribution and backoff (tests pass a
+    /// fake one); <see cref="TimeProvider.System"/> when null.</param>
+    public NsqConsumer(NsqConsumerOptions options, Func<NsqMessage, CancellationToken, Task> handler, ILogger<NsqConsumer>? logger = null,
+        TimeProvider? timeProvider = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(handler);
@@ -50,10 +63,12 @@ public sealed partial class NsqConsumer : IAsyncDisposable
         _options = options;
         _handler = handler;
         _logger = logger ?? NullLogger<NsqConsumer>.Instance;
+        _time = timeProvider ?? TimeProvider.System;
     }
 
-    public NsqConsumer(IOptions<NsqConsumerOptions> options, Func<NsqMessage, CancellationToken, Task> handler, ILogger<NsqConsumer>? logger = null)
-        : this(options.Value, handler, logger)
+    public NsqConsumer(IOptions<NsqConsumerOptions> options, Func<NsqMessage, CancellationToken, Task> handler, ILogger<NsqConsumer>? logger = null,
+        TimeProvider? timeProvider = null)
+        : this(options.Value, handler, logger, timeProvider)
     {
     }
 
@@ -95,12 +110,12 @@ public sealed partial class NsqConsumer : IAsyncDisposable
         {
             NsqAddress.Parse(address);
             _direct.Add(address);
-            await ConnectAsync(address, cancellationToken);
+            await ConnectAsync(address, cancellationToken).ConfigureAwait(false);
         }
 
         if (_options.LookupdHttpAddresses.Count > 0)
         {
-            await QueryLookupdAsync(cancellationToken);
+            await QueryLookupdAsync(cancellationToken).ConfigureAwait(false);
         }
 
         _background = Task.Run(() => BackgroundLoopAsync(_stopping.Token), CancellationToken.None);
@@ -116,16 +131,16 @@ public sealed partial class NsqConsumer : IAsyncDisposable
         try
         {
             var state = new ConsumerConnection(this, address);
-            var connection = await NsqConnection.ConnectAsync(address, _options, _options.MsgTimeout, state, _logger, cancellationToken);
+            var connection = await NsqConnection.ConnectAsync(address, _options, _options.MsgTimeout, state, _logger, cancellationToken).ConfigureAwait(false);
             state.Connection = connection;
             try
             {
                 await connection.CommandAsync((_options.Topic, _options.Channel),
-                    static (output, s) => CommandWriter.WriteSub(output, s.Topic, s.Channel), cancellationToken);
+                    static (output, s) => CommandWriter.WriteSub(output, s.Topic, s.Channel), cancellationToken).ConfigureAwait(false);
             }
             catch
             {
-                await connection.DisposeAsync();
+                await connection.DisposeAsync().ConfigureAwait(false);
                 throw;
             }
 
@@ -148,16 +163,16 @@ public sealed partial class NsqConsumer : IAsyncDisposable
 
     private async Task BackgroundLoopAsync(CancellationToken stopping)
     {
-        var nextLookup = DateTime.UtcNow + _options.LookupdPollInterval;
-        var nextRedistribute = DateTime.UtcNow + _options.RdyRedistributeInterval;
+        var nextLookup = _time.GetUtcNow() + _options.LookupdPollInterval;
+        var nextRedistribute = _time.GetUtcNow() + _options.RdyRedistributeInterval;
         var tick = TimeSpan.FromMilliseconds(Math.Clamp(
             Math.Min(_options.LookupdPollInterval.TotalMilliseconds, _options.RdyRedistributeInterval.TotalMilliseconds) / 2, 20, 1000));
         while (!stopping.IsCancellationRequested)
         {
             try
             {
-                await Task.Delay(tick, stopping);
-                var now = DateTime.UtcNow;
+                await Task.Delay(tick, _time, stopping).ConfigureAwait(false);
+                var now = _time.GetUtcNow();
                 foreach (var address in _direct)
                 {
                     if (!_connections.ContainsKey(address) && !_connecting.ContainsKey(address) && now >= NextReconnect(address))
@@ -169,7 +184,7 @@ public sealed partial class NsqConsumer : IAsyncDisposable
                 if (_options.LookupdHttpAddresses.Count > 0 && now >= nextLookup)
                 {
                     nextLookup = now + _options.LookupdPollInterval;
-                    await QueryLookupdAsync(stopping);
+                    await QueryLookupdAsync(stopping).ConfigureAwait(false);
                 }
 
                 if (now >= nextRedistribute)
@@ -189,19 +204,19 @@ public sealed partial class NsqConsumer : IAsyncDisposable
         }
     }
 
-    private readonly ConcurrentDictionary<string, DateTime> _reconnectAfter = new();
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _reconnectAfter = new();
 
-    private DateTime NextReconnect(string address) => _reconnectAfter.GetValueOrDefault(address, DateTime.MinValue);
+    private DateTimeOffset NextReconnect(string address) => _reconnectAfter.GetValueOrDefault(address, DateTimeOffset.MinValue);
 
     private async Task ReconnectAsync(string address, CancellationToken stopping)
     {
         try
         {
-            await ConnectAsync(address, stopping);
+            await ConnectAsync(address, stopping).ConfigureAwait(false);
         }
         catch (Exception e) when (e is NsqConnectionException or NsqErrorException or OperationCanceledException)
         {
-            _reconnectAfter[address] = DateTime.UtcNow + _options.ReconnectDelay;
+            _reconnectAfter[address] = _time.GetUtcNow() + _options.ReconnectDelay;
             ClientLog.ReconnectFailed(_logger, address, e.Message);
         }
     }
@@ -214,7 +229,7 @@ public sealed partial class NsqConsumer : IAsyncDisposable
             IReadOnlyList<string> producers;
             try
             {
-                producers = await lookupd.LookupAsync(lookupdAddress, _options.Topic, cancellationToken);
+                producers = await lookupd.LookupAsync(lookupdAddress, _options.Topic, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception e) when (e is HttpRequestException or System.Text.Json.JsonException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
             {
@@ -226,7 +241,7 @@ public sealed partial class NsqConsumer : IAsyncDisposable
             {
                 try
                 {
-                    await ConnectAsync(address, cancellationToken);
+                    await ConnectAsync(address, cancellationToken).ConfigureAwait(false);
                 }
                 catch (Exception e) when (e is NsqConnectionException or NsqErrorException)
                 {
@@ -252,10 +267,10 @@ public sealed partial class NsqConsumer : IAsyncDisposable
 
     private async Task StopCoreAsync(CancellationToken cancellationToken)
     {
-        await _stopping.CancelAsync();
+        await _stopping.CancelAsync().ConfigureAwait(false);
         try
         {
-            await _background;
+            await _background.ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
@@ -267,30 +282,30 @@ public sealed partial class NsqConsumer : IAsyncDisposable
         {
             try
             {
-                await c.Connection!.CommandAsync(0, static (output, _) => CommandWriter.WriteCls(output), clsTimeout.Token);
+                await c.Connection!.CommandAsync(0, static (output, _) => CommandWriter.WriteCls(output), clsTimeout.Token).ConfigureAwait(false);
             }
             catch (Exception e) when (e is NsqConnectionException or NsqErrorException or OperationCanceledException)
             {
                 ClientLog.ClsFailed(_logger, c.Address, e.Message);
             }
-        }));
+        })).ConfigureAwait(false);
 
         try
         {
             while (Volatile.Read(ref _handlersRunning) > 0)
             {
-                await Task.Delay(10, cancellationToken);
+                await Task.Delay(TimeSpan.FromMilliseconds(10), _time, cancellationToken).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException)
         {
             ClientLog.StopCancelled(_logger, _options.Topic, _options.Channel, _handlersRunning);
-            await _handlerCancel.CancelAsync();
+            await _handlerCancel.CancelAsync().ConfigureAwait(false);
         }
 
         foreach (var connection in _connections.Values)
         {
-            await connection.Connection!.DisposeAsync();
+            await connection.Connection!.DisposeAsync().ConfigureAwait(false);
         }
 
         _connections.Clear();
@@ -299,7 +314,7 @@ public sealed partial class NsqConsumer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         using var bounded = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        await StopAsync(bounded.Token);
+        await StopAsync(bounded.Token).ConfigureAwait(false);
         _http.Dispose();
     }
 
@@ -307,7 +322,7 @@ public sealed partial class NsqConsumer : IAsyncDisposable
     {
         Interlocked.Increment(ref _received);
         Interlocked.Increment(ref connection.InFlight);
-        connection.LastMessageTicks = Environment.TickCount64;
+        connection.LastMessageTicks = NowMs;
         Interlocked.Increment(ref _handlersRunning);
         var message = new NsqMessage(frame, connection.Address, connection);
         _ = Task.Run(() => HandleAsync(message), CancellationToken.None);
@@ -322,19 +337,19 @@ public sealed partial class NsqConsumer : IAsyncDisposable
                 ClientLog.MaxAttemptsExceeded(_logger, message.Id, _options.Topic, _options.Channel, message.Attempts, _options.MaxAttempts);
                 if (_options.MaxAttemptsExceeded is { } giveUp)
                 {
-                    await giveUp(message);
+                    await giveUp(message).ConfigureAwait(false);
                 }
 
-                await message.FinishAsync();
+                await message.FinishAsync().ConfigureAwait(false);
                 return;
             }
 
             try
             {
-                await _handler(message, _handlerCancel.Token);
+                await _handler(message, _handlerCancel.Token).ConfigureAwait(false);
                 if (!message.IsAutoResponseDisabled)
                 {
-                    await message.FinishAsync();
+                    await message.FinishAsync().ConfigureAwait(false);
                 }
             }
             catch (Exception e) when (e is not NsqConnectionException)
@@ -342,7 +357,7 @@ public sealed partial class NsqConsumer : IAsyncDisposable
                 ClientLog.HandlerFailed(_logger, e, message.Id, _options.Topic, _options.Channel, message.Attempts);
                 if (!message.IsAutoResponseDisabled)
                 {
-                    await message.RequeueAsync();
+                    await message.RequeueAsync().ConfigureAwait(false);
                 }
             }
         }
@@ -416,7 +431,7 @@ public sealed partial class NsqConsumer : IAsyncDisposable
     {
         try
         {
-            await Task.Delay(duration, _stopping.Token);
+            await Task.Delay(duration, _time, _stopping.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
@@ -507,7 +522,7 @@ public sealed partial class NsqConsumer : IAsyncDisposable
                 return;
             }
 
-            var idleSince = Environment.TickCount64 - (long)_options.RdyRedistributeInterval.TotalMilliseconds;
+            var idleSince = NowMs - (long)_options.RdyRedistributeInterval.TotalMilliseconds;
             var freed = new List<ConsumerConnection>();
             foreach (var c in connections)
             {
@@ -541,7 +556,7 @@ public sealed partial class NsqConsumer : IAsyncDisposable
             _connections.TryRemove(connection.Address, out _);
             if (!_stopping.IsCancellationRequested)
             {
-                _reconnectAfter[connection.Address] = DateTime.UtcNow + _options.ReconnectDelay;
+                _reconnectAfter[connection.Address] = _time.GetUtcNow() + _options.ReconnectDelay;
                 ClientLog.ConsumerConnectionClosed(_logger, connection.Address, error is null ? "" : ": " + error.Message);
                 UpdateRdy();
             }
@@ -559,7 +574,7 @@ public sealed partial class NsqConsumer : IAsyncDisposable
 
         public int InFlight;
 
-        public long LastMessageTicks = Environment.TickCount64;
+        public long LastMessageTicks = consumer.NowMs;
 
         /// <summary>Sends RDY when it changes; called under the consumer's RDY lock, the write itself runs apart.</summary>
         public void SetRdy(int count)
@@ -577,7 +592,7 @@ public sealed partial class NsqConsumer : IAsyncDisposable
         {
             try
             {
-                await Connection!.WriteAsync(count, static (output, count) => CommandWriter.WriteRdy(output, count), CancellationToken.None);
+                await Connection!.WriteAsync(count, static (output, count) => CommandWriter.WriteRdy(output, count), CancellationToken.None).ConfigureAwait(false);
             }
             catch (NsqConnectionException)
             {
@@ -595,7 +610,7 @@ public sealed partial class NsqConsumer : IAsyncDisposable
         public async ValueTask FinishAsync(NsqMessage message, CancellationToken cancellationToken)
         {
             Interlocked.Decrement(ref InFlight);
-            await Connection!.WriteAsync(message.IdBytes, static (output, id) => CommandWriter.WriteFin(output, id.Span), cancellationToken);
+            await Connection!.WriteAsync(message.IdBytes, static (output, id) => CommandWriter.WriteFin(output, id.Span), cancellationToken).ConfigureAwait(false);
             Interlocked.Increment(ref consumer._finished);
             consumer.OnResult(success: true);
         }
@@ -604,7 +619,7 @@ public sealed partial class NsqConsumer : IAsyncDisposable
         {
             Interlocked.Decrement(ref InFlight);
             var ms = (long)(delay ?? consumer.RequeueDelay(message.Attempts)).TotalMilliseconds;
-            await Connection!.WriteAsync((id: message.IdBytes, ms), static (output, s) => CommandWriter.WriteReq(output, s.id.Span, s.ms), cancellationToken);
+            await Connection!.WriteAsync((id: message.IdBytes, ms), static (output, s) => CommandWriter.WriteReq(output, s.id.Span, s.ms), cancellationToken).ConfigureAwait(false);
             Interlocked.Increment(ref consumer._requeued);
             if (backoff)
             {
@@ -613,6 +628,6 @@ public sealed partial class NsqConsumer : IAsyncDisposable
         }
 
         public async ValueTask TouchAsync(NsqMessage message, CancellationToken cancellationToken) =>
-            await Connection!.WriteAsync(message.IdBytes, static (output, id) => CommandWriter.WriteTouch(output, id.Span), cancellationToken);
+            await Connection!.WriteAsync(message.IdBytes, static (output, id) => CommandWriter.WriteTouch(output, id.Span), cancellationToken).ConfigureAwait(false);
     }
 }

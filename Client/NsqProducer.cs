@@ -43,7 +43,7 @@ public sealed class NsqProducer : IAsyncDisposable
     {
         foreach (var slot in _slots)
         {
-            await GetConnectionAsync(slot, cancellationToken);
+            await GetConnectionAsync(slot, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -70,8 +70,8 @@ public sealed class NsqProducer : IAsyncDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         var slot = _slots[(int)((uint)Interlocked.Increment(ref _next) % (uint)_slots.Length)];
-        var connection = await GetConnectionAsync(slot, cancellationToken);
-        var reply = await connection.CommandAsync(state, command, cancellationToken);
+        var connection = await GetConnectionAsync(slot, cancellationToken).ConfigureAwait(false);
+        var reply = await connection.CommandAsync(state, command, cancellationToken).ConfigureAwait(false);
         if (!reply.AsSpan().SequenceEqual("OK"u8))
         {
             throw new NsqConnectionException($"nsqd {connection.Address} answered '{System.Text.Encoding.UTF8.GetString(reply)}' instead of OK");
@@ -86,7 +86,7 @@ public sealed class NsqProducer : IAsyncDisposable
             return connection;
         }
 
-        await slot.Lock.WaitAsync(cancellationToken);
+        await slot.Lock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
@@ -98,11 +98,11 @@ public sealed class NsqProducer : IAsyncDisposable
 
             if (connection is not null)
             {
-                await connection.DisposeAsync();
+                await connection.DisposeAsync().ConfigureAwait(false);
                 ClientLog.ProducerReconnecting(_logger, _options.NsqdTcpAddress);
             }
 
-            connection = await NsqConnection.ConnectAsync(_options.NsqdTcpAddress, _options, null, null, _logger, cancellationToken);
+            connection = await NsqConnection.ConnectAsync(_options.NsqdTcpAddress, _options, null, null, _logger, cancellationToken).ConfigureAwait(false);
             slot.Connection = connection;
             return connection;
         }
@@ -118,12 +118,12 @@ public sealed class NsqProducer : IAsyncDisposable
         _disposed = true;
         foreach (var slot in _slots)
         {
-            await slot.Lock.WaitAsync();
+            await slot.Lock.WaitAsync().ConfigureAwait(false);
             try
             {
                 if (slot.Connection is { } connection)
                 {
-                    await connection.DisposeAsync();
+                    await connection.DisposeAsync().ConfigureAwait(false);
                     slot.Connection = null;
                 }
             }

@@ -37,7 +37,8 @@ public static class NsqServiceCollectionExtensions
         services.AddKeyedSingleton(name, (sp, _) => new NsqConsumer(
             sp.GetRequiredService<IOptionsMonitor<NsqConsumerOptions>>().Get(name),
             handlerFactory(sp),
-            sp.GetService<ILogger<NsqConsumer>>()));
+            sp.GetService<ILogger<NsqConsumer>>(),
+            sp.GetService<TimeProvider>()));
         return services;
     }
 }

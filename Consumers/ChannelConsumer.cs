@@ -45,7 +45,7 @@ public sealed class ChannelConsumer : IAsyncDisposable
             ReportInterval = options.HeartbeatInterval,
         };
         _pump = new ChannelPump(grains.Channel(topic, channel), topic, channel, settings,
-            async () => await topicGrain.DeleteChannelAsync(channel), time, logger);
+            async () => await topicGrain.DeleteChannelAsync(channel).ConfigureAwait(false), time, logger);
         _queue = new ReaderQueue(options.MaxInFlight, (int)options.MsgTimeout.TotalMilliseconds);
         _leases = _queue.Join(_pump)!; // a new pump takes every holder
     }
@@ -69,10 +69,10 @@ public sealed class ChannelConsumer : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(grains);
         options ??= new ChannelConsumerOptions();
         options.Validate();
-        await grains.Topic(topic).CreateChannelAsync(channel, cancellationToken);
+        await grains.Topic(topic).CreateChannelAsync(channel, cancellationToken).ConfigureAwait(false);
         var consumer = new ChannelConsumer(grains, topic, channel, options, time ?? TimeProvider.System,
             logger ?? NullLogger.Instance);
-        await consumer._pump.ReportHolderCount().WaitAsync(cancellationToken);
+        await consumer._pump.ReportHolderCount().WaitAsync(cancellationToken).ConfigureAwait(false);
         consumer._pump.Start();
         return consumer;
     }
@@ -117,7 +117,7 @@ public sealed class ChannelConsumer : IAsyncDisposable
                     yield return message;
                     continue;
                 }
-                if (_queue.ChannelDeleted || !await WaitForMessagesAsync(token)) break;
+                if (_queue.ChannelDeleted || !await WaitForMessagesAsync(token).ConfigureAwait(false)) break;
             }
         }
         finally
@@ -136,7 +136,7 @@ public sealed class ChannelConsumer : IAsyncDisposable
     {
         try
         {
-            await _queue.WaitAsync(token);
+            await _queue.WaitAsync(token).ConfigureAwait(false);
             return true;
         }
         catch (OperationCanceledException)
@@ -191,9 +191,9 @@ public sealed class ChannelConsumer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
-        await _stop.CancelAsync();
+        await _stop.CancelAsync().ConfigureAwait(false);
         _queue.StopReading();
         _pump.Remove(_leases);
-        await _pump.StopAsync();
+        await _pump.StopAsync().ConfigureAwait(false);
     }
 }

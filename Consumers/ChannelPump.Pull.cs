@@ -15,7 +15,7 @@ internal sealed partial class ChannelPump
             FlushSettlements();
             if (credit <= 0)
             {
-                try { await _credit.WaitAsync(token); }
+                try { await _credit.WaitAsync(token).ConfigureAwait(false); }
                 catch (OperationCanceledException) { break; }
                 continue;
             }
@@ -24,12 +24,12 @@ internal sealed partial class ChannelPump
             try
             {
                 batch = await _grain.PullAsync(new PullRequest(Id, Math.Min(credit, _settings.MaxPullCount), msgTimeoutMs,
-                    (int)_settings.PullWait.TotalMilliseconds));
+                    (int)_settings.PullWait.TotalMilliseconds)).ConfigureAwait(false);
             }
             catch (Exception ex) when (!token.IsCancellationRequested)
             {
                 PumpLog.PullFailed(_logger, Topic, Channel, ex);
-                try { await Task.Delay(_settings.RetryDelay, _time, token); }
+                try { await Task.Delay(_settings.RetryDelay, _time, token).ConfigureAwait(false); }
                 catch (OperationCanceledException) { break; }
                 continue;
             }

@@ -39,13 +39,13 @@ internal sealed partial class ChannelPump
             }
             try
             {
-                var ephemeralUnused = await _grain.SetSubscriberAsync(Id, count);
+                var ephemeralUnused = await _grain.SetSubscriberAsync(Id, count).ConfigureAwait(false);
                 lock (_sync)
                 {
                     _reportedCount = count;
                     _lastReportUnixMs = NowMs;
                 }
-                if (ephemeralUnused && _onEphemeralUnused is not null) await _onEphemeralUnused();
+                if (ephemeralUnused && _onEphemeralUnused is not null) await _onEphemeralUnused().ConfigureAwait(false);
             }
             catch (Exception ex)
             {

@@ -66,7 +66,7 @@ internal sealed partial class ChannelPump
             }
             try
             {
-                await _grain.SettleAsync(new Immutable<Settlement[]>(batch));
+                await _grain.SettleAsync(new Immutable<Settlement[]>(batch)).ConfigureAwait(false);
             }
             catch (Exception ex)
             {

@@ -108,18 +108,18 @@ internal sealed partial class ChannelPump
             if (_stopped) return;
             _stopped = true;
         }
-        await _stop.CancelAsync();
+        await _stop.CancelAsync().ConfigureAwait(false);
         _leaseScan?.Dispose();
-        await CancelPullQuietlyAsync();
-        await FlushAsync();
-        await ReportHolderCount();
+        await CancelPullQuietlyAsync().ConfigureAwait(false);
+        await FlushAsync().ConfigureAwait(false);
+        await ReportHolderCount().ConfigureAwait(false);
     }
 
     private async Task CancelPullQuietlyAsync()
     {
         try
         {
-            await _grain.CancelPullAsync(Id);
+            await _grain.CancelPullAsync(Id).ConfigureAwait(false);
         }
         catch (Exception ex)
         {

@@ -12,15 +12,16 @@ internal sealed class LookupdClient(HttpClient http)
         var url = baseUrl.EndsWith("/lookup", StringComparison.Ordinal) ? baseUrl : baseUrl + "/lookup";
         using var request = new HttpRequestMessage(HttpMethod.Get, $"{url}?topic={Uri.EscapeDataString(topic)}");
         request.Headers.TryAddWithoutValidation("Accept", "application/vnd.nsq; version=1.0");
-        using var response = await http.SendAsync(request, cancellationToken);
+        using var response = await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
         if (response.StatusCode == HttpStatusCode.NotFound)
         {
             return []; // TOPIC_NOT_FOUND: no nsqd has the topic yet
         }
 
         response.EnsureSuccessStatusCode();
-        await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
-        using var doc = await JsonDocument.ParseAsync(body, cancellationToken: cancellationToken);
+        var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        await using var bodyDisposal = body.ConfigureAwait(false);
+        using var doc = await JsonDocument.ParseAsync(body, cancellationToken: cancellationToken).ConfigureAwait(false);
         var root = doc.RootElement;
         if (!root.TryGetProperty("producers", out var producers) && root.TryGetProperty("data", out var data))
         {

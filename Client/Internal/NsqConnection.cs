@@ -75,9 +75,9 @@ internal sealed class NsqConnection : IAsyncDisposable
         NsqConnection? connection = null;
         try
         {
-            await socket.ConnectAsync(host, port, dial.Token);
+            await socket.ConnectAsync(host, port, dial.Token).ConfigureAwait(false);
             connection = new NsqConnection(address, socket, handler, logger);
-            await connection.IdentifyAsync(options, msgTimeout, dial.Token);
+            await connection.IdentifyAsync(options, msgTimeout, dial.Token).ConfigureAwait(false);
             if (options.HeartbeatInterval > TimeSpan.Zero)
             {
                 // nsqd's own rule: nothing received for two heartbeat intervals means the peer is gone
@@ -95,7 +95,7 @@ internal sealed class NsqConnection : IAsyncDisposable
             }
             else
             {
-                await connection.DisposeAsync();
+                await connection.DisposeAsync().ConfigureAwait(false);
             }
 
             throw new NsqConnectionException($"cannot connect to nsqd {address}: {e.Message}", e);
@@ -108,7 +108,7 @@ internal sealed class NsqConnection : IAsyncDisposable
             }
             else
             {
-                await connection.DisposeAsync();
+                await connection.DisposeAsync().ConfigureAwait(false);
             }
 
             throw;
@@ -136,12 +136,12 @@ internal sealed class NsqConnection : IAsyncDisposable
 
         CommandWriter.WriteMagic(_commands);
         CommandWriter.WriteIdentify(_commands, json.WrittenSpan);
-        await _stream.WriteAsync(_commands.WrittenMemory, cancellationToken);
+        await _stream.WriteAsync(_commands.WrittenMemory, cancellationToken).ConfigureAwait(false);
         _commands.ResetWrittenCount();
 
         while (true)
         {
-            var (type, data) = await ReadFrameAsync(cancellationToken);
+            var (type, data) = await ReadFrameAsync(cancellationToken).ConfigureAwait(false);
             if (type == FrameType.Error)
             {
                 throw NsqErrorException.FromFrame(data);
@@ -168,14 +168,14 @@ internal sealed class NsqConnection : IAsyncDisposable
     private async Task<(FrameType Type, byte[] Data)> ReadFrameAsync(CancellationToken cancellationToken)
     {
         var header = new byte[FrameReader.HeaderSize];
-        await _reader.ReadExactlyAsync(header, cancellationToken);
+        await _reader.ReadExactlyAsync(header, cancellationToken).ConfigureAwait(false);
         if (!FrameReader.TryReadHeader(header, MaxFrameSize, out var dataSize, out var type))
         {
             throw new IOException($"nsqd {Address} sent a frame of invalid size {dataSize + 4}");
         }
 
         var data = dataSize == 0 ? [] : new byte[dataSize];
-        await _reader.ReadExactlyAsync(data, cancellationToken);
+        await _reader.ReadExactlyAsync(data, cancellationToken).ConfigureAwait(false);
         return (type, data);
     }
 
@@ -187,11 +187,11 @@ internal sealed class NsqConnection : IAsyncDisposable
             while (true)
             {
                 _readDeadline.CancelAfter(_readTimeout);
-                var (type, data) = await ReadFrameAsync(_readDeadline.Token);
+                var (type, data) = await ReadFrameAsync(_readDeadline.Token).ConfigureAwait(false);
                 switch (type)
                 {
                     case FrameType.Response when data.AsSpan().SequenceEqual(FrameReader.Heartbeat):
-                        await WriteAsync(0, static (output, _) => CommandWriter.WriteNop(output), CancellationToken.None);
+                        await WriteAsync(0, static (output, _) => CommandWriter.WriteNop(output), CancellationToken.None).ConfigureAwait(false);
                         break;
                     case FrameType.Response:
                         if (_pending.TryDequeue(out var waiter))
@@ -242,11 +242,11 @@ internal sealed class NsqConnection : IAsyncDisposable
     /// <summary>Writes a command nsqd does not answer on success (RDY, FIN, REQ, TOUCH, NOP).</summary>
     public async ValueTask WriteAsync<TState>(TState state, CommandBuilder<TState> command, CancellationToken cancellationToken)
     {
-        await _writeLock.WaitAsync(cancellationToken);
+        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             ThrowIfClosed();
-            await WriteLockedAsync(state, command);
+            await WriteLockedAsync(state, command).ConfigureAwait(false);
         }
         catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
         {
@@ -263,12 +263,12 @@ internal sealed class NsqConnection : IAsyncDisposable
     public async Task<byte[]> CommandAsync<TState>(TState state, CommandBuilder<TState> command, CancellationToken cancellationToken)
     {
         var reply = new TaskCompletionSource<byte[]>(TaskCreationOptions.RunContinuationsAsynchronously);
-        await _writeLock.WaitAsync(cancellationToken);
+        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             ThrowIfClosed();
             _pending.Enqueue(reply);
-            await WriteLockedAsync(state, command);
+            await WriteLockedAsync(state, command).ConfigureAwait(false);
         }
         catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
         {
@@ -285,7 +285,7 @@ internal sealed class NsqConnection : IAsyncDisposable
             FailPending(); // closed while we enqueued: nobody else will complete it
         }
 
-        return await reply.Task.WaitAsync(cancellationToken);
+        return await reply.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Under the write lock: the command into the connection's buffer, then the buffer to the socket, never
@@ -295,7 +295,7 @@ internal sealed class NsqConnection : IAsyncDisposable
         command(_commands, state);
         try
         {
-            await _stream.WriteAsync(_commands.WrittenMemory, CancellationToken.None);
+            await _stream.WriteAsync(_commands.WrittenMemory, CancellationToken.None).ConfigureAwait(false);
         }
         finally
         {
@@ -354,7 +354,7 @@ internal sealed class NsqConnection : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Close(null);
-        await _readLoop;
+        await _readLoop.ConfigureAwait(false);
         _readDeadline.Dispose();
     }
 }
