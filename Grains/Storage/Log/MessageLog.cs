@@ -282,7 +282,7 @@ public sealed partial class MessageLog : IAsyncDisposable
                     }
                     stored?.TrySetResult();
                 }
-                await Task.Delay(RetryDelay).ConfigureAwait(false);
+                await Task.Delay(RetryDelay, _time).ConfigureAwait(false);
             }
         }
     }

@@ -35,7 +35,8 @@ public static class EmbeddedStoreSiloBuilderExtensions
         services.AddGrainStorage(name, static (provider, key) => new EmbeddedGrainStorage(key,
             provider.GetRequiredKeyedService<EmbeddedDatabase>(key),
             provider.GetRequiredService<IOptionsMonitor<EmbeddedStoreOptions>>().Get(key),
-            provider.GetRequiredService<ILogger<EmbeddedGrainStorage>>()));
+            provider.GetRequiredService<ILogger<EmbeddedGrainStorage>>(),
+            provider.GetService<TimeProvider>()));
         services.AddNsqMessageLog(provider => new EmbeddedLogStore(provider.GetRequiredKeyedService<EmbeddedDatabase>(name),
             provider.GetRequiredService<IOptionsMonitor<EmbeddedStoreOptions>>().Get(name).LogSyncInterval,
             provider.GetService<TimeProvider>()));

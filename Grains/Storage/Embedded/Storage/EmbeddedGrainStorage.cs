@@ -14,8 +14,9 @@ namespace OrleansNsq.Grains.Storage.Embedded;
 /// messages: each write is its own fsync'd transaction.
 /// </summary>
 internal sealed partial class EmbeddedGrainStorage(string name, EmbeddedDatabase database, EmbeddedStoreOptions options,
-    ILogger<EmbeddedGrainStorage> logger) : IGrainStorage, ILifecycleParticipant<ISiloLifecycle>, IDisposable
+    ILogger<EmbeddedGrainStorage> logger, TimeProvider? time = null) : IGrainStorage, ILifecycleParticipant<ISiloLifecycle>, IDisposable
 {
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
     private readonly EmbeddedDatabase _database = database;
     private readonly IGrainStorageSerializer _serializer = options.GrainStorageSerializer;
 
@@ -72,7 +73,7 @@ internal sealed partial class EmbeddedGrainStorage(string name, EmbeddedDatabase
         var key = grainId.ToString();
         var payload = _serializer.Serialize(grainState.State).ToArray();
         var expected = ParseETag(grainState.ETag, stateName, key);
-        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
         var written = await _database.WriteAsync(connection =>
         {
             using var command = connection.CreateCommand();
