@@ -20,7 +20,7 @@ internal sealed class ChannelFanOut(string topic, string channel, IChannelGrain 
 
     private static readonly TimeSpan RetryDelay = TimeSpan.FromMilliseconds(200);
 
-    private List<MessageSegment> _pending = [];
+    private readonly List<MessageSegment> _pending = [];
     private MessageSegment[] _sending = [];
     private bool _running;
     private bool _stopped;
