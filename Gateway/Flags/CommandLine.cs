@@ -36,15 +36,17 @@ public sealed record CommandLine(IReadOnlyDictionary<string, string?> Values, bo
                 if (!File.Exists(value)) return Fail($"config file {value} not found");
                 try
                 {
-                    foreach (var (key, fileValue) in TomlConfigFile.Read(value))
+                    foreach (var setting in TomlConfigFile.Read(value))
                     {
-                        var fileFlag = NsqFlags.FindFileKey(key);
+                        var fileFlag = NsqFlags.FindFileKey(setting.Flag);
                         if (fileFlag is null) continue; // nsqd options we do not have yet
                         if (fileFlag.Kind == FlagKind.List)
                         {
-                            listsFromFile[fileFlag.ConfigKey] = [.. TomlConfigFile.ReadStringArray(fileValue)];
+                            listsFromFile[fileFlag.ConfigKey] = setting.Items is { } items ? [.. items]
+                                : [.. setting.Value!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)];
                             continue;
                         }
+                        if (setting.Value is not { } fileValue) return Fail($"{value}: {setting.Flag.Replace('-', '_')}: expected a single value, got an array");
                         var converted = NsqFlags.ToConfigValue(fileFlag, fileValue, out var fileError);
                         if (fileError is not null) return Fail(fileError);
                         fromFile[fileFlag.ConfigKey] = converted;

@@ -90,7 +90,7 @@ public class CommandLineTests
             var parsed = CommandLine.Parse(["--config", file]);
 
             Assert.Null(parsed.Error);
-            Assert.Equal("1.0", parsed.Values["Nsqd:E2eProcessingLatencyPercentiles:0"]);
+            Assert.Equal("1", parsed.Values["Nsqd:E2eProcessingLatencyPercentiles:0"]);
             Assert.Equal("0.95", parsed.Values["Nsqd:E2eProcessingLatencyPercentiles:1"]);
             Assert.Equal("00:01:00", parsed.Values["Nsqd:E2eProcessingLatencyWindowTime"]);
         }
@@ -155,6 +155,67 @@ public class CommandLineTests
             Assert.Equal("node#1", parsed.Values["Nsqd:BroadcastAddress"]);
             Assert.Equal("7", parsed.Values["Nsqd:MaxRdyCount"]);
             Assert.Equal("127.0.0.1:4160", parsed.Values["Nsqd:LookupdTcpAddresses:0"]);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void Any_valid_nsqd_config_loads_multi_line_arrays_literal_strings_and_underscored_numbers()
+    {
+        var path = Path.GetTempFileName();
+        try
+        {
+            // As nsqd's own contrib/nsqd.cfg.example writes them, plus the TOML forms a hand-edited file uses.
+            File.WriteAllText(path, """
+                ## enable verbose logging
+                log_level = 'debug'
+
+                ## maximum size of a single message in bytes
+                max_msg_size = 1_048_576
+                msg_timeout = "1m0s"
+
+                nsqlookupd_tcp_addresses = [
+                    "127.0.0.1:4160",   # the first lookupd
+                    "127.0.0.2:4160",
+                ]
+                e2e_processing_latency_percentiles = [1.0, 0.99, 0.5]
+                tls_min_version = ""
+
+                [not_nsqd]
+                ignored = true
+                """);
+
+            var parsed = CommandLine.Parse(["--config", path]);
+
+            Assert.Null(parsed.Error);
+            Assert.Equal("1048576", parsed.Values["Nsqd:MaxMsgSize"]);
+            Assert.Equal("00:01:00", parsed.Values["Nsqd:MsgTimeout"]);
+            Assert.Equal(("127.0.0.1:4160", "127.0.0.2:4160"), (parsed.Values["Nsqd:LookupdTcpAddresses:0"], parsed.Values["Nsqd:LookupdTcpAddresses:1"]));
+            Assert.Equal(["1", "0.99", "0.5"], parsed.Values.Where(v => v.Key.StartsWith(NsqFlags.E2ePercentilesKey + ":", StringComparison.Ordinal))
+                .OrderBy(v => v.Key, StringComparer.Ordinal).Select(v => v.Value));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void A_config_file_that_is_not_toml_names_the_file_and_position()
+    {
+        var path = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllText(path, "mem_queue_size = = 1\n");
+
+            var parsed = CommandLine.Parse(["--config", path]);
+
+            Assert.NotNull(parsed.Error);
+            Assert.StartsWith(path + ": ", parsed.Error);
+            Assert.Contains("(1,", parsed.Error);
         }
         finally
         {
