@@ -25,6 +25,11 @@ public static partial class Program
     public static async Task<int> Main(string[] args)
     {
         var commandLine = CommandLine.Parse(args);
+        if (commandLine.Version)
+        {
+            Console.Out.WriteLine(NsqFlags.VersionText());
+            return 0;
+        }
         if (commandLine.Help)
         {
             Console.Out.Write(NsqFlags.HelpText(Name, gateway: true));

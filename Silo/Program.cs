@@ -16,6 +16,11 @@ public static class Program
     {
         if (args is [MigrateCommand.Name, .. var migrateArgs]) return await MigrateCommand.RunAsync(migrateArgs);
         var commandLine = CommandLine.Parse(args);
+        if (commandLine.Version)
+        {
+            Console.Out.WriteLine(NsqFlags.VersionText());
+            return 0;
+        }
         if (commandLine.Help)
         {
             Console.Out.Write(NsqFlags.HelpText());

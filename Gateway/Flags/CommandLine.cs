@@ -3,6 +3,9 @@ namespace OrleansNsq.Gateway.Flags;
 /// <summary>What the command line asked for: configuration values, --help, or an error to print.</summary>
 public sealed record CommandLine(IReadOnlyDictionary<string, string?> Values, bool Help, string? Error)
 {
+    /// <summary><c>-version</c>: print <see cref="NsqFlags.VersionText"/> and exit 0, as nsqd does.</summary>
+    public bool Version { get; init; }
+
     /// <summary>Go flag syntax as nsqd takes it: <c>-flag value</c>, <c>--flag value</c>, <c>-flag=value</c>.
     /// A <c>--config</c> file is read in place; flags given on the command line win over it.</summary>
     public static CommandLine Parse(IReadOnlyList<string> args)
@@ -24,6 +27,7 @@ public sealed record CommandLine(IReadOnlyDictionary<string, string?> Values, bo
                 name = name[..eq];
             }
             if (name is "h" or "help") return new CommandLine(fromFlags, true, null);
+            if (name == "version" && value is null or "true") return new CommandLine(fromFlags, false, null) { Version = true };
             var flag = NsqFlags.Find(name);
             if (value is null && flag is { Kind: FlagKind.Bool }) value = "true";
             if (value is null)

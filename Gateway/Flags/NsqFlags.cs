@@ -129,11 +129,25 @@ public static class NsqFlags
     };
 
     /// <summary>--help: every flag of <paramref name="program"/>; the Gateway process leaves out the silo's own.</summary>
+    /// <summary>What <c>-version</c> prints, nsqd's one line: the nsqd version clients see, then what runs it.</summary>
+    public static string VersionText(string program = "nsqd") =>
+        $"{program} v{Options.NsqdOptions.Version} (OrleansNsq {ProductVersion()}, .NET {Environment.Version})";
+
+    private static string ProductVersion()
+    {
+        var version = typeof(NsqFlags).Assembly
+            .GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
+            .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion ?? "0.0.0";
+        var plus = version.IndexOf('+'); // the build's source revision, when the SDK appends it
+        return plus < 0 ? version : version[..plus];
+    }
+
     public static string HelpText(string program = "OrleansNsq.Silo", bool gateway = false)
     {
         var text = new System.Text.StringBuilder();
         text.AppendLine($"Usage of {program} (nsqd-compatible flags; -flag value, --flag=value):");
         text.AppendLine("  -config string\n    \tpath to config file (TOML, keys are flag names with '-' replaced by '_')");
+        text.AppendLine("  -version\n    \tprint version string");
         foreach (var flag in All)
         {
             if (gateway && flag.SiloOnly) continue;

@@ -131,6 +131,20 @@ public class CommandLineTests
         foreach (var flag in NsqFlags.All) Assert.Contains(lines, l => l == "  -" + flag.Name || l.StartsWith("  -" + flag.Name + " ", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData("--version")]
+    [InlineData("-version")]
+    [InlineData("-version=true")]
+    public void Version_asks_for_nsqds_one_line_version(string flag)
+    {
+        var parsed = CommandLine.Parse(["--mem-queue-size", "5", flag]);
+
+        Assert.True(parsed.Version);
+        Assert.Null(parsed.Error);
+        Assert.Matches(@"^nsqd v1\.3\.0 \(OrleansNsq \d+\.\d+\.\d+[^ ]*, \.NET \d+\.\d+\.\d+\)$", NsqFlags.VersionText());
+        Assert.Contains("  -version", NsqFlags.HelpText());
+    }
+
     [Fact]
     public void Config_file_values_apply_and_flags_beat_them()
     {
