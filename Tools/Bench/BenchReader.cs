@@ -5,10 +5,12 @@ using OrleansNsq.Protocol;
 
 namespace OrleansNsq.Tools.Bench;
 
-/// <summary>bench_reader: each connection SUBs with RDY, FINs every message (all FINs of one read in one write).</summary>
+/// <summary>bench_reader: one connection per CPU SUBs with RDY 2500 and FINs every message, written as bench_reader
+/// writes them.</summary>
 internal static class BenchReader
 {
     private const int FinSize = 21; // "FIN " + 16-byte id + "\n"
+    private const int WriteBufferSize = 4096; // Go's bufio.Writer default, which bench_reader writes through
     private static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(2);
 
     public static async Task<BenchResult> RunAsync(BenchSettings settings, CancellationToken cancellationToken) =>
@@ -23,7 +25,12 @@ internal static class BenchReader
         return connections;
     }
 
-    /// <summary>Sends RDY on <paramref name="connections"/> and FINs until --runfor or --messages, then closes them.</summary>
+    /// <summary>
+    /// Sends RDY on <paramref name="connections"/> and FINs until --runfor or --messages, then closes them. The FINs go
+    /// out as bench_reader writes them, so the server sees the same load: into a 4 KiB buffer (Go's bufio.Writer) that
+    /// is written when full, and written after every message whose count modulo RDY is past three quarters of RDY
+    /// (bench_reader's explicit Flush). With --messages, the messages past N are given back with <c>REQ id 0</c>.
+    /// </summary>
     public static async Task<BenchResult> RunAsync(BenchConnection[] connections, BenchSettings settings, CancellationToken cancellationToken)
     {
         long total = 0;
@@ -34,33 +41,40 @@ internal static class BenchReader
         var finished = TimeSpan.Zero;
         await Task.WhenAll(connections.Select(async connection =>
         {
-            // One read (at most 1 MiB) holds at most 1 MiB / 34 B (the smallest message frame) messages, whose FINs
-            // (21 B each) fit in 1 MiB: the FINs of one read fit without growing this buffer.
-            var fins = new ArrayBufferWriter<byte>(1 << 20);
-            var reqs = new ArrayBufferWriter<byte>(1 << 16);
-            CommandWriter.WriteRdy(fins, settings.Rdy);
-            await connection.Stream.WriteAsync(fins.WrittenMemory, cancellationToken);
+            var output = new ArrayBufferWriter<byte>(WriteBufferSize);
+            var id = new byte[MessageId.Length];
+            long count = 0;
+            var rdy = settings.Rdy;
+            CommandWriter.WriteRdy(output, rdy);
+            await FlushAsync(connection, output, cancellationToken);
             try
             {
-                while (!stop.IsCancellationRequested)
+                var more = true;
+                while (more && !stop.IsCancellationRequested)
                 {
                     await connection.FillAsync(stop.Token);
-                    fins.ResetWrittenCount();
-                    reqs.ResetWrittenCount();
-                    long received = 0;
                     while (connection.TryTakeFrame(out var type, out var start, out var length))
                     {
                         if (type == FrameType.Error) throw new InvalidOperationException("error frame: " + Encoding.UTF8.GetString(connection.Data(start, length)));
                         if (type != FrameType.Message) continue;
-                        CommandWriter.WriteFin(fins, connection.MessageId(start, length));
-                        received++;
+                        connection.MessageId(start, length).CopyTo(id);
+                        if (Interlocked.Increment(ref total) > budget)
+                        {
+                            Interlocked.Decrement(ref total);
+                            CommandWriter.WriteReq(output, id, 0);
+                            more = false;
+                            continue;
+                        }
+                        if (output.WrittenCount + FinSize > WriteBufferSize) await FlushAsync(connection, output, cancellationToken);
+                        CommandWriter.WriteFin(output, id);
+                        count++;
+                        if (count % rdy > rdy * 0.75) await FlushAsync(connection, output, cancellationToken);
                     }
-                    var more = Claim(ref total, ref received, budget, fins, reqs, out var finBytes);
-                    if (finBytes > 0) await connection.Stream.WriteAsync(fins.WrittenMemory[..finBytes], cancellationToken);
-                    if (reqs.WrittenCount > 0) await connection.Stream.WriteAsync(reqs.WrittenMemory, cancellationToken);
-                    if (!more)
+                    if (!more || Interlocked.Read(ref total) >= budget)
                     {
-                        finished = clock.Elapsed;
+                        more = false;
+                        await FlushAsync(connection, output, cancellationToken);
+                        if (finished == TimeSpan.Zero) finished = clock.Elapsed;
                         await stop.CancelAsync();
                     }
                 }
@@ -68,6 +82,9 @@ internal static class BenchReader
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {
             }
+            // FINs still buffered when the run ends go out before CLS (bench_reader drops them with the connection,
+            // leaving those messages to time out in flight).
+            await FlushAsync(connection, output, cancellationToken);
         }));
         var elapsed = finished > TimeSpan.Zero ? finished : clock.Elapsed;
         await Task.WhenAll(connections.Select(c => c.ClsAsync(CloseTimeout)));
@@ -75,25 +92,10 @@ internal static class BenchReader
         return new BenchResult("read", total, elapsed, settings.Size);
     }
 
-    /// <summary>
-    /// Counts <paramref name="received"/> messages against the budget. Those past it are not FIN'd but given back with
-    /// <c>REQ &lt;id&gt; 0</c> into <paramref name="reqs"/> (their FINs are the last ones in <paramref name="fins"/>, each
-    /// of one size), so --messages N finishes exactly N and leaves the rest in the channel. <paramref name="finBytes"/>:
-    /// how much of <paramref name="fins"/> to send. False once the budget is used.
-    /// </summary>
-    private static bool Claim(ref long total, ref long received, long budget, ArrayBufferWriter<byte> fins, ArrayBufferWriter<byte> reqs, out int finBytes)
+    private static async ValueTask FlushAsync(BenchConnection connection, ArrayBufferWriter<byte> output, CancellationToken cancellationToken)
     {
-        finBytes = fins.WrittenCount;
-        var after = Interlocked.Add(ref total, received);
-        var excess = Math.Min(received, after - budget);
-        received = 0;
-        if (excess < 0) return true;
-        Interlocked.Add(ref total, -excess);
-        for (var i = 0; i < excess; i++)
-        {
-            finBytes -= FinSize;
-            CommandWriter.WriteReq(reqs, fins.WrittenSpan.Slice(finBytes + 4, MessageId.Length), 0);
-        }
-        return false;
+        if (output.WrittenCount == 0) return;
+        await connection.Stream.WriteAsync(output.WrittenMemory, cancellationToken);
+        output.ResetWrittenCount();
     }
 }
