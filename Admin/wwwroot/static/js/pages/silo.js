@@ -1,0 +1,85 @@
+// The "silo" object that the admin API adds to a node that is an OrleansNsq silo: its membership status,
+// version, start time/uptime, memory and hosted topics. Fields are formatted by their names (sizes in bytes,
+// durations, times, topic lists), so a field added later is still shown.
+import { esc, formatBytes, formatDuration, seg } from '../format.js';
+
+const label = (key) => key.replace(/_/g, ' ');
+
+function isTopicList(key, value) {
+  return Array.isArray(value) && /topic/.test(key);
+}
+
+function durationMs(key, value) {
+  if (/_ms$|millis/.test(key)) return value;
+  if (/_ns$|nanos/.test(key)) return value / 1e6;
+  if (/_s$|_seconds?$|secs/.test(key)) return value * 1000;
+  return null;
+}
+
+/** One silo field as HTML. */
+export function siloValue(key, value, now = Date.now()) {
+  if (value === null || value === undefined || value === '') {
+    return '–';
+  }
+  if (isTopicList(key, value)) {
+    return value.map((t) => {
+      const name = typeof t === 'string' ? t : (t.topic ?? t.topic_name ?? t.name ?? JSON.stringify(t));
+      const channels = typeof t === 'object' && Array.isArray(t.channels) ? ` <small>(${t.channels.map((c) => esc(typeof c === 'string' ? c : c.channel_name ?? c.name)).join(', ')})</small>` : '';
+      return `<a class="link badge badge-primary" href="/topics/${seg(name)}">${esc(name)}</a>${channels}`;
+    }).join(' ') || '–';
+  }
+  if (typeof value === 'number') {
+    if (/bytes|memory|heap|rss|working_set/.test(key)) return formatBytes(value);
+    if (/uptime|duration|elapsed/.test(key)) {
+      const ms = durationMs(key, value);
+      return formatDuration(ms ?? value / 1e6);
+    }
+    if (/(^|_)(time|ts|at|start(ed)?)($|_)/.test(key) && value > 1e9) {
+      const ms = value > 1e14 ? value / 1e6 : value > 1e11 ? value : value * 1000;
+      return `${esc(new Date(ms).toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z'))} <span class="muted">(${formatDuration(now - ms)} ago)</span>`;
+    }
+    return esc(value.toLocaleString('en-US'));
+  }
+  if (typeof value === 'string' && /(^|_)(time|at|start(ed)?)($|_)/.test(key) && !Number.isNaN(Date.parse(value))) {
+    const ms = Date.parse(value);
+    return `${esc(value)} <span class="muted">(${formatDuration(now - ms)} ago)</span>`;
+  }
+  if (typeof value === 'boolean') {
+    return value ? 'yes' : 'no';
+  }
+  if (Array.isArray(value)) {
+    return value.map((v) => esc(typeof v === 'object' ? JSON.stringify(v) : v)).join(', ');
+  }
+  if (typeof value === 'object') {
+    return Object.entries(value).map(([k, v]) => `${esc(label(k))}: ${siloValue(k, v, now)}`).join(' · ');
+  }
+  return esc(value);
+}
+
+const statusClass = (status) => (/^active$/i.test(String(status ?? '')) ? 'badge-success' : 'badge-warning');
+
+function pick(silo, ...patterns) {
+  return Object.keys(silo).find((key) => patterns.some((p) => p.test(key)));
+}
+
+/** The nodes table's silo columns. */
+export const siloHead = () => '<th>Silo</th><th>Uptime</th><th>Memory</th>';
+
+export function siloCells(silo) {
+  if (!silo) {
+    return '<td class="muted">nsqd</td><td></td><td></td>';
+  }
+  const uptimeKey = pick(silo, /uptime/, /start/);
+  const memoryKey = pick(silo, /working_set/, /memory/, /rss/, /heap/);
+  const status = silo.status ?? silo.membership_status;
+  return `<td data-field="silo-status"><span class="badge ${statusClass(status)}">${esc(status ?? 'silo')}</span>${silo.version ? ` <small>${esc(silo.version)}</small>` : ''}</td>
+    <td data-field="silo-uptime">${uptimeKey ? siloValue(uptimeKey, silo[uptimeKey]) : '–'}</td>
+    <td data-field="silo-memory">${memoryKey ? siloValue(memoryKey, silo[memoryKey]) : '–'}</td>`;
+}
+
+/** Every field of a silo, for the node page. */
+export function siloDetails(silo) {
+  const now = Date.now();
+  return `<dl class="silo-details" data-part="silo-details">${Object.entries(silo).map(([key, value]) => `
+    <div><dt>${esc(label(key))}</dt><dd data-silo-field="${esc(key)}">${key === 'status' ? `<span class="badge ${statusClass(value)}">${esc(value)}</span>` : siloValue(key, value, now)}</dd></div>`).join('')}</dl>`;
+}
