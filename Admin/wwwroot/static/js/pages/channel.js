@@ -5,7 +5,7 @@ import { commafy, esc, formatDuration, formatRate, seg } from '../format.js';
 import { rateKeys, sample, currentRate } from '../rates.js';
 import { sparkline, rateChart } from '../chart.js';
 import { channelAction, deleteChannel } from '../actions.js';
-import { clientAttributes, connectedMs, nodeLabel, nodeLink, notice, pausedBadge, table } from './shared.js';
+import { clientAttributes, connectedMs, nodeLabel, nodeLink, notice, pausedBadge, table, memoryPlusDisk } from './shared.js';
 
 export const channelPage = {
   name: 'channel',
@@ -72,7 +72,7 @@ export const channelPage = {
       const row = (s, label, key, attributes) => `<tr ${attributes}>
           <td>${label}</td>
           <td data-field="depth">${commafy(s.depth)}</td>
-          <td data-field="memory_backend">${commafy(s.memory_depth)} + ${commafy(s.backend_depth)}</td>
+          <td data-field="memory_backend">${memoryPlusDisk(s)}</td>
           <td data-field="in_flight_count">${commafy(s.in_flight_count)}</td>
           <td data-field="deferred_count">${commafy(s.deferred_count)}</td>
           <td data-field="requeue_count">${commafy(s.requeue_count)}</td>

@@ -3,7 +3,7 @@
 import { api, bannersOf } from '../api.js';
 import { commafy, esc, formatDuration, seg } from '../format.js';
 import { tombstoneProducer } from '../actions.js';
-import { clientAttributes, connectedMs, httpAddress, notice, pausedBadge, table } from './shared.js';
+import { clientAttributes, connectedMs, httpAddress, notice, pausedBadge, table, memoryPlusDisk } from './shared.js';
 import { siloDetails } from './silo.js';
 
 export const nodePage = {
@@ -67,7 +67,7 @@ export const nodePage = {
           return `<tr class="subhead"><th></th><th>Channel</th><th>Depth</th><th>Memory + Disk</th><th>In-Flight</th><th>Deferred</th><th>Requeued</th><th>Timed Out</th><th>Messages</th><th>Connections</th><th></th></tr>
             <tr class="channel-row" data-channel="${esc(t.topic_name)}/${esc(c.channel_name)}"><td></td>
               <td><a class="link" href="/topics/${seg(t.topic_name)}/${seg(c.channel_name)}">${esc(c.channel_name)}</a>${pausedBadge(c.paused)}</td>
-              <td>${commafy(c.depth)}</td><td>${commafy(c.memory_depth)} + ${commafy(c.backend_depth)}</td>
+              <td>${commafy(c.depth)}</td><td>${memoryPlusDisk(c)}</td>
               <td>${commafy(c.in_flight_count)}</td><td>${commafy(c.deferred_count)}</td><td>${commafy(c.requeue_count)}</td>
               <td>${commafy(c.timeout_count)}</td><td>${commafy(c.message_count)}</td><td>${commafy(clients.length)}</td><td></td></tr>${clientRows}`;
         }).join('');
@@ -75,7 +75,7 @@ export const nodePage = {
         <tr class="topic-row" data-topic="${esc(t.topic_name)}">
           <td colspan="2"><button class="link-button danger" data-action="tombstone" data-topic="${esc(t.topic_name)}" title="tombstone this node for the topic" aria-label="tombstone ${esc(t.topic_name)}">✘</button>
             <a class="link" href="/topics/${seg(t.topic_name)}">${esc(t.topic_name)}</a>${pausedBadge(t.paused)}</td>
-          <td>${commafy(t.depth)}</td><td>${commafy(t.memory_depth)} + ${commafy(t.backend_depth)}</td><td colspan="5"></td>
+          <td>${commafy(t.depth)}</td><td>${memoryPlusDisk(t)}</td><td colspan="5"></td>
           <td>${commafy(t.message_count)}</td><td>${commafy(channels.length)}</td></tr>${channelRows}`;
     }).join('');
     part('topics').innerHTML = `<p class="summary"><strong>${commafy(topics.length)}</strong> Topics ·

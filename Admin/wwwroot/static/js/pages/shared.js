@@ -1,5 +1,5 @@
 // Pieces several pages show the same way: badges, client attributes, node links, sums over channels.
-import { esc, seg } from '../format.js';
+import { commafy, esc, seg } from '../format.js';
 
 export const pausedBadge = (paused) => (paused ? ' <span class="badge badge-paused" data-paused="true">paused</span>' : '');
 
@@ -69,4 +69,11 @@ export const notice = (title, text) => `<div class="notice"><strong>${esc(title)
 export function httpAddress(producer) {
   const host = producer.broadcast_address.includes(':') ? `[${producer.broadcast_address}]` : producer.broadcast_address;
   return `${host}:${producer.http_port}`;
+}
+
+/** "memory + disk" depth; nsqd's /stats has no memory_depth (nsqadmin computes depth - backend_depth). */
+export function memoryPlusDisk(stats) {
+  const backend = stats.backend_depth ?? 0;
+  const memory = stats.memory_depth ?? (stats.depth === undefined ? undefined : stats.depth - backend);
+  return `${commafy(memory)} + ${commafy(backend)}`;
 }

@@ -58,8 +58,30 @@ export function siloValue(key, value, now = Date.now()) {
 
 const statusClass = (status) => (/^active$/i.test(String(status ?? '')) ? 'badge-success' : 'badge-warning');
 
+/** The first field whose name matches a pattern, trying the patterns in order. */
 function pick(silo, ...patterns) {
-  return Object.keys(silo).find((key) => patterns.some((p) => p.test(key)));
+  for (const pattern of patterns) {
+    const key = Object.keys(silo).find((k) => pattern.test(k) && typeof silo[k] !== 'object');
+    if (key !== undefined) {
+      return key;
+    }
+  }
+  return undefined;
+}
+
+/** Uptime in ms from an uptime field, else from a start time. */
+function uptimeMs(silo, now) {
+  const uptimeKey = pick(silo, /uptime/);
+  if (uptimeKey && typeof silo[uptimeKey] === 'number') {
+    return durationMs(uptimeKey, silo[uptimeKey]) ?? silo[uptimeKey] / 1e6;
+  }
+  const startKey = pick(silo, /start/);
+  if (startKey === undefined) {
+    return null;
+  }
+  const start = silo[startKey];
+  const ms = typeof start === 'string' ? Date.parse(start) : start > 1e14 ? start / 1e6 : start > 1e11 ? start : start * 1000;
+  return Number.isNaN(ms) ? null : now - ms;
 }
 
 /** The nodes table's silo columns. */
@@ -69,11 +91,11 @@ export function siloCells(silo) {
   if (!silo) {
     return '<td class="muted">nsqd</td><td></td><td></td>';
   }
-  const uptimeKey = pick(silo, /uptime/, /start/);
+  const uptime = uptimeMs(silo, Date.now());
   const memoryKey = pick(silo, /working_set/, /memory/, /rss/, /heap/);
   const status = silo.status ?? silo.membership_status;
   return `<td data-field="silo-status"><span class="badge ${statusClass(status)}">${esc(status ?? 'silo')}</span>${silo.version ? ` <small>${esc(silo.version)}</small>` : ''}</td>
-    <td data-field="silo-uptime">${uptimeKey ? siloValue(uptimeKey, silo[uptimeKey]) : '–'}</td>
+    <td data-field="silo-uptime">${formatDuration(uptime)}</td>
     <td data-field="silo-memory">${memoryKey ? siloValue(memoryKey, silo[memoryKey]) : '–'}</td>`;
 }
 

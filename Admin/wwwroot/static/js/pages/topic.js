@@ -5,7 +5,7 @@ import { commafy, esc, formatRate, seg } from '../format.js';
 import { rateKeys, sample, currentRate } from '../rates.js';
 import { sparkline, rateChart } from '../chart.js';
 import { topicAction, deleteTopic, tombstoneProducer, createForm, wireCreateForm } from '../actions.js';
-import { channelSums, nodeLabel, notice, pausedBadge, table } from './shared.js';
+import { channelSums, nodeLabel, notice, pausedBadge, table, memoryPlusDisk } from './shared.js';
 
 export const topicPage = {
   name: 'topic',
@@ -78,7 +78,7 @@ export const topicPage = {
         return `<tr ${attributes}>
           <td>${label}</td>
           <td data-field="depth">${commafy(s.depth)}</td>
-          <td data-field="memory_backend">${commafy(s.memory_depth)} + ${commafy(s.backend_depth)}</td>
+          <td data-field="memory_backend">${memoryPlusDisk(s)}</td>
           <td data-field="in_flight_count">${commafy(sums.in_flight_count)}</td>
           <td data-field="deferred_count">${commafy(sums.deferred_count)}</td>
           <td data-field="message_count">${commafy(s.message_count)}</td>
@@ -106,7 +106,7 @@ export const topicPage = {
           return `<tr data-channel="${esc(c.channel_name)}">
             <td><a class="link" href="/topics/${seg(topic)}/${seg(c.channel_name)}">${esc(c.channel_name)}</a>${pausedBadge(c.paused)}</td>
             <td data-field="depth">${commafy(c.depth)}</td>
-            <td data-field="memory_backend">${commafy(c.memory_depth)} + ${commafy(c.backend_depth)}</td>
+            <td data-field="memory_backend">${memoryPlusDisk(c)}</td>
             <td data-field="in_flight_count">${commafy(c.in_flight_count)}</td>
             <td data-field="deferred_count">${commafy(c.deferred_count)}</td>
             <td data-field="requeue_count">${commafy(c.requeue_count)}</td>
