@@ -76,7 +76,7 @@ export function formatBytes(bytes) {
   return `${value.toFixed(unit === 0 ? 0 : 1)} ${units[unit]}`;
 }
 
-/** A path segment for a topic, channel or node name. */
+/** A path segment for a topic, channel or node name; a node's host:port keeps its ':' and brackets, as nsqadmin's links. */
 export function seg(name) {
-  return encodeURIComponent(name);
+  return encodeURIComponent(name).replace(/%3A/gi, ':').replace(/%5B/gi, '[').replace(/%5D/gi, ']');
 }
