@@ -96,8 +96,9 @@ public sealed class ActionTests(AdminUiFixture fixture, ITestOutputHelper output
     }
 
     [Fact]
-    public async Task Create_topic_and_channel_from_the_form_creates_them_in_stats()
+    public async Task Create_topic_and_channel_from_the_form_registers_them_in_lookupd_and_delete_from_the_lookup_tree_removes_them()
     {
+        // As nsqadmin 1.3: create registers the topic and channel in lookupd; an nsqd creates them when it is used.
         var topic = Unique("ui-create");
         var channel = Unique("made");
         await OpenAsync("/lookup");
@@ -105,26 +106,43 @@ public sealed class ActionTests(AdminUiFixture fixture, ITestOutputHelper output
         await form.Locator("input[name=topic]").FillAsync(topic);
         await form.Locator("input[name=channel]").FillAsync(channel);
         await ClickAndConfirmAsync(form.GetByRole(AriaRole.Button, new() { Name = "Create" }), $"Create channel {topic}/{channel}");
-        await StatsProbe.UntilAsync(Http, topic, "the topic and channel created", s => s.Channel(topic, channel) is not null);
+        await LookupdUntilAsync($"/channels?topic={topic}", $"lookupd to list channel {channel} of {topic}", body => body.Contains($"\"{channel}\"", StringComparison.Ordinal));
 
-        await FollowLinkAsync(Page.Locator("nav a[data-nav=topics]"), "/");
-        await Expect(Page.Locator($"table[data-table=topics] tr[data-topic='{topic}'] [data-field=channels]")).ToHaveTextAsync("1");
+        var inactive = Page.Locator($"ul[data-list=inactive] li[data-topic='{topic}']");
+        await Expect(inactive.Locator($"li[data-channel='{channel}']")).ToBeVisibleAsync();
+        await ScreenshotAsync("desktop-lookup-created");
+
+        await ClickAndConfirmAsync(inactive.GetByRole(AriaRole.Button, new() { Name = $"delete topic {topic}" }), $"delete topic {topic}");
+        await LookupdUntilAsync("/topics", $"lookupd to forget {topic}", body => !body.Contains($"\"{topic}\"", StringComparison.Ordinal));
+        await Expect(inactive).ToHaveCountAsync(0);
         AssertNoConsoleErrors();
     }
 
     [Fact]
-    public async Task Tombstone_a_topic_producer_confirmed_marks_it_tombstoned_on_the_nodes_page()
+    public async Task Tombstone_a_topic_producer_confirmed_removes_the_topic_from_that_node()
     {
+        // As nsqadmin 1.3: the node is tombstoned for the topic in lookupd, then the topic is deleted on the node.
         var (topic, _) = await TopicWithChannelAsync("ui-tomb");
         await OpenAsync($"/topics/{topic}");
         await ClickAndConfirmAsync(Page.GetByRole(AriaRole.Button, new() { Name = $"tombstone {NodeId}" }), $"tombstone topic {topic} on node {NodeId}");
+        await StatsProbe.UntilAsync(Http, topic, "the topic gone from the node", s => s.Topic(topic) is null);
+        await Expect(Page.Locator($"table[data-table=topic-nodes] tr[data-node='{NodeId}']")).ToHaveCountAsync(0);
 
         await FollowLinkAsync(Page.Locator("nav a[data-nav=nodes]"), "/nodes");
-        await Expect(Page.Locator($"table[data-table=nodes] tr[data-node='{NodeId}'] a[data-tombstoned]", new() { HasText = topic })).ToBeVisibleAsync();
-        await FollowLinkAsync(Page.Locator("nav a[data-nav=lookup]"), "/lookup");
-        await Expect(Page.Locator($"table[data-table=tombstones] tr[data-topic='{topic}']")).ToContainTextAsync(NodeId);
-        await ScreenshotAsync("desktop-lookup-tombstone");
+        await Expect(Page.Locator($"table[data-table=nodes] tr[data-node='{NodeId}']")).ToBeVisibleAsync();
+        await Expect(Page.Locator($"table[data-table=nodes] tr[data-node='{NodeId}'] a", new() { HasText = topic })).ToHaveCountAsync(0);
         AssertNoConsoleErrors();
+    }
+
+    /// <summary>Waits (bounded) until the Silo's lookupd answers <paramref name="path"/> with a body that passes.</summary>
+    private async Task LookupdUntilAsync(string path, string expected, Func<string, bool> condition)
+    {
+        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        await BoundedWait.UntilAsync("lookupd", expected, UiTimeout, async () =>
+        {
+            var body = await client.GetStringAsync($"http://{Fixture.Silo.LookupdHttpAddress}{path}");
+            return (condition(body), body);
+        });
     }
 
     private async Task<(string Topic, string Channel)> TopicWithChannelAsync(string prefix)

@@ -41,7 +41,7 @@ export const lookupPage = {
 
     const lookupds = lookupdResult.ok && Array.isArray(lookupdResult.data) ? lookupdResult.data : [];
     part('lookupd').innerHTML = !lookupdResult.ok ? '' : lookupds.length === 0
-      ? notice('Notice', 'nsqadmin is not configured with nsqlookupd hosts')
+      ? notice('Notice', 'No nsqlookupd host is configured: the fleet is read from this node\'s own lookupd.')
       : table('class="data narrow" data-table="lookupd"', '<tr><th>nsqlookupd Host</th></tr>',
         lookupds.map((host) => `<tr><td>${esc(host)}</td></tr>`).join(''));
 
