@@ -94,6 +94,6 @@ public sealed partial class AdminApi
             AdminLog.Partial(_logger, text);
             messages.Add(text);
         }
-        return ApiReply.Json(new MessageResponse { Message = WarningOf(messages) }, AdminJsonContext.Default.MessageResponse);
+        return ApiReply.Json(new MessageResponse { Message = WarningOf(messages) }, AdminJsonContext.Relaxed.MessageResponse);
     }
 }

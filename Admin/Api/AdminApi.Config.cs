@@ -56,12 +56,12 @@ public sealed partial class AdminApi
     {
         var options = _settings.Options;
         var s = _settings.Snapshot;
-        var json = AdminJsonContext.Default;
+        var json = AdminJsonContext.Relaxed;
         return opt switch
         {
             "http_address" => ApiReply.Text(options.HttpAddress),
-            "nsqlookupd_http_addresses" => ApiReply.Json(s.Lookupds, json.IReadOnlyListString),
-            "nsqd_http_addresses" => ApiReply.Json(s.Nsqds, json.IReadOnlyListString),
+            "nsqlookupd_http_addresses" => ApiReply.Json(_settings.Lookupds(s), json.IReadOnlyListString),
+            "nsqd_http_addresses" => ApiReply.Json(_settings.Nsqds(s), json.IReadOnlyListString),
             "http_client_connect_timeout" => ApiReply.Json(options.HttpClientConnectTimeout.Ticks * 100, json.Int64),
             "http_client_request_timeout" => ApiReply.Json(options.HttpClientRequestTimeout.Ticks * 100, json.Int64),
             "allow_config_from_cidr" => ApiReply.Text(options.AllowConfigFromCidr),

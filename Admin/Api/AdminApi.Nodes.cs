@@ -28,7 +28,7 @@ public sealed partial class AdminApi
             for (var i = 0; i < described.Length; i++) producers.Value[i].Silo = described[i];
         }
         var nodes = producers.Value.Count > 0 ? producers.Value : null;
-        return ApiReply.Json(new NodesResponse { Nodes = nodes, Message = WarningOf(messages) }, AdminJsonContext.Default.NodesResponse);
+        return ApiReply.Json(new NodesResponse { Nodes = nodes, Message = WarningOf(messages) }, AdminJsonContext.Relaxed.NodesResponse);
     }
 
     /// <summary>GET /api/nodes/:node (node = <c>broadcast_address:http_port</c>): its topics with channels and
@@ -69,7 +69,7 @@ public sealed partial class AdminApi
         var silos = await _silos.GetSilosAsync(Lookupds(s), context.RequestAborted);
         if (silos.Count > 0) response.Silo = await _silos.DescribeAsync(producer, silos, context.RequestAborted);
         response.Message = WarningOf(messages);
-        return ApiReply.Json(response, AdminJsonContext.Default.NodeResponse);
+        return ApiReply.Json(response, AdminJsonContext.Relaxed.NodeResponse);
     }
 
     /// <summary>GET /api/silos (ours, not nsqadmin's): Orleans membership as the lookupds list it, empty when they
@@ -77,6 +77,6 @@ public sealed partial class AdminApi
     private async Task<ApiReply> Silos(HttpContext context, RouteValues values)
     {
         var silos = await _silos.GetSilosAsync(Lookupds(_settings.Snapshot), context.RequestAborted);
-        return ApiReply.Json(new SilosResponse { Silos = silos }, AdminJsonContext.Default.SilosResponse);
+        return ApiReply.Json(new SilosResponse { Silos = silos }, AdminJsonContext.Relaxed.SilosResponse);
     }
 }

@@ -110,9 +110,9 @@ public sealed partial class AdminApi
                 inactive.Topics[topic] = await IgnoringFailureAsync(() => _fleet.GetLookupdTopicChannelsAsync(topic, lookupds, context.RequestAborted));
             }
             inactive.Message = WarningOf(messages);
-            return ApiReply.Json(inactive, AdminJsonContext.Default.InactiveTopicsResponse);
+            return ApiReply.Json(inactive, AdminJsonContext.Relaxed.InactiveTopicsResponse);
         }
-        return ApiReply.Json(new TopicsResponse { Topics = topics.Value, Message = WarningOf(messages) }, AdminJsonContext.Default.TopicsResponse);
+        return ApiReply.Json(new TopicsResponse { Topics = topics.Value, Message = WarningOf(messages) }, AdminJsonContext.Relaxed.TopicsResponse);
     }
 
     /// <summary>nsqadmin ignores the errors of the inactive-topic lookups (<c>producers, _ := …</c>).</summary>
@@ -158,7 +158,7 @@ public sealed partial class AdminApi
         var all = new TopicStatsResponse { TopicName = topic };
         foreach (var node in stats.Value.Topics) all.Add(node);
         all.Message = WarningOf(messages);
-        return ApiReply.Json(all, AdminJsonContext.Default.TopicStatsResponse);
+        return ApiReply.Json(all, AdminJsonContext.Relaxed.TopicStatsResponse);
     }
 
     /// <summary>
@@ -196,7 +196,7 @@ public sealed partial class AdminApi
         CopyChannel(sum, response);
         if (response.Clients is { } clients) FleetOrder.ClientsByNodeTopology(clients);
         response.Message = WarningOf(messages);
-        return ApiReply.Json(response, AdminJsonContext.Default.ChannelStatsResponse);
+        return ApiReply.Json(response, AdminJsonContext.Relaxed.ChannelStatsResponse);
     }
 
     private static void CopyChannel(ChannelStats from, ChannelStats to)
@@ -261,7 +261,7 @@ public sealed partial class AdminApi
             }
         }
         response.Message = WarningOf(messages);
-        return ApiReply.Json(response, AdminJsonContext.Default.CounterResponse);
+        return ApiReply.Json(response, AdminJsonContext.Relaxed.CounterResponse);
     }
 
     /// <summary>

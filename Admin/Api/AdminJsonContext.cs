@@ -84,7 +84,12 @@ public sealed class SilosResponse
 [JsonSerializable(typeof(long))]
 [JsonSerializable(typeof(bool))]
 [JsonSerializable(typeof(JsonElement))]
-internal sealed partial class AdminJsonContext : JsonSerializerContext;
+internal sealed partial class AdminJsonContext : JsonSerializerContext
+{
+    /// <summary>Quotes and apostrophes written as themselves (<c>\"</c>, not <c>\u0022</c>), as Go writes them in the
+    /// upstream errors nsqadmin passes on.</summary>
+    public static AdminJsonContext Relaxed { get; } = new(new JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+}
 
 /// <summary>POST /api/topics.</summary>
 internal sealed class CreateTopicChannelBody

@@ -59,7 +59,7 @@ public abstract class ApiReply
             V1Header(context);
             context.Response.StatusCode = status;
             context.Response.ContentType = "application/json; charset=utf-8";
-            return context.Response.Body.WriteAsync(JsonSerializer.SerializeToUtf8Bytes(new MessageResponse { Message = message }, AdminJsonContext.Default.MessageResponse), context.RequestAborted).AsTask();
+            return context.Response.Body.WriteAsync(JsonSerializer.SerializeToUtf8Bytes(new MessageResponse { Message = message }, AdminJsonContext.Relaxed.MessageResponse), context.RequestAborted).AsTask();
         }
     }
 
