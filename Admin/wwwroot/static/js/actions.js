@@ -48,10 +48,13 @@ export function deleteChannel(page, topic, channel, after = () => page.navigate(
     () => api.del(channelPath(topic, channel)), after);
 }
 
-/** DELETE /api/nodes/:node {"topic": ...}: lookupd stops handing out this producer for the topic. */
-export function tombstoneProducer(page, node, topic) {
-  return run(page, `Are you sure you want to <strong>tombstone</strong> topic <em>${esc(topic)}</em> on node <em>${esc(node)}</em>? Lookupd stops listing this producer for the topic.`, 'tombstone',
-    () => api.del(`/api/nodes/${seg(node)}`, { topic }));
+/**
+ * DELETE /api/nodes/:node {"topic": ...}: lookupd stops handing out this producer for the topic, and the topic is
+ * deleted on that node (as nsqadmin does). `after` runs on success instead of a refresh.
+ */
+export function tombstoneProducer(page, node, topic, after) {
+  return run(page, `Are you sure you want to <strong>tombstone</strong> topic <em>${esc(topic)}</em> on node <em>${esc(node)}</em>? Lookupd stops listing this producer for the topic and the topic is deleted on that node.`, 'tombstone',
+    () => api.del(`/api/nodes/${seg(node)}`, { topic }), after);
 }
 
 /** POST /api/topics {"topic": ..., "channel": ...}; an empty channel creates the topic only. */

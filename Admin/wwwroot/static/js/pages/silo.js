@@ -29,7 +29,8 @@ export function siloValue(key, value, now = Date.now()) {
     }).join(' ') || '–';
   }
   if (typeof value === 'number') {
-    if (/bytes|memory|heap|rss|working_set/.test(key)) return formatBytes(value);
+    if (/bytes|rss|working_set/.test(key)) return formatBytes(value);
+    if (/usec/.test(key)) return formatDuration(value / 1000);
     if (/uptime|duration|elapsed/.test(key)) {
       const ms = durationMs(key, value);
       return formatDuration(ms ?? value / 1e6);
@@ -46,6 +47,9 @@ export function siloValue(key, value, now = Date.now()) {
   }
   if (typeof value === 'boolean') {
     return value ? 'yes' : 'no';
+  }
+  if (Array.isArray(value) && /channel/.test(key)) {
+    return value.map((c) => `<span class="badge">${esc(typeof c === 'string' ? c : JSON.stringify(c))}</span>`).join(' ') || '–';
   }
   if (Array.isArray(value)) {
     return value.map((v) => esc(typeof v === 'object' ? JSON.stringify(v) : v)).join(', ');
@@ -84,19 +88,32 @@ function uptimeMs(silo, now) {
   return Number.isNaN(ms) ? null : now - ms;
 }
 
+/** Memory in use, in bytes: a bytes field of the silo, or the heap in use of its nsqd-shaped "memory" stats. */
+function siloMemory(silo) {
+  const key = pick(silo, /working_set/, /memory.*bytes/, /rss/);
+  if (key !== undefined) {
+    return silo[key];
+  }
+  const memory = silo.memory;
+  if (memory && typeof memory === 'object') {
+    return memory.heap_in_use_bytes ?? memory.working_set_bytes ?? null;
+  }
+  return typeof memory === 'number' ? memory : null;
+}
+
 /** The nodes table's silo columns. */
-export const siloHead = () => '<th>Silo</th><th>Uptime</th><th>Memory</th>';
+export const siloHead = () => '<th>Silo</th><th>Uptime</th><th>Heap In Use</th>';
 
 export function siloCells(silo) {
   if (!silo) {
     return '<td class="muted">nsqd</td><td></td><td></td>';
   }
   const uptime = uptimeMs(silo, Date.now());
-  const memoryKey = pick(silo, /working_set/, /memory/, /rss/, /heap/);
+  const memory = siloMemory(silo);
   const status = silo.status ?? silo.membership_status;
   return `<td data-field="silo-status"><span class="badge ${statusClass(status)}">${esc(status ?? 'silo')}</span>${silo.version ? ` <small>${esc(silo.version)}</small>` : ''}</td>
     <td data-field="silo-uptime">${formatDuration(uptime)}</td>
-    <td data-field="silo-memory">${memoryKey ? siloValue(memoryKey, silo[memoryKey]) : '–'}</td>`;
+    <td data-field="silo-memory">${memory === null ? '–' : formatBytes(memory)}</td>`;
 }
 
 /** Every field of a silo, for the node page. */

@@ -32,7 +32,9 @@ export const topicPage = {
       if (action === 'delete') {
         deleteTopic(page, topic);
       } else if (action === 'tombstone') {
-        tombstoneProducer(page, button.dataset.node, topic);
+        // Without its last producer the topic page has nothing left to show (nsqadmin answers it with an error).
+        const lastProducer = page.content.querySelectorAll('button[data-action="tombstone"]').length <= 1;
+        tombstoneProducer(page, button.dataset.node, topic, lastProducer ? () => page.navigate('/') : undefined);
       } else {
         topicAction(page, topic, action);
       }
