@@ -119,4 +119,38 @@ public sealed class PageTests(AdminUiFixture fixture, ITestOutputHelper output) 
         await ScreenshotAsync("desktop-error-banner");
         AssertNoConsoleErrors();
     }
+
+    [Fact]
+    public async Task A_lookupd_that_is_down_is_a_banner_with_its_message_and_the_rest_is_still_shown()
+    {
+        var topic = Unique("ui-down");
+        await Http.CreateTopicAsync(topic);
+        var deadLookupd = $"127.0.0.1:{FreePorts.Take(1)[0]}";
+        using var admin = new HttpClient { BaseAddress = new Uri(Fixture.AdminBase), Timeout = TimeSpan.FromSeconds(10) };
+        await PutLookupdsAsync(admin, $"[\"{Fixture.Silo.LookupdHttpAddress}\",\"{deadLookupd}\"]");
+        try
+        {
+            await OpenAsync("/");
+            await Expect(Page.Locator(".banner").First).ToContainTextAsync(deadLookupd);
+            await Expect(Page.Locator($"table[data-table=topics] tr[data-topic='{topic}']")).ToBeVisibleAsync();
+            await ScreenshotAsync("desktop-lookupd-down");
+
+            await FollowLinkAsync(Page.Locator("nav a[data-nav=lookup]"), "/lookup");
+            await Expect(Page.Locator(".banner").First).ToContainTextAsync(deadLookupd);
+            await Expect(Page.Locator("table[data-table=lookupd]")).ToContainTextAsync(deadLookupd);
+            AssertNoConsoleErrors();
+        }
+        finally
+        {
+            // Back to the default: the node's own lookupd.
+            await PutLookupdsAsync(admin, "[]");
+        }
+    }
+
+    private static async Task PutLookupdsAsync(HttpClient admin, string json)
+    {
+        using var body = new StringContent(json);
+        using var response = await admin.PutAsync("/config/nsqlookupd_http_addresses", body);
+        Assert.True(response.IsSuccessStatusCode, $"PUT /config/nsqlookupd_http_addresses {json} answered {(int)response.StatusCode}");
+    }
 }

@@ -34,7 +34,7 @@ export function rateChart(key, title) {
   const { line, area, max } = shape(points, width, height);
   const now = currentRate(key);
   const span = points.length > 1 ? Math.round((points[points.length - 1].at - points[0].at) / 1000) : 0;
-  const note = points.length === 0 ? 'waiting for a second sample' : `last ${span} s · max ${formatRate(max)}`;
+  const note = points.length < 2 ? 'collecting samples' : `last ${span} s · max ${formatRate(max)}`;
   return `<figure class="rate-chart" data-rate-key="${esc(key)}" data-samples="${points.length}"
       data-rate="${now === null ? '' : now.toFixed(3)}">
     <figcaption><span>${esc(title)}</span> <strong class="rate-now">${formatRate(now)}</strong>

@@ -22,18 +22,21 @@ export const nodesPage = {
     }
     const nodes = [...(result.data?.nodes ?? [])].sort((a, b) => httpAddress(a).localeCompare(httpAddress(b)));
     const anySilo = nodes.some((n) => n.silo);
+    // nsqadmin always shows Region and Zone; here only when some node has a topology, to keep the table narrow.
+    const anyTopology = nodes.some((n) => n.topology_region || n.topology_zone);
+    const topology = (n) => (anyTopology ? `<td>${esc(n.topology_region)}</td><td>${esc(n.topology_zone)}</td>` : '');
     page.content.querySelector('[data-part="heading"]').textContent = `NSQd Nodes (${nodes.length})`;
     page.content.querySelector('[data-part="list"]').innerHTML = nodes.length === 0
       ? notice('Notice', 'No nodes found')
       : table('class="data" data-table="nodes"',
-        `<tr><th>Hostname</th><th>Broadcast Address</th><th>TCP Port</th><th>HTTP Port</th><th>Version</th><th>Region</th><th>Zone</th><th>Lookupd Conns.</th>${anySilo ? siloHead() : ''}<th>Topics</th></tr>`,
+        `<tr><th>Hostname</th><th>Broadcast Address</th><th>TCP Port</th><th>HTTP Port</th><th>Version</th>${anyTopology ? '<th>Region</th><th>Zone</th>' : ''}<th>Lookupd Conns.</th>${anySilo ? siloHead() : ''}<th>Topics</th></tr>`,
         nodes.map((n) => {
           const topics = [...(n.topics ?? [])].sort((a, b) => a.topic.localeCompare(b.topic));
           return `<tr data-node="${esc(httpAddress(n))}"${n.out_of_date ? ' class="out-of-date"' : ''}>
             <td>${esc(n.hostname)}</td>
             <td><a class="link" href="/nodes/${seg(httpAddress(n))}">${esc(n.broadcast_address)}</a></td>
             <td>${esc(n.tcp_port)}</td><td>${esc(n.http_port)}</td><td>${esc(n.version)}</td>
-            <td>${esc(n.topology_region)}</td><td>${esc(n.topology_zone)}</td>
+            ${topology(n)}
             <td title="${esc((n.remote_addresses ?? []).join(', '))}">${esc((n.remote_addresses ?? []).length)}</td>
             ${anySilo ? siloCells(n.silo) : ''}
             <td class="topic-labels">${topics.length > 0 ? `<span class="count">${topics.length}</span> ` : ''}${topics.map((t) =>

@@ -3,7 +3,8 @@
 // durations, times, topic lists), so a field added later is still shown.
 import { esc, formatBytes, formatDuration, seg } from '../format.js';
 
-const label = (key) => key.replace(/_/g, ' ');
+/** A field name as a label: its unit suffix dropped (the value shows the unit). */
+const label = (key) => key.replace(/_(bytes|seconds|usec|ms|ns)$/, '').replace(/_/g, ' ');
 
 function isTopicList(key, value) {
   return Array.isArray(value) && /topic/.test(key);
@@ -55,7 +56,7 @@ export function siloValue(key, value, now = Date.now()) {
     return value.map((v) => esc(typeof v === 'object' ? JSON.stringify(v) : v)).join(', ');
   }
   if (typeof value === 'object') {
-    return Object.entries(value).map(([k, v]) => `${esc(label(k))}: ${siloValue(k, v, now)}`).join(' · ');
+    return `<ul class="fields">${Object.entries(value).map(([k, v]) => `<li><span class="muted">${esc(label(k))}</span> ${siloValue(k, v, now)}</li>`).join('')}</ul>`;
   }
   return esc(value);
 }
