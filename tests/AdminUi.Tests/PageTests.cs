@@ -31,6 +31,7 @@ public sealed class PageTests(AdminUiFixture fixture, ITestOutputHelper output) 
         await Expect(topicRow.Locator("[data-field=message_count]")).ToHaveTextAsync(Commafy(Topic("message_count")));
         await Expect(topicRow.Locator("[data-field=depth]")).ToHaveTextAsync(Commafy(Topic("depth")));
         await Expect(topicRow.Locator("[data-field=channels]")).ToHaveTextAsync("1");
+        await AssertFitsWidthAsync();
         await ScreenshotAsync("desktop-topics");
 
         // "/topics/:topic": the node row and the total, and the channel row
@@ -50,6 +51,7 @@ public sealed class PageTests(AdminUiFixture fixture, ITestOutputHelper output) 
         await Expect(channelRow.Locator("[data-field=message_count]")).ToHaveTextAsync(Commafy(Channel("message_count")));
         await Expect(channelRow.Locator("[data-field=client_count]")).ToHaveTextAsync("1");
         await Expect(Page.GetByRole(AriaRole.Button, new() { Name = "Pause Topic" })).ToBeVisibleAsync();
+        await AssertFitsWidthAsync();
         await ScreenshotAsync("desktop-topic");
 
         // "/topics/:topic/:channel": the channel per node and the consumer
@@ -68,6 +70,7 @@ public sealed class PageTests(AdminUiFixture fixture, ITestOutputHelper output) 
         await Expect(client.Locator("[data-field=message_count]")).ToHaveTextAsync("2");
         await Expect(client.Locator("[data-field=finish_count]")).ToHaveTextAsync("0");
         await Expect(client.Locator("[data-field=connected]")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"^\d+(ms|s|m)"));
+        await AssertFitsWidthAsync();
         await ScreenshotAsync("desktop-channel");
 
         // "/nodes": this Silo with the topic among its topics
@@ -75,6 +78,7 @@ public sealed class PageTests(AdminUiFixture fixture, ITestOutputHelper output) 
         var siloRow = Page.Locator($"table[data-table=nodes] tr[data-node='{NodeId}']");
         await Expect(siloRow.GetByRole(AriaRole.Link, new() { Name = topic, Exact = true })).ToBeVisibleAsync();
         await Expect(siloRow.Locator("[data-field=silo-status]")).ToBeVisibleAsync();
+        await AssertFitsWidthAsync();
         await ScreenshotAsync("desktop-nodes");
 
         // "/nodes/:node": the topic, its channel and the consumer on this node
@@ -82,12 +86,14 @@ public sealed class PageTests(AdminUiFixture fixture, ITestOutputHelper output) 
         await Expect(Page.Locator($"tr.topic-row[data-topic='{topic}']")).ToBeVisibleAsync();
         await Expect(Page.Locator($"tr.channel-row[data-channel='{topic}/{channel}']")).ToContainTextAsync(Commafy(Channel("message_count")));
         await Expect(Page.Locator("[data-part=silo-details]")).ToBeVisibleAsync();
+        await AssertFitsWidthAsync();
         await ScreenshotAsync("desktop-node");
 
         // "/lookup": lookupd's hosts and the create form
         await FollowLinkAsync(Page.Locator("nav a[data-nav=lookup]"), "/lookup");
         await Expect(Page.GetByRole(AriaRole.Button, new() { Name = "Create" })).ToBeVisibleAsync();
         await Expect(Page.Locator("table[data-table=lookupd], .notice").First).ToBeVisibleAsync();
+        await AssertFitsWidthAsync();
         await ScreenshotAsync("desktop-lookup");
 
         // "/counter": the fleet's message count, as nsqadmin sums it (every channel on every node)
@@ -102,6 +108,7 @@ public sealed class PageTests(AdminUiFixture fixture, ITestOutputHelper output) 
             }
         }
         await Expect(Page.Locator("[data-part=count]")).ToHaveAttributeAsync("data-count", fleet.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await AssertFitsWidthAsync();
         await ScreenshotAsync("desktop-counter");
 
         AssertNoConsoleErrors();

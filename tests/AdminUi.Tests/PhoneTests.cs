@@ -36,8 +36,7 @@ public sealed class PhoneTests(AdminUiFixture fixture, ITestOutputHelper output)
         {
             await OpenAsync(path);
             await Expect(Page.Locator(shown).First).ToBeVisibleAsync();
-            var widths = await Page.EvaluateAsync<int[]>("() => [document.documentElement.scrollWidth, window.innerWidth]");
-            Assert.True(widths[0] <= widths[1], $"{path}: the page is {widths[0]} px wide on a {widths[1]} px screen");
+            await AssertFitsWidthAsync();
             await ScreenshotAsync($"phone-{name}");
         }
 

@@ -103,6 +103,13 @@ public abstract class AdminUiTest : IAsyncLifetime
         await Page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(directory, $"{name}.png"), FullPage = true });
     }
 
+    /// <summary>Asserts the page does not scroll sideways: wide tables scroll inside their own box instead.</summary>
+    protected async Task AssertFitsWidthAsync()
+    {
+        var widths = await Page.EvaluateAsync<int[]>("() => [document.documentElement.scrollWidth, window.innerWidth]");
+        Assert.True(widths[0] <= widths[1], $"{new Uri(Page.Url).AbsolutePath}: the page is {widths[0]} px wide on a {widths[1]} px screen");
+    }
+
     /// <summary>Clicks a button that asks for confirmation and confirms it in the dialog.</summary>
     protected async Task ClickAndConfirmAsync(ILocator button, string expectedQuestion)
     {

@@ -31,7 +31,9 @@ function refreshIntervalMs() {
 }
 
 function renderBanners(element, banners) {
-  element.innerHTML = banners
+  // Several calls of one refresh can report the same failure (each node's request names the same lookupd).
+  const unique = banners.filter((b, i) => banners.findIndex((o) => o.kind === b.kind && o.text === b.text) === i);
+  element.innerHTML = unique
     .map((b) => `<div class="banner banner-${b.kind}" role="${b.kind === 'error' ? 'alert' : 'status'}">${esc(b.text)}</div>`)
     .join('');
 }

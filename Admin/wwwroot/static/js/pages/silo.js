@@ -4,7 +4,7 @@
 import { esc, formatBytes, formatDuration, seg } from '../format.js';
 
 /** A field name as a label: its unit suffix dropped (the value shows the unit). */
-const label = (key) => key.replace(/_(bytes|seconds|usec|ms|ns)$/, '').replace(/_/g, ' ');
+const label = (key) => key.replace(/_usec_(\d+)$/, ' p$1').replace(/_(bytes|seconds|usec|ms|ns)$/, '').replace(/_/g, ' ');
 
 function isTopicList(key, value) {
   return Array.isArray(value) && /topic/.test(key);
