@@ -83,6 +83,10 @@ class PageRun {
     if (this.stopped) {
       return;
     }
+    if (document.hidden) {
+      // A background tab asks for nothing; the page refreshes when it is shown again.
+      return;
+    }
     this.running = (async () => {
       try {
         await this.page.update(this);
@@ -158,6 +162,11 @@ document.addEventListener('click', (event) => {
 });
 
 window.addEventListener('popstate', () => show(location.pathname));
+document.addEventListener('visibilitychange', () => {
+  if (!document.hidden) {
+    current?.refresh();
+  }
+});
 
 intervalSelect.value = String(refreshIntervalMs());
 intervalSelect.addEventListener('change', () => {

@@ -5,7 +5,7 @@ import { commafy, esc, formatDuration, formatRate, seg } from '../format.js';
 import { rateKeys, sample, currentRate } from '../rates.js';
 import { sparkline, rateChart } from '../chart.js';
 import { channelAction, deleteChannel } from '../actions.js';
-import { clientAttributes, connectedMs, nodeLabel, nodeLink, notice, pausedBadge, table, memoryPlusDisk } from './shared.js';
+import { clientAttributes, connectedMs, latencyCells, latencyHead, latencyQuantiles, memoryPlusDisk, nodeLabel, nodeLink, notice, pausedBadge, table } from './shared.js';
 
 export const channelPage = {
   name: 'channel',
@@ -69,6 +69,7 @@ export const channelPage = {
     if (nodes.length === 0) {
       part('nodes').innerHTML = notice('Notice', 'No producers exist for this topic/channel. See <a class="link" href="/lookup">Lookup</a> for more information.');
     } else {
+      const quantiles = latencyQuantiles(stats, ...nodes);
       const row = (s, label, key, attributes) => `<tr ${attributes}>
           <td>${label}</td>
           <td data-field="depth">${commafy(s.depth)}</td>
@@ -80,9 +81,9 @@ export const channelPage = {
           <td data-field="message_count">${commafy(s.message_count)}</td>
           <td class="rate" data-field="rate">${formatRate(currentRate(key))}</td>
           <td class="chart-cell">${sparkline(key)}</td>
-          <td data-field="client_count">${commafy(s.client_count)}</td></tr>`;
+          <td data-field="client_count">${commafy(s.client_count)}</td>${latencyCells(s, quantiles)}</tr>`;
       part('nodes').innerHTML = table('class="data" data-table="channel-nodes"',
-        '<tr><th>NSQd Host</th><th>Depth</th><th>Memory + Disk</th><th>In-Flight</th><th>Deferred</th><th>Requeued</th><th>Timed Out</th><th>Messages</th><th>Rate</th><th class="chart-cell">History</th><th>Connections</th></tr>',
+        `<tr><th>NSQd Host</th><th>Depth</th><th>Memory + Disk</th><th>In-Flight</th><th>Deferred</th><th>Requeued</th><th>Timed Out</th><th>Messages</th><th>Rate</th><th class="chart-cell">History</th><th>Connections</th>${latencyHead(quantiles)}</tr>`,
         nodes.map((n) => row(n, `${nodeLabel(n)}${pausedBadge(n.paused)}`, rateKeys.channel(topic, channel, n.node), `data-node="${esc(n.node)}"`)).join('')
           + row(stats, '<strong>Total</strong>', rateKeys.channel(topic, channel), 'class="total" data-node="*"'));
     }

@@ -1,5 +1,5 @@
 // Pieces several pages show the same way: badges, client attributes, node links, sums over channels.
-import { commafy, esc, seg } from '../format.js';
+import { commafy, esc, nanoToHuman, seg } from '../format.js';
 
 export const pausedBadge = (paused) => (paused ? ' <span class="badge badge-paused" data-paused="true">paused</span>' : '');
 
@@ -76,4 +76,32 @@ export function memoryPlusDisk(stats) {
   const backend = stats.backend_depth ?? 0;
   const memory = stats.memory_depth ?? (stats.depth === undefined ? undefined : stats.depth - backend);
   return `${commafy(memory)} + ${commafy(backend)}`;
+}
+
+/** The quantiles of nsqd's e2e_processing_latency (--e2e-processing-latency-percentile) found in any of the stats. */
+export function latencyQuantiles(...statsList) {
+  const quantiles = new Set();
+  for (const stats of statsList) {
+    for (const p of stats?.e2e_processing_latency?.percentiles ?? []) {
+      quantiles.add(p.quantile);
+    }
+  }
+  return [...quantiles].sort((a, b) => a - b);
+}
+
+/** nsqadmin's E2E Processing Latency header cells: one per quantile. */
+export const latencyHead = (quantiles) =>
+  quantiles.map((q) => `<th title="E2E processing latency">e2e p${esc(+(q * 100).toFixed(2))}</th>`).join('');
+
+/** The average of each quantile (nanoseconds), with its min and max as a tooltip, as nsqadmin shows them. */
+export function latencyCells(stats, quantiles) {
+  const latency = stats?.e2e_processing_latency;
+  // No message finished in the window: nothing measured (nsqd reports zeros).
+  const percentiles = latency?.count === 0 ? [] : (latency?.percentiles ?? []);
+  return quantiles.map((q) => {
+    const p = percentiles.find((x) => x.quantile === q);
+    return p
+      ? `<td data-field="e2e-p${esc(q * 100)}" title="min ${esc(nanoToHuman(p.min))}, max ${esc(nanoToHuman(p.max))}">${esc(nanoToHuman(p.average ?? p.value))}</td>`
+      : '<td>–</td>';
+  }).join('');
 }

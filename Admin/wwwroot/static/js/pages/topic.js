@@ -5,7 +5,7 @@ import { commafy, esc, formatRate, seg } from '../format.js';
 import { rateKeys, sample, currentRate } from '../rates.js';
 import { sparkline, rateChart } from '../chart.js';
 import { topicAction, deleteTopic, tombstoneProducer, createForm, wireCreateForm } from '../actions.js';
-import { channelSums, nodeLabel, notice, pausedBadge, table, memoryPlusDisk } from './shared.js';
+import { channelSums, latencyCells, latencyHead, latencyQuantiles, memoryPlusDisk, nodeLabel, notice, pausedBadge, table } from './shared.js';
 
 export const topicPage = {
   name: 'topic',
@@ -75,6 +75,7 @@ export const topicPage = {
     } else if (nodes.length === 0) {
       part('nodes').innerHTML = notice('Notice', 'No producers exist for this topic. See <a class="link" href="/lookup">Lookup</a> for more information.');
     } else {
+      const quantiles = latencyQuantiles(stats, ...nodes);
       const row = (s, label, key, attributes) => {
         const sums = channelSums(s.channels);
         return `<tr ${attributes}>
@@ -88,21 +89,22 @@ export const topicPage = {
           <td data-field="timeout_count">${commafy(sums.timeout_count)}</td>
           <td class="rate" data-field="rate">${formatRate(currentRate(key))}</td>
           <td class="chart-cell">${sparkline(key)}</td>
-          <td data-field="channels">${commafy((s.channels ?? []).length)}</td></tr>`;
+          <td data-field="channels">${commafy((s.channels ?? []).length)}</td>${latencyCells(s, quantiles)}</tr>`;
       };
       const nodeRows = nodes.map((n) => row(n,
         `<button class="link-button danger" data-action="tombstone" data-node="${esc(n.node)}" title="tombstone this producer for the topic" aria-label="tombstone ${esc(n.node)}">✘</button> ${nodeLabel(n)}${pausedBadge(n.paused)}`,
         rateKeys.topic(topic, n.node), `data-node="${esc(n.node)}"`)).join('');
       const totalRow = row({ ...stats, channels }, '<strong>Total</strong>', rateKeys.topic(topic), 'class="total" data-node="*"');
       part('nodes').innerHTML = table('class="data" data-table="topic-nodes"',
-        '<tr><th>NSQd Host</th><th>Depth</th><th>Memory + Disk</th><th>In-Flight</th><th>Deferred</th><th>Messages</th><th>Requeued</th><th>Timed Out</th><th>Rate</th><th class="chart-cell">History</th><th>Channels</th></tr>',
+        `<tr><th>NSQd Host</th><th>Depth</th><th>Memory + Disk</th><th>In-Flight</th><th>Deferred</th><th>Messages</th><th>Requeued</th><th>Timed Out</th><th>Rate</th><th class="chart-cell">History</th><th>Channels</th>${latencyHead(quantiles)}</tr>`,
         nodeRows + totalRow);
     }
 
+    const channelQuantiles = latencyQuantiles(...channels);
     part('channels').innerHTML = !result.ok ? '' : channels.length === 0
       ? notice('Notice', 'No channels exist for this topic. Messages will queue at the topic until a channel is created.')
       : table('class="data" data-table="channels"',
-        '<tr><th>Channel</th><th>Depth</th><th>Memory + Disk</th><th>In-Flight</th><th>Deferred</th><th>Requeued</th><th>Timed Out</th><th>Messages</th><th>Connections</th><th>Rate</th><th class="chart-cell">History</th></tr>',
+        `<tr><th>Channel</th><th>Depth</th><th>Memory + Disk</th><th>In-Flight</th><th>Deferred</th><th>Requeued</th><th>Timed Out</th><th>Messages</th><th>Connections</th><th>Rate</th><th class="chart-cell">History</th>${latencyHead(channelQuantiles)}</tr>`,
         channels.map((c) => {
           const key = rateKeys.channel(topic, c.channel_name);
           return `<tr data-channel="${esc(c.channel_name)}">
@@ -116,7 +118,7 @@ export const topicPage = {
             <td data-field="message_count">${commafy(c.message_count)}</td>
             <td data-field="client_count">${commafy(c.client_count)}</td>
             <td class="rate" data-field="rate">${formatRate(currentRate(key))}</td>
-            <td class="chart-cell">${sparkline(key)}</td></tr>`;
+            <td class="chart-cell">${sparkline(key)}</td>${latencyCells(c, channelQuantiles)}</tr>`;
         }).join(''));
   },
 };
