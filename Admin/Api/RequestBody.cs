@@ -30,6 +30,7 @@ internal static class RequestBody
         if (start == bytes.Length) return (null, "EOF");
         if ("{[\"-0123456789tfn".IndexOf((char)bytes[start]) < 0)
             return (null, $"invalid character '{(char)bytes[start]}' looking for beginning of value");
+        if (BadLiteral(bytes, start) is { } literalError) return (null, literalError);
         try
         {
             // The first value only, as a Go decoder reads it.
@@ -54,6 +55,19 @@ internal static class RequestBody
                 ? "unexpected EOF"
                 : InvalidCharacter(bytes, ex));
         }
+    }
+
+    /// <summary>A body that starts as true, false or null and then is not one: Go names the first wrong character.</summary>
+    private static string? BadLiteral(byte[] bytes, int start)
+    {
+        var literal = (char)bytes[start] switch { 't' => "true", 'f' => "false", 'n' => "null", _ => null };
+        if (literal is null) return null;
+        for (var i = 1; i < literal.Length; i++)
+        {
+            if (start + i >= bytes.Length) return "unexpected EOF";
+            if (bytes[start + i] != literal[i]) return $"invalid character '{(char)bytes[start + i]}' in literal {literal} (expecting '{literal[i]}')";
+        }
+        return null;
     }
 
     private static bool IsStringField<T>(JsonTypeInfo<T> type, string name)

@@ -55,7 +55,7 @@ public sealed class ErrorApiTests(SiloFixture fixture, ITestOutputHelper output)
     [InlineData("""{"topic":"bad topic"}""", "INVALID_TOPIC")]
     [InlineData("""{"topic":"ok","channel":"bad/channel"}""", "INVALID_CHANNEL")]
     [InlineData("""{}""", "INVALID_TOPIC")]
-    [InlineData("""nope""", "invalid character 'n' looking for beginning of value")]
+    [InlineData("""nope""", "invalid character 'o' in literal null (expecting 'u')")]
     public async Task A_bad_create_body_is_400_with_nsqadmins_message(string body, string message)
     {
         AssertError(await Admin.PostAsync("/api/topics", body), HttpStatusCode.BadRequest, message);
