@@ -70,7 +70,7 @@ public sealed class ActionTests(AdminUiFixture fixture, ITestOutputHelper output
 
         await ClickAndConfirmAsync(Page.GetByRole(AriaRole.Button, new() { Name = "Delete Channel" }), $"delete channel {topic}/{channel}");
         await StatsProbe.UntilAsync(Http, topic, "the channel gone", s => s.Topic(topic) is not null && s.Channel(topic, channel) is null);
-        await Page.WaitForURLAsync(url => new Uri(url).AbsolutePath == $"/topics/{topic}");
+        await ExpectPathAsync($"/topics/{topic}");
         await Expect(Page.Locator($"table[data-table=topic-nodes] tr[data-node='{NodeId}']")).ToBeVisibleAsync();
         await Expect(Page.Locator($"tr[data-channel='{channel}']")).ToHaveCountAsync(0);
         AssertNoConsoleErrors();
@@ -89,7 +89,7 @@ public sealed class ActionTests(AdminUiFixture fixture, ITestOutputHelper output
 
         await ClickAndConfirmAsync(Page.GetByRole(AriaRole.Button, new() { Name = "Delete Topic" }), $"delete topic {topic}");
         await StatsProbe.UntilAsync(Http, topic, "the topic gone", s => s.Topic(topic) is null);
-        await Page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/");
+        await ExpectPathAsync("/");
         await Expect(Page.Locator("table[data-table=topics]")).ToBeVisibleAsync();
         await Expect(Page.Locator($"table[data-table=topics] tr[data-topic='{topic}']")).ToHaveCountAsync(0);
         AssertNoConsoleErrors();
@@ -128,7 +128,7 @@ public sealed class ActionTests(AdminUiFixture fixture, ITestOutputHelper output
         await StatsProbe.UntilAsync(Http, topic, "the topic gone from the node", s => s.Topic(topic) is null);
 
         // It was the topic's only producer: the page goes back to the topics list.
-        await Page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/");
+        await ExpectPathAsync("/");
 
         await FollowLinkAsync(Page.Locator("nav a[data-nav=nodes]"), "/nodes");
         await Expect(Page.Locator($"table[data-table=nodes] tr[data-node='{NodeId}']")).ToBeVisibleAsync();

@@ -90,8 +90,12 @@ public abstract class AdminUiTest : IAsyncLifetime
     protected async Task FollowLinkAsync(ILocator link, string expectedPath)
     {
         await link.ClickAsync();
-        await Page.WaitForURLAsync(url => new Uri(url).AbsolutePath == expectedPath);
+        await ExpectPathAsync(expectedPath);
     }
+
+    /// <summary>Waits until the page's address is <paramref name="path"/> (polled, so a move that came first is seen too).</summary>
+    protected Task ExpectPathAsync(string path) =>
+        Assertions.Expect(Page).ToHaveURLAsync(new Regex("^" + Regex.Escape(Fixture.AdminBase + path) + "$"));
 
     /// <summary>Saves a full-page screenshot as TestResults/admin-ui/<paramref name="name"/>.png.</summary>
     protected async Task ScreenshotAsync(string name)
