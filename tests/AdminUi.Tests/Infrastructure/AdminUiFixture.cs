@@ -3,7 +3,7 @@ using Microsoft.Playwright;
 namespace OrleansNsq.AdminUi.Tests.Infrastructure;
 
 /// <summary>
-/// One Silo (with its admin listener on a free loopback port) and one headless Debian chromium driven by Playwright,
+/// One Silo (its admin listener on a free loopback port, as SiloProcess starts every Silo) and one headless Debian chromium driven by Playwright,
 /// shared by the admin UI tests; each test opens its own browser context and uses its own topic names.
 /// </summary>
 public sealed class AdminUiFixture : IAsyncLifetime
@@ -19,10 +19,8 @@ public sealed class AdminUiFixture : IAsyncLifetime
 
     public IBrowser Browser => _browser ?? throw new InvalidOperationException("the fixture has not started");
 
-    public int AdminPort { get; private set; }
-
     /// <summary>Where the UI is served: http://127.0.0.1:port.</summary>
-    public string AdminBase => $"http://127.0.0.1:{AdminPort}";
+    public string AdminBase => $"http://{Silo.AdminHttpAddress}";
 
     public async Task InitializeAsync()
     {
@@ -31,8 +29,7 @@ public sealed class AdminUiFixture : IAsyncLifetime
             throw new InvalidOperationException($"{ChromiumPath} is missing: apt-get install chromium (.ci/run does it)");
         }
 
-        AdminPort = FreePorts.Take(1)[0];
-        _silo = await SiloProcess.StartAsync("--admin-http-address", $"127.0.0.1:{AdminPort}");
+        _silo = await SiloProcess.StartAsync();
         _playwright = await Playwright.CreateAsync();
         _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
