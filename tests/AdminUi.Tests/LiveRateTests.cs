@@ -41,6 +41,18 @@ public sealed class LiveRateTests(AdminUiFixture fixture, ITestOutputHelper outp
         await Expect(channelRate).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"^[1-9][\d,]*(\.\d)?/s$"));
         await ScreenshotAsync("desktop-topic-rate");
 
+        // The counter page counts up while the publisher runs, without a reload.
+        await FollowLinkAsync(Page.Locator("nav a[data-nav=counter]"), "/counter");
+        var count = Page.Locator("[data-part=count]");
+        await Expect(count).ToHaveAttributeAsync("data-count", new System.Text.RegularExpressions.Regex(@"^\d+$"));
+        var first = long.Parse((await count.GetAttributeAsync("data-count"))!, CultureInfo.InvariantCulture);
+        await Page.WaitForFunctionAsync(
+            "first => Number(document.querySelector('[data-part=count]').dataset.count) > first && Number(document.querySelector('figure.rate-chart').dataset.rate) > 0",
+            first, new() { Timeout = (float)UiTimeout.TotalMilliseconds });
+        await ScreenshotAsync("desktop-counter-live");
+        await FollowLinkAsync(Page.Locator("nav a[data-nav=topics]"), "/");
+        await FollowLinkAsync(Page.Locator($"table[data-table=topics] tr[data-topic='{topic}'] a"), $"/topics/{topic}");
+
         await stop.CancelAsync();
         var published = await publisher;
         await StatsProbe.UntilAsync(Http, topic, $"{published} messages counted", s => s.TopicCounter(topic, "message_count") == published);

@@ -9,8 +9,10 @@ function shape(points, width, height) {
   const max = Math.max(...points.map((p) => p.rate), 0);
   const scale = max > 0 ? (height - 2) / max : 0;
   const step = points.length > 1 ? width / (points.length - 1) : 0;
-  const xy = points.map((p, i) => [points.length > 1 ? i * step : width, height - 1 - p.rate * scale]);
-  const line = xy.map(([x, y]) => `${x.toFixed(1)},${y.toFixed(1)}`).join(' ');
+  const y = (p) => height - 1 - p.rate * scale;
+  // A single rate is drawn as a level line across the chart, so the first sample is visible too.
+  const xy = points.length === 1 ? [[0, y(points[0])], [width, y(points[0])]] : points.map((p, i) => [i * step, y(p)]);
+  const line = xy.map(([px, py]) => `${px.toFixed(1)},${py.toFixed(1)}`).join(' ');
   const area = `M${xy[0][0].toFixed(1)},${height} L${line.replaceAll(' ', ' L')} L${xy[xy.length - 1][0].toFixed(1)},${height} Z`;
   return { line, area, max };
 }
@@ -34,7 +36,7 @@ export function rateChart(key, title) {
   const { line, area, max } = shape(points, width, height);
   const now = currentRate(key);
   const span = points.length > 1 ? Math.round((points[points.length - 1].at - points[0].at) / 1000) : 0;
-  const note = points.length < 2 ? 'collecting samples' : `last ${span} s · max ${formatRate(max)}`;
+  const note = points.length === 0 ? 'collecting samples' : points.length === 1 ? 'first sample' : `last ${span} s · max ${formatRate(max)}`;
   return `<figure class="rate-chart" data-rate-key="${esc(key)}" data-samples="${points.length}"
       data-rate="${now === null ? '' : now.toFixed(3)}">
     <figcaption><span>${esc(title)}</span> <strong class="rate-now">${formatRate(now)}</strong>
