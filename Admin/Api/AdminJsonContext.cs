@@ -82,8 +82,6 @@ public sealed class SilosResponse
 [JsonSerializable(typeof(IReadOnlyList<string>))]
 [JsonSerializable(typeof(int))]
 [JsonSerializable(typeof(long))]
-[JsonSerializable(typeof(bool))]
-[JsonSerializable(typeof(JsonElement))]
 internal sealed partial class AdminJsonContext : JsonSerializerContext
 {
     /// <summary>Quotes and apostrophes written as themselves (<c>\"</c>, not <c>\u0022</c>), as Go writes them in the

@@ -50,10 +50,6 @@ public abstract class ApiReply
 
     private sealed class ErrorReply(int status, string message) : ApiReply
     {
-        public int Status => status;
-
-        public string Message => message;
-
         public override Task WriteAsync(HttpContext context)
         {
             V1Header(context);

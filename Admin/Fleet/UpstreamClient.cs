@@ -26,9 +26,6 @@ public sealed class UpstreamClient(HttpClient http)
         }
     }
 
-    public async Task<byte[]> GetRawAsync(string endpoint, CancellationToken cancellationToken) =>
-        await SendAsync(HttpMethod.Get, endpoint, cancellationToken);
-
     public Task PostV1Async(string endpoint, CancellationToken cancellationToken) =>
         SendAsync(HttpMethod.Post, endpoint, cancellationToken);
 

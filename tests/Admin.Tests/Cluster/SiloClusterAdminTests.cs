@@ -51,10 +51,14 @@ public sealed class SiloClusterAdminTests(ITestOutputHelper output)
             var killed = cluster.Silos[1];
             await killed.KillAsync();
             using var survivor = new AdminHttp(cluster.Silos[0].AdminHttpAddress);
+            // Until membership declares the silo dead, grain calls to it fail and so may lookupd: 502s are waited out.
             await BoundedWait.UntilAsync("silo declared dead", "one node in /api/nodes and the killed silo Dead in /api/silos", Wait, async () =>
             {
-                var nodes = await survivor.GetOkAsync("/api/nodes");
-                var silos = await survivor.GetOkAsync("/api/silos");
+                var nodesAnswer = await survivor.GetAsync("/api/nodes");
+                var silosAnswer = await survivor.GetAsync("/api/silos");
+                if (nodesAnswer.Status != System.Net.HttpStatusCode.OK || silosAnswer.Status != System.Net.HttpStatusCode.OK)
+                    return (false, $"{nodesAnswer}; {silosAnswer}");
+                var (nodes, silos) = (nodesAnswer.Json, silosAnswer.Json);
                 var dead = silos.GetProperty("silos").EnumerateArray().Any(s =>
                     s.GetProperty("status").GetString() == "Dead" && s.GetProperty("producer").GetProperty("http_port").GetInt32() == killed.HttpPort);
                 return (nodes.GetProperty("nodes").GetArrayLength() == 1 && dead, $"{nodes}; {silos}");
