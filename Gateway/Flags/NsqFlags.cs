@@ -14,6 +14,7 @@ public static class NsqFlags
         new("tcp-address", "Nsqd:TcpAddress", FlagKind.Text, "0.0.0.0:4150", "<addr>:<port> to listen on for TCP clients"),
         new("http-address", "Nsqd:HttpAddress", FlagKind.Text, "0.0.0.0:4151", "<addr>:<port> to listen on for HTTP clients (empty disables)"),
         new("lookupd-http-address", "Nsqd:LookupdHttpAddress", FlagKind.Text, "0.0.0.0:4161", "<addr>:<port> of the co-hosted nsqlookupd HTTP API (empty disables)"),
+        new("admin-http-address", "Admin:HttpAddress", FlagKind.Text, "0.0.0.0:4171", "<addr>:<port> of the built-in nsqadmin: web UI and nsqadmin's /api, reading this node's lookupd (empty disables)"),
         new("lookupd-tcp-listen-address", "Lookupd:TcpAddress", FlagKind.Text, "0.0.0.0:4160", "<addr>:<port> of the co-hosted nsqlookupd TCP port, where nsqd nodes register (nsqlookupd's --tcp-address; empty disables)"),
         new("lookupd-tcp-address", "Nsqd:LookupdTcpAddresses", FlagKind.List, "", "lookupd TCP address to register this node's topics and channels with (may be given multiple times)", FileKey: "nsqlookupd-tcp-addresses"),
         new("inactive-producer-timeout", "Lookupd:InactiveProducerTimeout", FlagKind.Duration, "5m0s", "lookupd: duration of time since an nsqd's last ping before it is left out of /lookup and /nodes"),

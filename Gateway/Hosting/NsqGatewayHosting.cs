@@ -6,6 +6,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Microsoft.AspNetCore.Builder;
+using OrleansNsq.Admin.Configuration;
+using OrleansNsq.Admin.Hosting;
 using OrleansNsq.Gateway.Connections;
 using OrleansNsq.Gateway.Hosting.Memory;
 using OrleansNsq.Gateway.Http;
@@ -37,6 +39,8 @@ public static class NsqGatewayHosting
         services.AddHostedService<StatsdPusher>();
         services.AddNsqMetrics(configuration);
         services.AddNsqHttpApis();
+        services.AddNsqAdmin(configuration);
+        services.AddSingleton<IAdminDefaultFleet, NodeAdminFleet>();
         // The parser answers a command only once all of it is buffered: the socket's pipe must hold the largest body
         // (--max-body-size) plus a command line, or a maximal MPUB would stall (Kestrel's default is 1 MiB).
         // Reads are handled on the socket's own thread instead of being handed to the thread pool first: one thread
@@ -53,8 +57,8 @@ public static class NsqGatewayHosting
         return services;
     }
 
-    /// <summary>Binds the NSQ listeners from <see cref="NsqdOptions"/> and <see cref="LookupdOptions"/>: TCP V2, nsqd
-    /// HTTP, lookupd HTTP, lookupd TCP.</summary>
+    /// <summary>Binds the NSQ listeners from <see cref="NsqdOptions"/>, <see cref="LookupdOptions"/> and
+    /// <see cref="AdminOptions"/>: TCP V2, nsqd HTTP, lookupd HTTP, lookupd TCP, nsqadmin HTTP.</summary>
     public static void ListenNsq(this KestrelServerOptions kestrel)
     {
         var options = kestrel.ApplicationServices.GetRequiredService<IOptions<NsqdOptions>>().Value;
@@ -76,9 +80,12 @@ public static class NsqGatewayHosting
                 endpoints.LookupdTcp = listen;
                 listen.UseConnectionHandler<LookupdConnectionHandler>();
             });
+        var admin = kestrel.ApplicationServices.GetRequiredService<IOptions<AdminOptions>>().Value;
+        if (admin.HttpAddress.Length > 0)
+            kestrel.Listen(AdminListenAddress.Parse(admin.HttpAddress), listen => endpoints.AdminHttp = TagHttp(listen, HttpRole.Admin));
     }
 
-    /// <summary>Serves the nsqd and lookupd APIs, each on the listener tagged with its role.</summary>
+    /// <summary>Serves the nsqd, lookupd and nsqadmin APIs, each on the listener tagged with its role.</summary>
     public static void UseNsqHttpApis(this IApplicationBuilder app)
     {
         app.MapWhen(c => HttpRoleTag.Of(c) == HttpRole.Nsqd, b =>
@@ -87,6 +94,7 @@ public static class NsqGatewayHosting
             b.UseNsqdApi();
         });
         app.MapWhen(c => HttpRoleTag.Of(c) == HttpRole.Lookupd, b => b.UseLookupdApi());
+        app.MapWhen(c => HttpRoleTag.Of(c) == HttpRole.Admin, b => b.UseNsqAdmin());
     }
 
     /// <summary>Once Kestrel is bound, the node's identity carries the real ports (port 0 in tests).</summary>
@@ -117,6 +125,7 @@ public sealed class GatewayEndpoints
     public ListenOptions? NsqdHttp { get; internal set; }
     public ListenOptions? LookupdHttp { get; internal set; }
     public ListenOptions? LookupdTcp { get; internal set; }
+    public ListenOptions? AdminHttp { get; internal set; }
 
     public static int PortOf(ListenOptions? listen) => (listen?.EndPoint as System.Net.IPEndPoint)?.Port ?? -1;
 }

@@ -3,11 +3,14 @@ using Microsoft.AspNetCore.Http;
 
 namespace OrleansNsq.Gateway.Http;
 
-/// <summary>Which NSQ HTTP API a Kestrel listener serves. nsqd (4151) and nsqlookupd (4161) share one host.</summary>
+/// <summary>Which NSQ HTTP API a Kestrel listener serves. nsqd (4151), nsqlookupd (4161) and nsqadmin (4171)
+/// share one host.</summary>
 public enum HttpRole
 {
     Nsqd,
     Lookupd,
+    /// <summary>The built-in nsqadmin (4171): the web UI and nsqadmin's /api.</summary>
+    Admin,
 }
 
 /// <summary>

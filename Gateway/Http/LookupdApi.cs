@@ -42,6 +42,7 @@ internal sealed partial class LookupdApi
             .Get("/topics", Topics)
             .Get("/channels", Channels)
             .Get("/nodes", Nodes)
+            .Get("/silos", Silos)
             .Post("/topic/create", TopicCreate)
             .Post("/topic/delete", TopicDelete)
             .Post("/channel/create", ChannelCreate)

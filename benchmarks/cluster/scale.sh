@@ -30,7 +30,7 @@ for n in "$@"; do
     dotnet "$silo_dll" --cluster postgres --cluster-connection "$ORLEANSNSQ_TEST_POSTGRES" --cluster-id "$cluster" \
       --advertised-ip 127.0.0.1 --broadcast-address 127.0.0.1 --silo-port $((base + 5)) --gateway-port $((base + 6)) \
       --tcp-address 127.0.0.1:$base --http-address 127.0.0.1:$((base + 1)) --lookupd-http-address 127.0.0.1:$((base + 2)) \
-      --lookupd-tcp-listen-address 127.0.0.1:$((base + 3)) --mem-queue-size "$memq" >"$work/silo$n-$i.log" 2>&1 &
+      --lookupd-tcp-listen-address 127.0.0.1:$((base + 3)) --admin-http-address 127.0.0.1:$((base + 4)) --mem-queue-size "$memq" >"$work/silo$n-$i.log" 2>&1 &
     pids+=($!)
     for _ in $(seq 1 300); do [ "$(curl -s 127.0.0.1:$((base + 1))/ping)" = OK ] && break; sleep 0.2; done
   done

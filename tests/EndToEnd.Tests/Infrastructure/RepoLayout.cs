@@ -21,6 +21,8 @@ internal static class RepoLayout
 
     public static string GatewayDll => Path.Combine(Root, "Gateway", "bin", Configuration, "net10.0", "OrleansNsq.Gateway.dll");
 
+    public static string AdminDll => Path.Combine(Root, "Admin", "bin", Configuration, "net10.0", "OrleansNsq.Admin.dll");
+
     public static string GrainServiceDll => Path.Combine(Root, "samples", "GrainService", "bin", Configuration, "net10.0", "OrleansNsq.GrainService.dll");
 
     public static string NsqjsDirectory => Path.Combine(Root, "tests", "nsqjs");

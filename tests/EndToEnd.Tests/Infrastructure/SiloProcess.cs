@@ -29,6 +29,7 @@ public sealed class SiloProcess : IAsyncDisposable
         SiloPort = ports[3];
         GatewayPort = ports[4];
         LookupdTcpPort = ports[5];
+        AdminHttpPort = ports[6];
         DataPath = dataPath;
     }
 
@@ -38,12 +39,14 @@ public sealed class SiloProcess : IAsyncDisposable
     public int SiloPort { get; }
     public int GatewayPort { get; }
     public int LookupdTcpPort { get; }
+    public int AdminHttpPort { get; }
     public string DataPath { get; }
 
     public string TcpAddress => $"127.0.0.1:{TcpPort}";
     public string HttpAddress => $"127.0.0.1:{HttpPort}";
     public string LookupdHttpAddress => $"127.0.0.1:{LookupdHttpPort}";
     public string LookupdTcpAddress => $"127.0.0.1:{LookupdTcpPort}";
+    public string AdminHttpAddress => $"127.0.0.1:{AdminHttpPort}";
 
     public bool HasExited => _process.HasExited;
 
@@ -104,7 +107,7 @@ public sealed class SiloProcess : IAsyncDisposable
                 $"phase 'start silo': {dll} does not exist; build the solution in {RepoLayout.Configuration} first");
         }
 
-        var ports = FreePorts.Take(6);
+        var ports = FreePorts.Take(7);
         var dataPath = Directory.CreateTempSubdirectory("orleansnsq-e2e-").FullName;
         var start = new ProcessStartInfo("dotnet")
         {
@@ -125,6 +128,7 @@ public sealed class SiloProcess : IAsyncDisposable
                      "--http-address", $"127.0.0.1:{ports[1]}",
                      "--lookupd-http-address", $"127.0.0.1:{ports[2]}",
                      "--lookupd-tcp-listen-address", $"127.0.0.1:{ports[5]}",
+                     "--admin-http-address", $"127.0.0.1:{ports[6]}",
                      "--broadcast-address", "127.0.0.1",
                      "--silo-port", ports[3].ToString(),
                      "--gateway-port", ports[4].ToString(),

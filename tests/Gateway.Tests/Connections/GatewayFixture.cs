@@ -36,6 +36,7 @@ public sealed class GatewayFixture : IAsyncLifetime
         builder.Logging.ClearProviders();
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
+            ["Admin:HttpAddress"] = "", // no nsqadmin: fixtures run side by side
             ["Nsqd:TcpAddress"] = "127.0.0.1:0",
             ["Nsqd:HttpAddress"] = "",
             ["Nsqd:LookupdHttpAddress"] = "",

@@ -44,6 +44,7 @@ public class LookupdFixture : IAsyncLifetime
         builder.Logging.ClearProviders();
         var settings = new Dictionary<string, string?>
         {
+            ["Admin:HttpAddress"] = "", // no nsqadmin: fixtures run side by side
             ["Nsqd:TcpAddress"] = "127.0.0.1:0",
             ["Nsqd:HttpAddress"] = "127.0.0.1:0",
             ["Nsqd:LookupdHttpAddress"] = "127.0.0.1:0",
