@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.Http;
 using OrleansNsq.Admin.Fleet;
 
+using OrleansNsq.Protocol;
+
 namespace OrleansNsq.Admin.Api;
 
 /// <summary>nsqadmin's actions: 403 FORBIDDEN for a user not in --admin-user, 400 for a bad body or name, then the
@@ -15,9 +17,9 @@ public sealed partial class AdminApi
         if (!IsAdmin(context)) return ApiReply.Error(403, "FORBIDDEN");
         var (body, error) = await RequestBody.ReadAsync(context, AdminBodyJsonContext.Default.CreateTopicChannelBody);
         if (body is null) return ApiReply.Error(400, error!);
-        if (!TopicNames.IsValid(body.Topic)) return ApiReply.Error(400, "INVALID_TOPIC");
+        if (body.Topic is null || !NsqNames.IsValid(body.Topic)) return ApiReply.Error(400, "INVALID_TOPIC");
         var channel = body.Channel ?? "";
-        if (channel.Length > 0 && !TopicNames.IsValid(channel)) return ApiReply.Error(400, "INVALID_CHANNEL");
+        if (channel.Length > 0 && !NsqNames.IsValid(channel)) return ApiReply.Error(400, "INVALID_CHANNEL");
         var s = _settings.Snapshot;
         AdminLog.Action(_logger, channel.Length > 0 ? "create_channel" : "create_topic", body.Topic!, channel);
         return await ActAsync("create topic/channel", () => _fleet.CreateTopicChannelAsync(body.Topic!, channel, Lookupds(s), context.RequestAborted));
@@ -30,7 +32,7 @@ public sealed partial class AdminApi
         if (!IsAdmin(context)) return ApiReply.Error(403, "FORBIDDEN");
         var (body, _) = await RequestBody.ReadAsync(context, AdminBodyJsonContext.Default.TombstoneBody);
         if (body is null) return ApiReply.Error(400, "INVALID_BODY");
-        if (!TopicNames.IsValid(body.Topic)) return ApiReply.Error(400, "INVALID_TOPIC");
+        if (body.Topic is null || !NsqNames.IsValid(body.Topic)) return ApiReply.Error(400, "INVALID_TOPIC");
         var node = values["node"];
         AdminLog.Action(_logger, "tombstone_topic_producer", body.Topic!, node);
         return await ActAsync("tombstone node for topic", () => _fleet.TombstoneNodeForTopicAsync(body.Topic!, node, Lookupds(_settings.Snapshot), context.RequestAborted));

@@ -1,3 +1,5 @@
+using OrleansNsq.Protocol;
+
 namespace OrleansNsq.Admin.Hosting;
 
 /// <summary>
@@ -53,7 +55,7 @@ public sealed record AdminCommandLine(IReadOnlyDictionary<string, string?> Value
             }
             if (flag.Duration)
             {
-                if (!GoDurationText.TryParse(value, out var duration)) return Fail($"invalid value \"{value}\" for flag -{name}: parse error");
+                if (!GoDuration.TryParse(value, out var duration)) return Fail($"invalid value \"{value}\" for flag -{name}: parse error");
                 value = duration.ToString("c");
             }
             values[flag.ConfigKey] = value;

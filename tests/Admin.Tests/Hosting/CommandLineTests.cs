@@ -15,17 +15,6 @@ public sealed class CommandLineTests
         Assert.Equal("00:01:30", line.Values["Admin:HttpClientRequestTimeout"]);
     }
 
-    [Theory]
-    [InlineData("2s", 2000)]
-    [InlineData("500ms", 500)]
-    [InlineData("1h0m0s", 3_600_000)]
-    [InlineData("1.5s", 1500)]
-    public void Go_durations_parse(string text, int milliseconds)
-    {
-        Assert.True(GoDurationText.TryParse(text, out var duration));
-        Assert.Equal(TimeSpan.FromMilliseconds(milliseconds), duration);
-    }
-
     [Fact]
     public void A_bad_duration_is_nsqadmins_parse_error()
     {

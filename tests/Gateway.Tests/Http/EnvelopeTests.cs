@@ -46,9 +46,8 @@ public sealed class EnvelopeTests(HttpApiFixture fixture)
         (await fixture.Lookupd.Post("/nope")).Is(404, """{"message":"NOT_FOUND"}""");
     }
 
+    // /put and /mput are the exception: they publish (PublishTests).
     [Theory]
-    [InlineData("/put")]
-    [InlineData("/mput")]
     [InlineData("/create_topic")]
     [InlineData("/delete_topic")]
     [InlineData("/empty_channel")]
