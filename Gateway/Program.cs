@@ -6,6 +6,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
+using OrleansNsq.Gateway.Node;
 using OrleansNsq.Gateway.Flags;
 using OrleansNsq.Gateway.Hosting;
 using OrleansNsq.Gateway.Options;

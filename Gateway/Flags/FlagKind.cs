@@ -22,4 +22,7 @@ public enum FlagKind
 /// (<c>nsqlookupd_tcp_addresses</c> for --lookupd-tcp-address).</param>
 /// <param name="SiloOnly">Only a silo uses it (the store, the silo's own endpoints); the standalone Gateway process
 /// accepts and ignores it, and leaves it out of its --help.</param>
-public sealed record Flag(string Name, string ConfigKey, FlagKind Kind, string Default, string Help, string? FileKey = null, bool SiloOnly = false);
+/// <param name="Ignored">For an nsqd flag that has no meaning here: why. It is accepted (command line and --config
+/// file), stored under <see cref="NsqFlags.IgnoredSection"/>, and logged once at start when given.</param>
+public sealed record Flag(string Name, string ConfigKey, FlagKind Kind, string Default, string Help, string? FileKey = null, bool SiloOnly = false,
+    string? Ignored = null);

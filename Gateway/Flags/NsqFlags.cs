@@ -19,6 +19,10 @@ public static class NsqFlags
         new("lookupd-tcp-address", "Nsqd:LookupdTcpAddresses", FlagKind.List, "", "lookupd TCP address to register this node's topics and channels with (may be given multiple times)", FileKey: "nsqlookupd-tcp-addresses"),
         new("inactive-producer-timeout", "Lookupd:InactiveProducerTimeout", FlagKind.Duration, "5m0s", "lookupd: duration of time since an nsqd's last ping before it is left out of /lookup and /nodes"),
         new("broadcast-address", "Nsqd:BroadcastAddress", FlagKind.Text, "(hostname)", "address this node is registered with in lookupd"),
+        new("broadcast-tcp-port", "Nsqd:BroadcastTcpPort", FlagKind.Integer, "0", "TCP port that will be registered with lookupd (defaults to the TCP port that this node is listening on)"),
+        new("broadcast-http-port", "Nsqd:BroadcastHttpPort", FlagKind.Integer, "0", "HTTP port that will be registered with lookupd (defaults to the HTTP port that this node is listening on)"),
+        new("http-client-connect-timeout", "Admin:HttpClientConnectTimeout", FlagKind.Duration, "2s", "timeout for HTTP connect of this node's outgoing HTTP (the built-in nsqadmin's calls to lookupd and nsqd)"),
+        new("http-client-request-timeout", "Admin:HttpClientRequestTimeout", FlagKind.Duration, "5s", "timeout for HTTP request of this node's outgoing HTTP (the built-in nsqadmin's calls to lookupd and nsqd)"),
         new("data-path", "Nsqd:DataPath", FlagKind.Text, "(working dir)", "path to store data", SiloOnly: true),
         new("storage", "Storage:Provider", FlagKind.Text, "sqlite", "where topics, channels and messages are kept: sqlite (one file under --data-path) or postgres (--storage-connection)", SiloOnly: true),
         new("storage-connection", "Storage:ConnectionString", FlagKind.Text, "", "with --storage=postgres: Npgsql connection string, e.g. \"Host=db;Username=nsq;Password=…;Database=nsq\"", SiloOnly: true),
@@ -57,7 +61,30 @@ public static class NsqFlags
         new("cluster-id", "Orleans:ClusterId", FlagKind.Text, "orleans-nsq", "Orleans cluster id"),
         new("service-id", "Orleans:ServiceId", FlagKind.Text, "orleans-nsq", "Orleans service id"),
         new("log-level", "Logging:LogLevel:Default", FlagKind.Text, "info", "log level: debug, info, warn, error, fatal"),
+        // nsqd's flags that have no meaning here: accepted so nsqd's command lines and config files start us, and logged.
+        new("log-prefix", IgnoredSection + ":LogPrefix", FlagKind.Text, "[nsqd] ", "log message prefix", Ignored: "log lines carry their category and event id instead (docs/LOGGING.md)"),
+        new("verbose", IgnoredSection + ":Verbose", FlagKind.Bool, "false", "[deprecated] has no effect, use --log-level", Ignored: "deprecated in nsqd too: use --log-level"),
+        new("node-id", IgnoredSection + ":NodeId", FlagKind.Integer, "(hash of hostname)", "unique part for message IDs, (int) in range [0,1024)", Ignored: "message ids are a per-topic counter, unique across the cluster's silos without a node id (COMPATIBILITY.md)"),
+        new("worker-id", IgnoredSection + ":WorkerId", FlagKind.Integer, "0", "[deprecated] use --node-id", Ignored: "deprecated in nsqd too; message ids need no node id here"),
+        new("max-bytes-per-file", IgnoredSection + ":MaxBytesPerFile", FlagKind.Integer, "104857600", "number of bytes per diskqueue file before rolling", Ignored: "there are no diskqueue files: messages go to the message log (STORAGE.md)"),
+        new("sync-every", IgnoredSection + ":SyncEvery", FlagKind.Integer, "2500", "number of messages per diskqueue fsync", Ignored: "the message log commits in groups; at --mem-queue-size=0 every OK is fsync'd, above it at most every 100 ms (STORAGE.md)"),
+        new("sync-timeout", IgnoredSection + ":SyncTimeout", FlagKind.Duration, "2s", "duration of time per diskqueue fsync", Ignored: "the written-behind message log is fsync'd at most every 100 ms, not 2 s (STORAGE.md)"),
+        new("queue-scan-selection-count", IgnoredSection + ":QueueScanSelectionCount", FlagKind.Integer, "20", "number of channels to check per queue scan loop", Ignored: "there is no scan worker pool: each channel grain scans itself"),
+        new("queue-scan-worker-pool-max", IgnoredSection + ":QueueScanWorkerPoolMax", FlagKind.Integer, "4", "max concurrency for checking in-flight and deferred message timeouts", Ignored: "there is no scan worker pool: each channel grain scans itself"),
     ];
+
+    /// <summary>Where the flags that have no meaning here are kept when given (<see cref="Flag.Ignored"/>).</summary>
+    public const string IgnoredSection = "Nsqd:Ignored";
+
+    /// <summary>The ignored flags the configuration carries a value for, with the reason of each.</summary>
+    public static IEnumerable<(Flag Flag, string Value)> IgnoredGiven(Microsoft.Extensions.Configuration.IConfiguration configuration)
+    {
+        foreach (var flag in All)
+        {
+            if (flag.Ignored is null) continue;
+            if (configuration[flag.ConfigKey] is { } value) yield return (flag, value);
+        }
+    }
 
     public const string ConfigFlag = "config";
 
@@ -166,7 +193,8 @@ public static class NsqFlags
             text.AppendLine();
             text.Append("    \t").Append(flag.Help);
             if (flag.Default.Length > 0) text.Append(" (default ").Append(flag.Default).Append(')');
-            text.Append("  [config: ").Append(flag.ConfigKey).AppendLine("]");
+            if (flag.Ignored is { } why) text.Append("  [accepted for nsqd's command lines, ignored: ").Append(why).AppendLine("]");
+            else text.Append("  [config: ").Append(flag.ConfigKey).AppendLine("]");
         }
         return text.ToString();
     }

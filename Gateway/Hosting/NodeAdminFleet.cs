@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using OrleansNsq.Gateway.Node;
 using OrleansNsq.Admin.Configuration;
 
 namespace OrleansNsq.Gateway.Hosting;

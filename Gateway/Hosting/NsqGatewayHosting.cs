@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Microsoft.AspNetCore.Builder;
+using OrleansNsq.Gateway.Node;
 using OrleansNsq.Admin.Configuration;
 using OrleansNsq.Admin.Hosting;
 using OrleansNsq.Gateway.Connections;
@@ -36,6 +37,7 @@ public static class NsqGatewayHosting
         services.AddSingleton<LookupdIdentity>();
         services.AddHostedService<LookupLoop>();
         services.AddHostedService<IdleMemoryTrimmer>();
+        services.AddHostedService<IgnoredFlagsReport>();
         services.AddHostedService<StatsdPusher>();
         services.AddNsqMetrics(configuration);
         services.AddNsqHttpApis();
@@ -97,15 +99,6 @@ public static class NsqGatewayHosting
         app.MapWhen(c => HttpRoleTag.Of(c) == HttpRole.Admin, b => b.UseNsqAdmin());
     }
 
-    /// <summary>Once Kestrel is bound, the node's identity carries the real ports (port 0 in tests).</summary>
-    public static void PublishBoundPorts(this IServiceProvider services)
-    {
-        var endpoints = services.GetRequiredService<GatewayEndpoints>();
-        var identity = services.GetRequiredService<NodeIdentity>();
-        identity.TcpPort = GatewayEndpoints.PortOf(endpoints.Tcp);
-        if (endpoints.NsqdHttp is not null) identity.HttpPort = GatewayEndpoints.PortOf(endpoints.NsqdHttp);
-    }
-
     private static ListenOptions TagHttp(ListenOptions listen, HttpRole role)
     {
         listen.Protocols = HttpProtocols.Http1;
@@ -116,16 +109,4 @@ public static class NsqGatewayHosting
         });
         return listen;
     }
-}
-
-/// <summary>The listeners as bound (ports known once Kestrel has started, also for port 0).</summary>
-public sealed class GatewayEndpoints
-{
-    public ListenOptions? Tcp { get; internal set; }
-    public ListenOptions? NsqdHttp { get; internal set; }
-    public ListenOptions? LookupdHttp { get; internal set; }
-    public ListenOptions? LookupdTcp { get; internal set; }
-    public ListenOptions? AdminHttp { get; internal set; }
-
-    public static int PortOf(ListenOptions? listen) => (listen?.EndPoint as System.Net.IPEndPoint)?.Port ?? -1;
 }

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using OrleansNsq.Gateway.Node;
 using OrleansNsq.Gateway.Options;
 
 namespace OrleansNsq.Gateway.Http;

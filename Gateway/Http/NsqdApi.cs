@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using OrleansNsq.Gateway.Node;
 using OrleansNsq.Gateway.Connections;
 using OrleansNsq.Gateway.Options;
 

@@ -2,8 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using OrleansNsq.Gateway.Hosting;
-using OrleansNsq.Gateway.Http;
+using OrleansNsq.Gateway.Node;
 using OrleansNsq.Gateway.Options;
 
 namespace OrleansNsq.Gateway.Lookupd;

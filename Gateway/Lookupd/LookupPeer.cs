@@ -4,7 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using OrleansNsq.Gateway.Http;
+using OrleansNsq.Gateway.Node;
 using OrleansNsq.Gateway.Options;
 
 namespace OrleansNsq.Gateway.Lookupd;
@@ -92,8 +92,8 @@ internal sealed class LookupPeer(
         {
             BroadcastAddress = options.Value.BroadcastAddress,
             Hostname = node.Hostname,
-            TcpPort = node.TcpPort,
-            HttpPort = node.HttpPort,
+            TcpPort = node.AdvertisedTcpPort,
+            HttpPort = node.AdvertisedHttpPort,
             Version = NsqdOptions.Version,
         }, LookupJsonContext.Default.LookupIdentify);
         var command = new byte[9 + 4 + body.Length];

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Microsoft.Extensions.Options;
-using OrleansNsq.Gateway.Hosting;
-using OrleansNsq.Gateway.Http;
+using OrleansNsq.Gateway.Node;
 using OrleansNsq.Gateway.Options;
 
 namespace OrleansNsq.Gateway.Lookupd;

@@ -23,6 +23,10 @@ public sealed class NsqdOptions
     public string[] LookupdTcpAddresses { get; set; } = [];
     /// <summary>--broadcast-address, default the OS hostname.</summary>
     public string BroadcastAddress { get; set; } = System.Net.Dns.GetHostName();
+    /// <summary>--broadcast-tcp-port: the TCP port registered with lookupd; 0 (default) = the port listened on.</summary>
+    public int BroadcastTcpPort { get; set; }
+    /// <summary>--broadcast-http-port: the HTTP port registered with lookupd; 0 (default) = the port listened on.</summary>
+    public int BroadcastHttpPort { get; set; }
     /// <summary>--data-path, default "" (working directory).</summary>
     public string DataPath { get; set; } = "";
     /// <summary>--mem-queue-size, default 10000 messages per topic and per channel.</summary>

@@ -1,4 +1,4 @@
-using OrleansNsq.Gateway.Http;
+using OrleansNsq.Gateway.Node;
 using OrleansNsq.Gateway.Options;
 
 namespace OrleansNsq.Gateway.Producers;
@@ -18,5 +18,5 @@ public sealed record LookupdProducer(string Hostname, string BroadcastAddress, i
     public string RemoteAddress => $"{BroadcastAddress}:{TcpPort}";
 
     public static LookupdProducer Of(NodeIdentity node) =>
-        new(node.Hostname, node.BroadcastAddress, node.TcpPort, node.HttpPort, NsqdOptions.Version);
+        new(node.Hostname, node.BroadcastAddress, node.AdvertisedTcpPort, node.AdvertisedHttpPort, NsqdOptions.Version);
 }

@@ -1,4 +1,4 @@
-using OrleansNsq.Gateway.Http;
+using OrleansNsq.Gateway.Node;
 
 namespace OrleansNsq.Gateway.Producers;
 

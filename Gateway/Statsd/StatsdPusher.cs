@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using OrleansNsq.Gateway.Node;
 using OrleansNsq.Gateway.Http;
 using OrleansNsq.Gateway.Options;
 using OrleansNsq.Stats;

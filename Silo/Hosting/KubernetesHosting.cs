@@ -2,6 +2,7 @@ using k8s;
 using Microsoft.Extensions.Configuration;
 using Orleans.Hosting.Kubernetes;
 using Orleans.Runtime.MembershipService.SiloMetadata;
+using OrleansNsq.Gateway.Node;
 using OrleansNsq.Gateway.Http;
 using OrleansNsq.Gateway.Options;
 using OrleansNsq.Gateway.Producers;

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Options;
+using OrleansNsq.Gateway.Node;
 using OrleansNsq.Gateway.Hosting;
 using OrleansNsq.Gateway.Http;
 using OrleansNsq.Gateway.Options;

@@ -59,6 +59,35 @@ public sealed class LookupdRegistrationTests(ITestOutputHelper output)
         output.WriteLine("B's /lookup keeps the topic with no producer: " + await http.GetStringAsync($"http://{b.LookupdHttpAddress}/lookup?topic={topic}"));
     }
 
+    [Fact]
+    public async Task Broadcast_ports_are_what_lookupd_hands_out_while_info_keeps_the_ports_listened_on()
+    {
+        // As nsqd behind a port mapping: lookupd (ours, and the one this node registers with) lists the broadcast
+        // ports; /info says where the node listens.
+        await using var b = await SiloProcess.StartAsync();
+        await using var a = await SiloProcess.StartAsync("--lookupd-tcp-address", b.LookupdTcpAddress,
+            "--broadcast-tcp-port", "14150", "--broadcast-http-port", "14151", "--sync-every", "100", "--node-id", "7");
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        var topic = $"broadcast-ports-{Guid.NewGuid():N}";
+        await PostOkAsync(http, $"http://{a.HttpAddress}/topic/create?topic={topic}");
+
+        var info = JsonDocument.Parse(await http.GetStringAsync($"http://{a.HttpAddress}/info")).RootElement;
+        Assert.Equal((a.TcpPort, a.HttpPort), (info.GetProperty("tcp_port").GetInt32(), info.GetProperty("http_port").GetInt32()));
+        var own = JsonDocument.Parse(await http.GetStringAsync($"http://{a.LookupdHttpAddress}/lookup?topic={topic}")).RootElement;
+        Assert.Equal([(14150, 14151)], own.GetProperty("producers").EnumerateArray()
+            .Select(p => (p.GetProperty("tcp_port").GetInt32(), p.GetProperty("http_port").GetInt32())));
+        await BoundedWait.UntilAsync("A registered with B", "B's /lookup to list A at its broadcast ports", Wait, async () =>
+        {
+            var body = await http.GetStringAsync($"http://{b.LookupdHttpAddress}/lookup?topic={topic}");
+            var producers = JsonDocument.Parse(body).RootElement.GetProperty("producers").EnumerateArray();
+            return (producers.Any(p => p.GetProperty("tcp_port").GetInt32() == 14150 && p.GetProperty("http_port").GetInt32() == 14151), body);
+        }, () => a.OutputSince(0));
+
+        // nsqd's flags with no meaning here start the node and say so once.
+        Assert.Contains("-sync-every=100 is accepted as nsqd takes it, and ignored", a.OutputSince(0));
+        Assert.Contains("-node-id=7 is accepted as nsqd takes it, and ignored", a.OutputSince(0));
+    }
+
     private static bool IsProducer(JsonElement producers, SiloProcess silo) =>
         producers.EnumerateArray().Any(p => p.GetProperty("tcp_port").GetInt32() == silo.TcpPort && p.GetProperty("http_port").GetInt32() == silo.HttpPort);
 

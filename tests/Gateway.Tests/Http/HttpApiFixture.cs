@@ -12,6 +12,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Orleans.Hosting;
+using OrleansNsq.Gateway.Node;
 using OrleansNsq.Gateway.Connections;
 using OrleansNsq.Gateway.Http;
 using OrleansNsq.Gateway.Options;

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging.Abstractions;
+using OrleansNsq.Gateway.Node;
 using OrleansNsq.Gateway.Http;
 using OrleansNsq.Gateway.Lookupd;
 using OrleansNsq.Gateway.Options;

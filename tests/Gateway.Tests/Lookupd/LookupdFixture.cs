@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Orleans.Hosting;
+using OrleansNsq.Gateway.Node;
 using OrleansNsq.Gateway.Hosting;
 using OrleansNsq.Gateway.Http;
 

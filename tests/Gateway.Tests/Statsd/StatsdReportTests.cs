@@ -1,4 +1,5 @@
 using System.Text;
+using OrleansNsq.Gateway.Node;
 using OrleansNsq.Gateway.Http;
 using OrleansNsq.Gateway.Statsd;
 using OrleansNsq.Stats;

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using OrleansNsq.Gateway.Flags;
 
 using OrleansNsq.Protocol;
@@ -143,6 +144,48 @@ public class CommandLineTests
         Assert.Null(parsed.Error);
         Assert.Matches(@"^nsqd v1\.3\.0 \(OrleansNsq \d+\.\d+\.\d+[^ ]*, \.NET \d+\.\d+\.\d+\)$", NsqFlags.VersionText());
         Assert.Contains("  -version", NsqFlags.HelpText());
+    }
+
+    [Fact]
+    public void Every_nsqd_flag_but_tls_compression_and_auth_is_accepted()
+    {
+        // nsqd 1.3.0's flags (nsqd --help), without those of TLS, snappy, deflate and AUTH, which are not built yet.
+        string[] nsqd =
+        [
+            "broadcast-address", "broadcast-http-port", "broadcast-tcp-port", "config", "data-path", "e2e-processing-latency-percentile",
+            "e2e-processing-latency-window-time", "http-address", "http-client-connect-timeout", "http-client-request-timeout",
+            "log-level", "log-prefix", "lookupd-tcp-address", "max-body-size", "max-bytes-per-file", "max-channel-consumers",
+            "max-deflate-level", "max-heartbeat-interval", "max-msg-size", "max-msg-timeout", "max-output-buffer-size",
+            "max-output-buffer-timeout", "max-rdy-count", "max-req-timeout", "mem-queue-size", "min-output-buffer-timeout",
+            "msg-timeout", "node-id", "output-buffer-timeout", "queue-scan-selection-count", "queue-scan-worker-pool-max",
+            "statsd-address", "statsd-exclude-ephemeral", "statsd-interval", "statsd-mem-stats", "statsd-prefix",
+            "statsd-udp-packet-size", "sync-every", "sync-timeout", "tcp-address", "verbose", "version", "worker-id",
+        ];
+        var missing = nsqd.Where(name => name is not ("config" or "version") && NsqFlags.Find(name) is null);
+        Assert.Empty(missing);
+    }
+
+    [Fact]
+    public void Ignored_nsqd_flags_are_accepted_from_the_command_line_and_the_config_file_and_listed_with_their_reason()
+    {
+        var path = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllText(path, "max_bytes_per_file = 104857600\nsync_timeout = \"2s\"\n");
+
+            var parsed = CommandLine.Parse(["--config", path, "--sync-every", "100", "-verbose"]);
+
+            Assert.Null(parsed.Error);
+            var configuration = new ConfigurationBuilder().AddInMemoryCollection(parsed.Values).Build();
+            var ignored = NsqFlags.IgnoredGiven(configuration).ToDictionary(i => i.Flag.Name, i => i.Value);
+            Assert.Equal(new Dictionary<string, string> { ["verbose"] = "true", ["max-bytes-per-file"] = "104857600", ["sync-every"] = "100", ["sync-timeout"] = "00:00:02" }, ignored);
+            Assert.All(NsqFlags.All.Where(f => f.Ignored is not null), f => Assert.StartsWith(NsqFlags.IgnoredSection + ":", f.ConfigKey));
+            Assert.Contains("  -sync-every int", NsqFlags.HelpText());
+        }
+        finally
+        {
+            File.Delete(path);
+        }
     }
 
     [Fact]

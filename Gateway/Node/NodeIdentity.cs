@@ -1,7 +1,7 @@
 using System.Globalization;
 using OrleansNsq.Gateway.Options;
 
-namespace OrleansNsq.Gateway.Http;
+namespace OrleansNsq.Gateway.Node;
 
 /// <summary>
 /// This node as nsqd's /info and nsqlookupd's PEER describe it. The listening ports are only known once Kestrel and
@@ -42,6 +42,20 @@ public sealed class NodeIdentity
         set => Volatile.Write(ref _httpPort, value);
     }
 
+    /// <summary>--broadcast-tcp-port: the TCP port lookupd hands to clients instead of <see cref="TcpPort"/> (a port
+    /// forwarded by a NAT or a container runtime); 0 when not set.</summary>
+    public int BroadcastTcpPort { get; init; }
+
+    /// <summary>--broadcast-http-port, the same for <see cref="HttpPort"/>; 0 when not set.</summary>
+    public int BroadcastHttpPort { get; init; }
+
+    /// <summary>The TCP port registered with lookupd (ours and external nsqlookupds) and in the cluster's membership, as
+    /// nsqd registers it: the broadcast port, else the port listened on. /info keeps the port listened on.</summary>
+    public int AdvertisedTcpPort => BroadcastTcpPort > 0 ? BroadcastTcpPort : TcpPort;
+
+    /// <summary>The HTTP port registered with lookupd and in the statsd prefix, as nsqd does.</summary>
+    public int AdvertisedHttpPort => BroadcastHttpPort > 0 ? BroadcastHttpPort : HttpPort;
+
     /// <summary>Process start, reported as unix seconds in /info and /stats.</summary>
     public DateTimeOffset StartTime { get; }
 
@@ -51,7 +65,7 @@ public sealed class NodeIdentity
     {
         if (configured.Length == 0) return configured;
         var host = BroadcastAddress.Contains(':') ? $"[{BroadcastAddress}]" : BroadcastAddress;
-        var key = $"{host}:{HttpPort}".Replace('.', '_').Replace(':', '_');
+        var key = $"{host}:{AdvertisedHttpPort}".Replace('.', '_').Replace(':', '_');
         var prefix = configured.Replace("%s", key, StringComparison.Ordinal);
         return prefix.EndsWith('.') ? prefix : prefix + ".";
     }
@@ -62,7 +76,11 @@ public sealed class NodeIdentity
         System.Net.Dns.GetHostName(),
         PortOf(options.TcpAddress),
         PortOf(options.HttpAddress),
-        time.GetUtcNow());
+        time.GetUtcNow())
+    {
+        BroadcastTcpPort = options.BroadcastTcpPort,
+        BroadcastHttpPort = options.BroadcastHttpPort,
+    };
 
     /// <summary>The port of an "host:port" address; −1 when there is none (nsqd's value for a unix socket).</summary>
     internal static int PortOf(string address)
