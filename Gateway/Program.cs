@@ -25,6 +25,7 @@ public static partial class Program
 
     public static async Task<int> Main(string[] args)
     {
+        InlineSocketCompletions.EnableUnlessSet(); // before any socket exists
         var commandLine = CommandLine.Parse(args);
         if (commandLine.Version)
         {

@@ -14,6 +14,7 @@ public static class Program
 {
     public static async Task<int> Main(string[] args)
     {
+        InlineSocketCompletions.EnableUnlessSet(); // before any socket exists
         if (args is [MigrateCommand.Name, .. var migrateArgs]) return await MigrateCommand.RunAsync(migrateArgs);
         var commandLine = CommandLine.Parse(args);
         if (commandLine.Version)
