@@ -42,7 +42,7 @@ public static partial class Program
         {
             kestrel.AddServerHeader = false;
             var options = kestrel.ApplicationServices.GetRequiredService<IOptions<AdminOptions>>().Value;
-            kestrel.Listen(AdminListenAddress.Parse(options.HttpAddress));
+            kestrel.Listen(ListenAddress.Parse(options.HttpAddress));
         });
         var app = builder.Build();
         app.UseNsqAdmin();

@@ -84,7 +84,7 @@ public static class NsqGatewayHosting
             });
         var admin = kestrel.ApplicationServices.GetRequiredService<IOptions<AdminOptions>>().Value;
         if (admin.HttpAddress.Length > 0)
-            kestrel.Listen(AdminListenAddress.Parse(admin.HttpAddress), listen => endpoints.AdminHttp = TagHttp(listen, HttpRole.Admin));
+            kestrel.Listen(ListenAddress.Parse(admin.HttpAddress), listen => endpoints.AdminHttp = TagHttp(listen, HttpRole.Admin));
     }
 
     /// <summary>Serves the nsqd, lookupd and nsqadmin APIs, each on the listener tagged with its role.</summary>

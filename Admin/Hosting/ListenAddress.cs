@@ -3,9 +3,10 @@ using System.Net.Sockets;
 
 namespace OrleansNsq.Admin.Hosting;
 
-/// <summary>nsqadmin's <c>host:port</c> listen address: <c>0.0.0.0:4171</c>, <c>127.0.0.1:0</c>, <c>[::1]:4171</c>,
-/// <c>:4171</c> (all interfaces), <c>localhost:4171</c>.</summary>
-public static class AdminListenAddress
+/// <summary>NSQ's <c>host:port</c> listen addresses, as nsqd, nsqlookupd and nsqadmin take them: <c>0.0.0.0:4150</c>,
+/// <c>127.0.0.1:0</c>, <c>[::1]:4150</c>, <c>:4150</c> (all interfaces), <c>localhost:4150</c>. The gateway's listeners
+/// use it too.</summary>
+public static class ListenAddress
 {
     public static IPEndPoint Parse(string address)
     {
