@@ -11,23 +11,15 @@ public sealed partial class AdminApi
     {
         var messages = new List<string>();
         var s = _settings.Snapshot;
-        FleetResult<List<Producer>> producers;
-        try
-        {
-            producers = await _fleet.GetProducersAsync(Lookupds(s), Nsqds(s), context.RequestAborted);
-        }
-        catch (FleetUnreachableException ex)
-        {
-            return Upstream("failed to get nodes", ex);
-        }
-        Collect(producers, messages);
+        var (producers, producersFailure) = await AskAsync(_fleet.GetProducersAsync(Lookupds(s), Nsqds(s), context.RequestAborted), "failed to get nodes", messages);
+        if (producersFailure is not null) return producersFailure;
         var silos = await _silos.GetSilosAsync(Lookupds(s), context.RequestAborted);
         if (silos.Count > 0)
         {
-            var described = await Task.WhenAll(producers.Value.Select(p => _silos.DescribeAsync(p, silos, context.RequestAborted)));
-            for (var i = 0; i < described.Length; i++) producers.Value[i].Silo = described[i];
+            var described = await Task.WhenAll(producers.Select(p => _silos.DescribeAsync(p, silos, context.RequestAborted)));
+            for (var i = 0; i < described.Length; i++) producers[i].Silo = described[i];
         }
-        var nodes = producers.Value.Count > 0 ? producers.Value : null;
+        var nodes = producers.Count > 0 ? producers : null;
         return ApiReply.Json(new NodesResponse { Nodes = nodes, Message = WarningOf(messages) }, AdminJsonContext.Relaxed.NodesResponse);
     }
 
@@ -38,17 +30,9 @@ public sealed partial class AdminApi
         var messages = new List<string>();
         var s = _settings.Snapshot;
         var node = values["node"];
-        FleetResult<List<Producer>> producers;
-        try
-        {
-            producers = await _fleet.GetProducersAsync(Lookupds(s), Nsqds(s), context.RequestAborted);
-        }
-        catch (FleetUnreachableException ex)
-        {
-            return Upstream("failed to get producers", ex);
-        }
-        Collect(producers, messages);
-        var producer = producers.Value.Find(p => p.HttpAddress() == node);
+        var (producers, producersFailure) = await AskAsync(_fleet.GetProducersAsync(Lookupds(s), Nsqds(s), context.RequestAborted), "failed to get producers", messages);
+        if (producersFailure is not null) return producersFailure;
+        var producer = producers.Find(p => p.HttpAddress() == node);
         if (producer is null) return ApiReply.Error(404, "NODE_NOT_FOUND");
         FleetResult<(List<TopicStats> Topics, Dictionary<string, ChannelStats> Channels)> stats;
         try

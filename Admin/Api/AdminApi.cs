@@ -74,6 +74,22 @@ public sealed partial class AdminApi
         return ApiReply.Error(502, $"UPSTREAM_ERROR: {ex.Message}");
     }
 
+    /// <summary>One fleet query of a handler: its value, with a partial answer's message collected into
+    /// <paramref name="messages"/>, or nsqadmin's 502 when nothing answered.</summary>
+    private async Task<(T Value, ApiReply? Failure)> AskAsync<T>(Task<FleetResult<T>> query, string failure, List<string> messages)
+    {
+        try
+        {
+            var result = await query;
+            Collect(result, messages);
+            return (result.Value, null);
+        }
+        catch (FleetUnreachableException ex)
+        {
+            return (default!, Upstream(failure, ex));
+        }
+    }
+
     private void Collect<T>(FleetResult<T> result, List<string> messages)
     {
         if (!result.IsPartial) return;
@@ -88,22 +104,14 @@ public sealed partial class AdminApi
         var messages = new List<string>();
         var s = _settings.Snapshot;
         var lookupds = Lookupds(s);
-        FleetResult<List<string>?> topics;
-        try
-        {
-            topics = lookupds.Count != 0
-                ? await _fleet.GetLookupdTopicsAsync(lookupds, context.RequestAborted)
-                : await _fleet.GetNsqdTopicsAsync(Nsqds(s), context.RequestAborted);
-        }
-        catch (FleetUnreachableException ex)
-        {
-            return Upstream("failed to get topics", ex);
-        }
-        Collect(topics, messages);
+        var (topics, topicsFailure) = await AskAsync(lookupds.Count != 0
+            ? _fleet.GetLookupdTopicsAsync(lookupds, context.RequestAborted)
+            : _fleet.GetNsqdTopicsAsync(Nsqds(s), context.RequestAborted), "failed to get topics", messages);
+        if (topicsFailure is not null) return topicsFailure;
         if (context.Request.Query["inactive"] == "true")
         {
             var inactive = new InactiveTopicsResponse();
-            foreach (var topic in lookupds.Count == 0 ? [] : topics.Value ?? [])
+            foreach (var topic in lookupds.Count == 0 ? [] : topics ?? [])
             {
                 var producers = await IgnoringFailureAsync(() => _fleet.GetLookupdTopicProducersAsync(topic, lookupds, context.RequestAborted));
                 if (producers is { Count: > 0 }) continue;
@@ -112,7 +120,7 @@ public sealed partial class AdminApi
             inactive.Message = WarningOf(messages);
             return ApiReply.Json(inactive, AdminJsonContext.Relaxed.InactiveTopicsResponse);
         }
-        return ApiReply.Json(new TopicsResponse { Topics = topics.Value, Message = WarningOf(messages) }, AdminJsonContext.Relaxed.TopicsResponse);
+        return ApiReply.Json(new TopicsResponse { Topics = topics, Message = WarningOf(messages) }, AdminJsonContext.Relaxed.TopicsResponse);
     }
 
     /// <summary>nsqadmin ignores the errors of the inactive-topic lookups (<c>producers, _ := …</c>).</summary>
@@ -135,28 +143,12 @@ public sealed partial class AdminApi
         var messages = new List<string>();
         var s = _settings.Snapshot;
         var topic = values["topic"];
-        FleetResult<List<Producer>> producers;
-        try
-        {
-            producers = await _fleet.GetTopicProducersAsync(topic, Lookupds(s), Nsqds(s), context.RequestAborted);
-        }
-        catch (FleetUnreachableException ex)
-        {
-            return Upstream("failed to get topic producers", ex);
-        }
-        Collect(producers, messages);
-        FleetResult<(List<TopicStats> Topics, Dictionary<string, ChannelStats> Channels)> stats;
-        try
-        {
-            stats = await _fleet.GetNsqdStatsAsync(producers.Value, topic, "", includeClients: false, context.RequestAborted);
-        }
-        catch (FleetUnreachableException ex)
-        {
-            return Upstream("failed to get topic metadata", ex);
-        }
-        Collect(stats, messages);
+        var (producers, producersFailure) = await AskAsync(_fleet.GetTopicProducersAsync(topic, Lookupds(s), Nsqds(s), context.RequestAborted), "failed to get topic producers", messages);
+        if (producersFailure is not null) return producersFailure;
+        var (stats, statsFailure) = await AskAsync(_fleet.GetNsqdStatsAsync(producers, topic, "", includeClients: false, context.RequestAborted), "failed to get topic metadata", messages);
+        if (statsFailure is not null) return statsFailure;
         var all = new TopicStatsResponse { TopicName = topic };
-        foreach (var node in stats.Value.Topics) all.Add(node);
+        foreach (var node in stats.Topics) all.Add(node);
         all.Message = WarningOf(messages);
         return ApiReply.Json(all, AdminJsonContext.Relaxed.TopicStatsResponse);
     }
@@ -171,27 +163,11 @@ public sealed partial class AdminApi
         var s = _settings.Snapshot;
         var topic = values["topic"];
         var channel = values["channel"];
-        FleetResult<List<Producer>> producers;
-        try
-        {
-            producers = await _fleet.GetTopicProducersAsync(topic, Lookupds(s), Nsqds(s), context.RequestAborted);
-        }
-        catch (FleetUnreachableException ex)
-        {
-            return Upstream("failed to get topic producers", ex);
-        }
-        Collect(producers, messages);
-        FleetResult<(List<TopicStats> Topics, Dictionary<string, ChannelStats> Channels)> stats;
-        try
-        {
-            stats = await _fleet.GetNsqdStatsAsync(producers.Value, topic, channel, includeClients: true, context.RequestAborted);
-        }
-        catch (FleetUnreachableException ex)
-        {
-            return Upstream("failed to get channel metadata", ex);
-        }
-        Collect(stats, messages);
-        if (!stats.Value.Channels.TryGetValue(channel, out var sum)) return ApiReply.Error(500, "INTERNAL_ERROR");
+        var (producers, producersFailure) = await AskAsync(_fleet.GetTopicProducersAsync(topic, Lookupds(s), Nsqds(s), context.RequestAborted), "failed to get topic producers", messages);
+        if (producersFailure is not null) return producersFailure;
+        var (stats, statsFailure) = await AskAsync(_fleet.GetNsqdStatsAsync(producers, topic, channel, includeClients: true, context.RequestAborted), "failed to get channel metadata", messages);
+        if (statsFailure is not null) return statsFailure;
+        if (!stats.Channels.TryGetValue(channel, out var sum)) return ApiReply.Error(500, "INTERNAL_ERROR");
         var response = new ChannelStatsResponse();
         CopyChannel(sum, response);
         if (response.Clients is { } clients) FleetOrder.ClientsByNodeTopology(clients);
@@ -229,28 +205,12 @@ public sealed partial class AdminApi
     {
         var messages = new List<string>();
         var s = _settings.Snapshot;
-        FleetResult<List<Producer>> producers;
-        try
-        {
-            producers = await _fleet.GetProducersAsync(Lookupds(s), Nsqds(s), context.RequestAborted);
-        }
-        catch (FleetUnreachableException ex)
-        {
-            return Upstream("failed to get counter producer list", ex);
-        }
-        Collect(producers, messages);
-        FleetResult<(List<TopicStats> Topics, Dictionary<string, ChannelStats> Channels)> stats;
-        try
-        {
-            stats = await _fleet.GetNsqdStatsAsync(producers.Value, "", "", includeClients: false, context.RequestAborted);
-        }
-        catch (FleetUnreachableException ex)
-        {
-            return Upstream("failed to get nsqd stats", ex);
-        }
-        Collect(stats, messages);
+        var (producers, producersFailure) = await AskAsync(_fleet.GetProducersAsync(Lookupds(s), Nsqds(s), context.RequestAborted), "failed to get counter producer list", messages);
+        if (producersFailure is not null) return producersFailure;
+        var (stats, statsFailure) = await AskAsync(_fleet.GetNsqdStatsAsync(producers, "", "", includeClients: false, context.RequestAborted), "failed to get nsqd stats", messages);
+        if (statsFailure is not null) return statsFailure;
         var response = new CounterResponse();
-        foreach (var channel in stats.Value.Channels.Values)
+        foreach (var channel in stats.Channels.Values)
         {
             foreach (var node in channel.NodeStats ?? [])
             {
