@@ -39,6 +39,9 @@ internal static class BenchReader
         stop.CancelAfter(settings.RunFor);
         var clock = Stopwatch.StartNew();
         var finished = TimeSpan.Zero;
+        // Only --messages needs each message claimed against the shared count; without it a read's messages are added
+        // once, so the connections do not contend on the counter per message.
+        var limited = budget != long.MaxValue;
         await Task.WhenAll(connections.Select(async connection =>
         {
             var output = new ArrayBufferWriter<byte>(WriteBufferSize);
@@ -53,12 +56,13 @@ internal static class BenchReader
                 while (more && !stop.IsCancellationRequested)
                 {
                     await connection.FillAsync(stop.Token);
+                    long unclaimed = 0;
                     while (connection.TryTakeFrame(out var type, out var start, out var length))
                     {
                         if (type == FrameType.Error) throw new InvalidOperationException("error frame: " + Encoding.UTF8.GetString(connection.Data(start, length)));
                         if (type != FrameType.Message) continue;
                         connection.MessageId(start, length).CopyTo(id);
-                        if (Interlocked.Increment(ref total) > budget)
+                        if (limited && Interlocked.Increment(ref total) > budget)
                         {
                             Interlocked.Decrement(ref total);
                             CommandWriter.WriteReq(output, id, 0);
@@ -68,8 +72,10 @@ internal static class BenchReader
                         if (output.WrittenCount + FinSize > WriteBufferSize) await FlushAsync(connection, output, cancellationToken);
                         CommandWriter.WriteFin(output, id);
                         count++;
+                        if (!limited) unclaimed++;
                         if (count % rdy > rdy * 0.75) await FlushAsync(connection, output, cancellationToken);
                     }
+                    if (unclaimed > 0) Interlocked.Add(ref total, unclaimed);
                     if (!more || Interlocked.Read(ref total) >= budget)
                     {
                         more = false;
