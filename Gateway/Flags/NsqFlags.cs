@@ -34,6 +34,7 @@ public static class NsqFlags
         new("msg-timeout", "Nsqd:MsgTimeout", FlagKind.Duration, "1m0s", "default duration to wait before auto-requeing a message"),
         new("max-msg-timeout", "Nsqd:MaxMsgTimeout", FlagKind.Duration, "15m0s", "maximum duration before a message will timeout"),
         new("max-req-timeout", "Nsqd:MaxReqTimeout", FlagKind.Duration, "1h0m0s", "maximum requeuing timeout for a message"),
+        new("publish-timeout", "Nsqd:PublishTimeout", FlagKind.Duration, "5s", "longest wait for the cluster behind this node: a publish not taken by then is answered E_PUB_FAILED (HTTP 503); FIN/REQ/TOUCH and API reads are bounded by it too"),
         new("max-heartbeat-interval", "Nsqd:MaxHeartbeatInterval", FlagKind.Duration, "1m0s", "maximum client configurable duration of time between client heartbeats"),
         new("max-rdy-count", "Nsqd:MaxRdyCount", FlagKind.Integer, "2500", "maximum RDY count for a client"),
         new("max-output-buffer-size", "Nsqd:MaxOutputBufferSize", FlagKind.Integer, "65536", "maximum client configurable size (in bytes) for a client output buffer"),

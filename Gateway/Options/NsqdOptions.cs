@@ -41,6 +41,11 @@ public sealed class NsqdOptions
     public TimeSpan MaxMsgTimeout { get; set; } = TimeSpan.FromMinutes(15);
     /// <summary>--max-req-timeout, default 1h: REQ is clamped to it, DPUB/defer beyond it is an error.</summary>
     public TimeSpan MaxReqTimeout { get; set; } = TimeSpan.FromHours(1);
+    /// <summary>--publish-timeout, default 5s: the longest a publish waits for the cluster behind this node before it
+    /// is answered E_PUB_FAILED (HTTP 503), and the bound on every other call a client's command or an API request
+    /// makes into the cluster (FIN, REQ, TOUCH, /stats, lookupd's answers). Not an nsqd flag: nsqd has no cluster to
+    /// wait for.</summary>
+    public TimeSpan PublishTimeout { get; set; } = TimeSpan.FromSeconds(5);
     /// <summary>--max-heartbeat-interval, default 1m.</summary>
     public TimeSpan MaxHeartbeatInterval { get; set; } = TimeSpan.FromMinutes(1);
     /// <summary>nsqd's ClientTimeout (not a flag): 60s, the default heartbeat is half of it.</summary>

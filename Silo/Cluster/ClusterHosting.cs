@@ -43,8 +43,9 @@ public static class ClusterHosting
             o.SiloPort = siloPort;
             o.GatewayPort = gatewayPort;
             if (IPAddress.TryParse(orleans["AdvertisedIPAddress"], out var advertised)) o.AdvertisedIPAddress = advertised;
-            // Listen on every interface: the advertised address may be a pod's or a NAT's.
-            o.SiloListeningEndpoint = new IPEndPoint(IPAddress.Any, siloPort);
+            // Listen on every interface: the advertised address may be a pod's or a NAT's. Behind a port forward the
+            // silo listens on another port than the one the others are told (Orleans:SiloListeningPort).
+            o.SiloListeningEndpoint = new IPEndPoint(IPAddress.Any, orleans.GetValue("SiloListeningPort", siloPort));
             o.GatewayListeningEndpoint = new IPEndPoint(IPAddress.Any, gatewayPort);
         });
         // Probe and death-declaration timings (how fast a dead silo leaves /lookup), e.g. Orleans:Membership:ProbeTimeout.
