@@ -4,7 +4,7 @@ namespace OrleansNsq.Gateway.Tests.Http;
 
 /// <summary>
 /// Issue 17 ("Responsive APIs"): when the cluster does not answer (a silo cut off, a host frozen: here the grains are
-/// held by <see cref="FrozenGrains"/>), lookupd answers within --publish-timeout from this gateway's last
+/// held by <see cref="FrozenGrains"/>), /stats and lookupd answer within --publish-timeout from this gateway's last
 /// copy, marked <c>X-NSQ-Stale</c>, and lookupd's writes answer 503, instead of waiting for Orleans' 30 s response
 /// timeout.
 /// </summary>
@@ -83,6 +83,45 @@ public sealed class StaleAnswerTests(FrozenGrainsHttpApiFixture fixture)
         Assert.True(freeze.FirstHeld.IsCompleted);
     }
 
+    [Fact]
+    public async Task Stats_lists_the_topics_that_answer_and_the_last_copy_of_one_that_does_not_marked_stale()
+    {
+        var frozen = fixture.NewTopic("stale-stats-frozen");
+        var answering = fixture.NewTopic("stale-stats-answering");
+        (await fixture.Nsqd.Post($"/pub?topic={frozen}", "one")).Is(200, "OK");
+        (await fixture.Nsqd.Post($"/pub?topic={answering}", "one")).Is(200, "OK");
+        var fresh = await fixture.Nsqd.Get("/stats?format=json&include_mem=false");
+        Assert.Null(Stale(fresh));
+        Assert.Equal(1, MessageCount(fresh, frozen));
+        (await fixture.Nsqd.Post($"/pub?topic={answering}", "two")).Is(200, "OK");
+
+        using var freeze = fixture.Frozen.Hold([typeof(ITopicGrain)], key: frozen);
+        var (stale, took) = await Timed(fixture.Nsqd, "/stats?format=json&include_mem=false");
+
+        Assert.True(took < AnswerWithin, $"/stats took {took}");
+        Assert.True(freeze.FirstHeld.IsCompleted);
+        Assert.Equal(200, stale.Code);
+        Assert.Equal(["version", "health", "start_time", "topics", "producers"], Http.Keys(stale.Json));
+        Assert.Equal(1, MessageCount(stale, frozen));
+        Assert.Equal(2, MessageCount(stale, answering));
+        Assert.NotNull(Stale(stale));
+    }
+
+    [Fact]
+    public async Task Stats_of_a_topic_that_does_not_answer_and_was_never_read_is_empty_and_marked_stale()
+    {
+        var topic = fixture.NewTopic("stale-stats-unread");
+        (await fixture.Nsqd.Post($"/topic/create?topic={topic}")).Is(200, "");
+
+        using var freeze = fixture.Frozen.Hold([typeof(ITopicGrain)], key: topic);
+        var (stale, took) = await Timed(fixture.Nsqd, $"/stats?format=json&include_mem=false&topic={topic}");
+
+        Assert.True(took < AnswerWithin, $"/stats took {took}");
+        Assert.Equal(200, stale.Code);
+        Assert.Equal(0, stale.Json.GetProperty("topics").GetArrayLength());
+        Assert.NotNull(Stale(stale));
+    }
+
     private static async Task<(Reply Reply, TimeSpan Took)> Timed(HttpClient api, string url)
     {
         var watch = Stopwatch.StartNew();
@@ -93,4 +132,14 @@ public sealed class StaleAnswerTests(FrozenGrainsHttpApiFixture fixture)
     /// <summary>X-NSQ-Stale as a number of seconds; null when absent.</summary>
     private static long? Stale(Reply reply) =>
         reply.Headers.TryGetValues("X-NSQ-Stale", out var values) ? long.Parse(Assert.Single(values)) : null;
+
+    private static long MessageCount(Reply stats, string topic)
+    {
+        foreach (var entry in stats.Json.GetProperty("topics").EnumerateArray())
+        {
+            if (entry.GetProperty("topic_name").GetString() == topic) return entry.GetProperty("message_count").GetInt64();
+        }
+        Assert.Fail($"topic {topic} missing from {stats.Body}");
+        return -1;
+    }
 }
