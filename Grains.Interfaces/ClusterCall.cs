@@ -16,14 +16,7 @@ public static class ClusterCall
         TimeProvider time)
     {
         using var deadline = new CancellationTokenSource(bound, time);
-        try
-        {
-            await call(state, deadline.Token).AsTask().WaitAsync(deadline.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (deadline.IsCancellationRequested)
-        {
-            throw new ClusterTimeoutException(bound);
-        }
+        await BeforeAsync(state, call, deadline.Token, bound).ConfigureAwait(false);
     }
 
     /// <summary>As <see cref="WithinAsync{TState}"/>, for a call with a result.</summary>
@@ -31,9 +24,34 @@ public static class ClusterCall
         TimeSpan bound, TimeProvider time)
     {
         using var deadline = new CancellationTokenSource(bound, time);
+        return await BeforeAsync(state, call, deadline.Token, bound).ConfigureAwait(false);
+    }
+
+    /// <summary>Runs <paramref name="call"/> against a deadline shared with other calls (one request's, say):
+    /// <paramref name="deadline"/> is cancelled when it passes, <paramref name="bound"/> only names it in the
+    /// exception.</summary>
+    public static async Task BeforeAsync<TState>(TState state, Func<TState, CancellationToken, ValueTask> call,
+        CancellationToken deadline, TimeSpan bound)
+    {
+        if (deadline.IsCancellationRequested) throw new ClusterTimeoutException(bound);
         try
         {
-            return await call(state, deadline.Token).AsTask().WaitAsync(deadline.Token).ConfigureAwait(false);
+            await call(state, deadline).AsTask().WaitAsync(deadline).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested)
+        {
+            throw new ClusterTimeoutException(bound);
+        }
+    }
+
+    /// <summary>As <see cref="BeforeAsync{TState}"/>, for a call with a result.</summary>
+    public static async Task<TResult> BeforeAsync<TState, TResult>(TState state, Func<TState, CancellationToken, ValueTask<TResult>> call,
+        CancellationToken deadline, TimeSpan bound)
+    {
+        if (deadline.IsCancellationRequested) throw new ClusterTimeoutException(bound);
+        try
+        {
+            return await call(state, deadline).AsTask().WaitAsync(deadline).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested)
         {

@@ -49,37 +49,19 @@ internal sealed class ClusterCalls : IDisposable
     public static bool IsUnanswered(Exception exception) =>
         exception is TimeoutException or OrleansMessageRejectionException;
 
-    /// <summary>Calls the cluster, waiting at most until the deadline: <see cref="TimeoutException"/> after it.</summary>
+    /// <summary>Calls the cluster, waiting at most until the deadline: <see cref="ClusterTimeoutException"/> after it.</summary>
     public async Task<T> CallAsync<T>(Func<CancellationToken, ValueTask<T>> call)
     {
-        var token = _deadline.Token;
-        if (token.IsCancellationRequested) throw Unanswered();
-        try
-        {
-            var answer = await call(token).AsTask().WaitAsync(token);
-            Volatile.Write(ref _answered, 1);
-            return answer;
-        }
-        catch (OperationCanceledException) when (token.IsCancellationRequested)
-        {
-            throw Unanswered();
-        }
+        var answer = await ClusterCall.BeforeAsync(call, static (call, token) => call(token), _deadline.Token, Bound);
+        Volatile.Write(ref _answered, 1);
+        return answer;
     }
 
     /// <summary><see cref="CallAsync{T}"/> for a call without an answer.</summary>
     public async Task CallAsync(Func<CancellationToken, ValueTask> call)
     {
-        var token = _deadline.Token;
-        if (token.IsCancellationRequested) throw Unanswered();
-        try
-        {
-            await call(token).AsTask().WaitAsync(token);
-            Volatile.Write(ref _answered, 1);
-        }
-        catch (OperationCanceledException) when (token.IsCancellationRequested)
-        {
-            throw Unanswered();
-        }
+        await ClusterCall.BeforeAsync(call, static (call, token) => call(token), _deadline.Token, Bound);
+        Volatile.Write(ref _answered, 1);
     }
 
     /// <summary>Part of the answer is a copy read from the cluster at <paramref name="readAt"/>. Reads of one
@@ -97,6 +79,4 @@ internal sealed class ClusterCalls : IDisposable
         StaleSince is { } since ? result.MarkedStale(_time.GetUtcNow() - since) : result;
 
     public void Dispose() => _deadline.Dispose();
-
-    private TimeoutException Unanswered() => new($"The cluster did not answer within {Bound}");
 }

@@ -21,12 +21,14 @@ internal sealed partial class LookupdApi
     private readonly CachedClusterRead<Dictionary<SiloAddress, HostedNames>> _hosted;
     private readonly UnansweredEpisode _writes;
 
-    private ClusterCalls NewCalls() => new(_options.Value.PublishTimeout, _time);
+    private ClusterCalls NewReads() => new(_options.Value.ApiReadTimeout, _time);
+
+    private ClusterCalls NewWrites() => new(_options.Value.PublishTimeout, _time);
 
     /// <summary>A read handler: its answer is marked stale when part of it is a copy.</summary>
     private ApiHandler Read(Func<ApiRequest, ClusterCalls, ValueTask<ApiResult>> handler) => async request =>
     {
-        using var cluster = NewCalls();
+        using var cluster = NewReads();
         return cluster.Mark(await handler(request, cluster));
     };
 
@@ -34,7 +36,7 @@ internal sealed partial class LookupdApi
     /// reached. What the write did before that stays done; lookupd's writes can be repeated.</summary>
     private ApiHandler Write(Func<ApiRequest, ClusterCalls, ValueTask<ApiResult>> handler) => async request =>
     {
-        using var cluster = NewCalls();
+        using var cluster = NewWrites();
         try
         {
             var result = await handler(request, cluster);

@@ -43,16 +43,16 @@ internal sealed partial class NsqdApi
             .Post("/put", Pub)
             .Post("/mput", Mpub)
             .Get("/stats", Stats)
-            .Post("/topic/create", TopicCreate)
-            .Post("/topic/delete", TopicDelete)
-            .Post("/topic/empty", TopicEmpty)
-            .Post("/topic/pause", r => TopicPause(r, paused: true))
-            .Post("/topic/unpause", r => TopicPause(r, paused: false))
-            .Post("/channel/create", ChannelCreate)
-            .Post("/channel/delete", ChannelDelete)
-            .Post("/channel/empty", ChannelEmpty)
-            .Post("/channel/pause", r => ChannelPause(r, paused: true))
-            .Post("/channel/unpause", r => ChannelPause(r, paused: false))
+            .Post("/topic/create", Bounded(TopicCreate))
+            .Post("/topic/delete", Bounded(TopicDelete))
+            .Post("/topic/empty", Bounded(TopicEmpty))
+            .Post("/topic/pause", Bounded(r => TopicPause(r, paused: true)))
+            .Post("/topic/unpause", Bounded(r => TopicPause(r, paused: false)))
+            .Post("/channel/create", Bounded(ChannelCreate))
+            .Post("/channel/delete", Bounded(ChannelDelete))
+            .Post("/channel/empty", Bounded(ChannelEmpty))
+            .Post("/channel/pause", Bounded(r => ChannelPause(r, paused: true)))
+            .Post("/channel/unpause", Bounded(r => ChannelPause(r, paused: false)))
             .Get("/config/:opt", Config);
     }
 
@@ -84,6 +84,20 @@ internal sealed partial class NsqdApi
             json.WriteEndObject();
         }));
     }
+
+    /// <summary>A topic or channel change answered within --publish-timeout: 503 CLUSTER_UNAVAILABLE when the cluster
+    /// does not answer in time (the change may still be made; each of them can be repeated).</summary>
+    private ApiHandler Bounded(ApiHandler handler) => async request =>
+    {
+        try
+        {
+            return await handler(request).AsTask().WaitAsync(_options.Value.PublishTimeout, _time);
+        }
+        catch (Exception exception) when (ClusterCalls.IsUnanswered(exception))
+        {
+            return ApiError.ClusterUnavailable;
+        }
+    };
 
     /// <summary>POST /topic/create: INVALID_REQUEST, MISSING_ARG_TOPIC, INVALID_TOPIC.</summary>
     private async ValueTask<ApiResult> TopicCreate(ApiRequest request)

@@ -38,7 +38,7 @@ internal sealed class TopicStatsReader
     }
 
     /// <summary>A deadline of --publish-timeout from now, for the calls of one reading.</summary>
-    public ClusterCalls NewCalls() => new(_options.Value.PublishTimeout, _time);
+    public ClusterCalls NewCalls() => new(_options.Value.ApiReadTimeout, _time);
 
     /// <summary>One reading with its own deadline; for readers that show the counters without saying how old they
     /// are (the statsd pusher, the metrics sampler).</summary>

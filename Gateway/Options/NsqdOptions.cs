@@ -46,6 +46,10 @@ public sealed class NsqdOptions
     /// makes into the cluster (FIN, REQ, TOUCH, /stats, lookupd's answers). Not an nsqd flag: nsqd has no cluster to
     /// wait for.</summary>
     public TimeSpan PublishTimeout { get; set; } = TimeSpan.FromSeconds(5);
+    /// <summary>Nsqd:ApiReadTimeout (configuration only), default 2s: the longest /stats and lookupd's reads wait for
+    /// the cluster before they answer from their last copy, marked stale. Shorter than --publish-timeout: such a read
+    /// has something to answer with, and its callers (nsqadmin, a client's lookupd poll) give up after 5 s.</summary>
+    public TimeSpan ApiReadTimeout { get; set; } = TimeSpan.FromSeconds(2);
     /// <summary>--max-heartbeat-interval, default 1m.</summary>
     public TimeSpan MaxHeartbeatInterval { get; set; } = TimeSpan.FromMinutes(1);
     /// <summary>nsqd's ClientTimeout (not a flag): 60s, the default heartbeat is half of it.</summary>

@@ -16,6 +16,7 @@ internal sealed class NsqdOptionsValidator : IValidateOptions<NsqdOptions>
         if (o.MaxMsgTimeout < o.MsgTimeout) errors.Add("--max-msg-timeout must be >= --msg-timeout");
         if (o.MaxReqTimeout < TimeSpan.Zero) errors.Add("--max-req-timeout must be >= 0");
         if (o.PublishTimeout <= TimeSpan.Zero) errors.Add("--publish-timeout must be > 0");
+        if (o.ApiReadTimeout <= TimeSpan.Zero) errors.Add("Nsqd:ApiReadTimeout must be > 0");
         if (o.MaxHeartbeatInterval < TimeSpan.FromSeconds(1)) errors.Add("--max-heartbeat-interval must be >= 1s");
         if (o.MaxDeflateLevel is < 1 or > 9) errors.Add("--max-deflate-level must be 1-9");
         if (o.StatsdInterval <= TimeSpan.Zero) errors.Add("--statsd-interval must be positive");

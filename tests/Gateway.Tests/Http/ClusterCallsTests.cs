@@ -30,7 +30,7 @@ public sealed class ClusterCallsTests
         _time.Advance(Bound - TimeSpan.FromTicks(1));
         Assert.False(call.IsCompleted);
         _time.Advance(TimeSpan.FromTicks(1));
-        await Assert.ThrowsAsync<TimeoutException>(() => call.WaitAsync(TestTimeout));
+        await Assert.ThrowsAsync<ClusterTimeoutException>(() => call.WaitAsync(TestTimeout));
         Assert.True(passed.IsCancellationRequested);
     }
 
@@ -46,10 +46,10 @@ public sealed class ClusterCallsTests
 
         var second = calls.CallAsync(_ => new ValueTask<int>(new TaskCompletionSource<int>().Task));
         _time.Advance(Bound / 2);
-        await Assert.ThrowsAsync<TimeoutException>(() => second.WaitAsync(TestTimeout));
+        await Assert.ThrowsAsync<ClusterTimeoutException>(() => second.WaitAsync(TestTimeout));
 
         var made = false;
-        await Assert.ThrowsAsync<TimeoutException>(() => calls.CallAsync(_ =>
+        await Assert.ThrowsAsync<ClusterTimeoutException>(() => calls.CallAsync(_ =>
         {
             made = true;
             return new ValueTask<int>(0);

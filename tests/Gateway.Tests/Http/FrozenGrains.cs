@@ -66,7 +66,7 @@ public sealed class FrozenGrainsHttpApiFixture : HttpApiFixture
 
     protected override void Configure(WebApplicationBuilder builder)
     {
-        builder.Services.Configure<NsqdOptions>(o => o.PublishTimeout = PublishTimeout);
+        builder.Services.Configure<NsqdOptions>(o => o.PublishTimeout = o.ApiReadTimeout = PublishTimeout);
         // what ISiloBuilder.AddIncomingGrainCallFilter registers: the silo runs every one it finds
         builder.Services.AddSingleton<IIncomingGrainCallFilter>(Frozen);
     }

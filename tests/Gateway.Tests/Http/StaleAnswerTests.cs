@@ -122,6 +122,40 @@ public sealed class StaleAnswerTests(FrozenGrainsHttpApiFixture fixture)
         Assert.NotNull(Stale(stale));
     }
 
+    [Fact]
+    public async Task Nsqd_topic_and_channel_changes_when_the_topic_does_not_answer_are_503_CLUSTER_UNAVAILABLE_within_the_bound()
+    {
+        var topic = fixture.NewTopic("frozen-change");
+        (await fixture.Nsqd.Post($"/topic/create?topic={topic}")).Is(200, "");
+        using var freeze = fixture.Frozen.Hold([typeof(ITopicGrain)], key: topic);
+
+        foreach (var change in new[] { $"/topic/pause?topic={topic}", $"/channel/create?topic={topic}&channel=c" })
+        {
+            var watch = Stopwatch.StartNew();
+            var reply = await fixture.Nsqd.Post(change);
+
+            Assert.True(watch.Elapsed < AnswerWithin, $"{change} took {watch.Elapsed}");
+            reply.Is(503, """{"message":"CLUSTER_UNAVAILABLE"}""");
+        }
+    }
+
+    [Fact]
+    public async Task Http_pub_when_the_topic_does_not_answer_is_nsqds_503_EXITING_within_the_bound()
+    {
+        var topic = fixture.NewTopic("frozen-pub");
+        (await fixture.Nsqd.Post($"/topic/create?topic={topic}")).Is(200, "");
+        using var freeze = fixture.Frozen.Hold([typeof(ITopicGrain)], key: topic);
+
+        foreach (var publish in new[] { $"/pub?topic={topic}", $"/mpub?topic={topic}" })
+        {
+            var watch = Stopwatch.StartNew();
+            var reply = await fixture.Nsqd.Post(publish, "held");
+
+            Assert.True(watch.Elapsed < AnswerWithin, $"{publish} took {watch.Elapsed}");
+            reply.Is(503, """{"message":"EXITING"}""");
+        }
+    }
+
     private static async Task<(Reply Reply, TimeSpan Took)> Timed(HttpClient api, string url)
     {
         var watch = Stopwatch.StartNew();
