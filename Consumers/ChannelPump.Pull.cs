@@ -23,7 +23,7 @@ internal sealed partial class ChannelPump
             DeliveryBatch batch;
             try
             {
-                batch = await _grain.PullAsync(new PullRequest(Id, Math.Min(credit, _settings.MaxPullCount), msgTimeoutMs,
+                batch = await PullAsync(new PullRequest(Id, Math.Min(credit, _settings.MaxPullCount), msgTimeoutMs,
                     (int)_settings.PullWait.TotalMilliseconds)).ConfigureAwait(false);
             }
             catch (Exception ex) when (!token.IsCancellationRequested)
@@ -58,6 +58,12 @@ internal sealed partial class ChannelPump
         }
         FlushSettlements();
     }
+
+    /// <summary>A long poll bounded by its own wait plus <see cref="PumpSettings.CallTimeout"/>: a pull the channel's
+    /// silo never answers fails like any other, and the pump tries again.</summary>
+    private Task<DeliveryBatch> PullAsync(PullRequest request) =>
+        ClusterCall.WithinAsync((_grain, request), static (call, token) => call.Item1.PullAsync(call.Item2, token),
+            _settings.PullWait + _settings.CallTimeout, _time);
 
     /// <summary>The summed free credit, and the shortest msg timeout a holder with room asked for (0 = the node's
     /// default, when none asked for one).</summary>

@@ -66,7 +66,8 @@ internal sealed partial class ChannelPump
             }
             try
             {
-                await _grain.SettleAsync(new Immutable<Settlement[]>(batch)).ConfigureAwait(false);
+                await ClusterCall.WithinAsync((_grain, new Immutable<Settlement[]>(batch)),
+                    static (call, token) => call.Item1.SettleAsync(call.Item2, token), _settings.CallTimeout, _time).ConfigureAwait(false);
             }
             catch (Exception ex)
             {

@@ -10,6 +10,11 @@ internal sealed record PumpSettings
     /// <summary>How long a pull may wait in the channel grain when nothing is ready (below Orleans' 30 s call timeout).</summary>
     public TimeSpan PullWait { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>Longest a settle call, or a pull beyond its <see cref="PullWait"/>, may take before it is given up (the
+    /// gateway's --publish-timeout): a channel grain cut off from this silo costs its own pump that long, not Orleans'
+    /// 30 s call timeout.</summary>
+    public TimeSpan CallTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Wait after a failed pull before the next (the grain's silo may be restarting).</summary>
     public TimeSpan RetryDelay { get; init; } = TimeSpan.FromSeconds(1);
 

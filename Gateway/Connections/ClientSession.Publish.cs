@@ -101,7 +101,8 @@ internal sealed partial class ClientSession
 
         try
         {
-            await _pubTopicGrain!.PublishAsync(new Immutable<PublishBatch>(new PublishBatch(data, ends, _pubDeferMs)));
+            await ClusterCall.WithinAsync((_pubTopicGrain!, new Immutable<PublishBatch>(new PublishBatch(data, ends, _pubDeferMs))),
+                static (call, token) => call.Item1.PublishAsync(call.Item2, token), _options.PublishTimeout, _time);
         }
         catch (Exception ex)
         {

@@ -15,6 +15,9 @@ internal sealed class ApiError
         Body = Encoding.UTF8.GetBytes($$"""{"message":"{{code}}"}""");
     }
 
+    /// <summary>nsqd's unhealthy <c>/ping</c>: 500 with <c>NOK - …</c> (a message made per answer).</summary>
+    public static ApiError Unhealthy(string problem) => new(500, "NOK - " + problem);
+
     public int Status { get; }
     public string Code { get; }
     public byte[] Body { get; }
@@ -25,6 +28,9 @@ internal sealed class ApiError
     public static readonly ApiError NotFound = new(404, "NOT_FOUND");
     public static readonly ApiError MethodNotAllowed = new(405, "METHOD_NOT_ALLOWED");
     public static readonly ApiError InternalError = new(500, "INTERNAL_ERROR");
+    /// <summary>nsqd's answer when the topic cannot take a publish; here also a publish the cluster did not answer
+    /// within --publish-timeout.</summary>
+    public static readonly ApiError Exiting = new(503, "EXITING");
 
     // Parameters.
     public static readonly ApiError InvalidRequest = new(400, "INVALID_REQUEST");

@@ -32,8 +32,16 @@ internal sealed partial class NsqdApi
             await topic.CreateAsync();
             return ApiError.InvalidDefer;
         }
-        await _publishQueues.GetOrAdd(topicName, static (name, grains) => new TopicPublishQueue(grains.Topic(name)), _grains)
-            .PublishAsync(body, deferMs);
+        var queue = _publishQueues.GetOrAdd(topicName, static (name, api) =>
+            new TopicPublishQueue(api._grains.Topic(name), api._options.Value.PublishTimeout, api._time), this);
+        try
+        {
+            await queue.PublishAsync(body, deferMs);
+        }
+        catch (ClusterTimeoutException)
+        {
+            return ApiError.Exiting;
+        }
         return ApiResult.Ok;
     }
 
@@ -61,7 +69,15 @@ internal sealed partial class NsqdApi
             await topic.CreateAsync();
             return bodyError is null ? ApiResult.Ok : bodyError;
         }
-        await topic.PublishAsync(new Immutable<PublishBatch>(batch));
+        try
+        {
+            await ClusterCall.WithinAsync((topic, new Immutable<PublishBatch>(batch)),
+                static (call, token) => call.Item1.PublishAsync(call.Item2, token), options.PublishTimeout, _time);
+        }
+        catch (ClusterTimeoutException)
+        {
+            return ApiError.Exiting;
+        }
         return ApiResult.Ok;
     }
 

@@ -21,6 +21,7 @@ internal sealed partial class NsqdApi
     private readonly IClientRegistry? _clients;
     private readonly TimeProvider _time;
     private readonly TopicStatsReader _topicStats;
+    private readonly INodeHealth? _health;
 
     public NsqdApi(IServiceProvider services)
     {
@@ -30,6 +31,7 @@ internal sealed partial class NsqdApi
         _clients = services.GetService<IClientRegistry>();
         _time = services.GetService<TimeProvider>() ?? TimeProvider.System;
         _topicStats = services.GetRequiredService<TopicStatsReader>();
+        _health = services.GetService<INodeHealth>();
         var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("OrleansNsq.Gateway.Http.Nsqd");
 
         Routes = new RouteTable(logger)
@@ -56,9 +58,11 @@ internal sealed partial class NsqdApi
 
     public RouteTable Routes { get; }
 
-    /// <summary>GET /ping: <c>OK</c> as plain text. nsqd answers 500 "NOK - …" after a disk write error; our storage
-    /// health is the grains', so this only says the gateway serves.</summary>
-    private static ValueTask<ApiResult> Ping(ApiRequest request) => new(ApiResult.Ok);
+    /// <summary>GET /ping: <c>OK</c> as plain text, or nsqd's 500 <c>NOK - …</c> while the node's health
+    /// (<see cref="INodeHealth"/>: in a cluster, whether it can confirm its membership) names a problem. Storage faults
+    /// answer the publishes themselves (E_PUB_FAILED), so they do not turn /ping.</summary>
+    private ValueTask<ApiResult> Ping(ApiRequest request) =>
+        new(_health?.Problem is { } problem ? ApiError.Unhealthy(problem) : ApiResult.Ok);
 
     /// <summary>GET /info: the ten keys in nsqd's order; durations in Go nanoseconds.</summary>
     private ValueTask<ApiResult> Info(ApiRequest request)

@@ -8,9 +8,9 @@ namespace OrleansNsq.Gateway.Publishing;
 /// connections) share batches: while one grain call is out, the bodies that arrive join the next batch, so the topic
 /// takes one call per round trip instead of one per request, as a connection's run of PUBs does. A lone request is
 /// sent at once, so nothing waits for company. Every request completes with its batch's outcome (OK, or the error
-/// that refused the batch).
+/// that refused the batch, or <see cref="ClusterTimeoutException"/> past the bound).
 /// </summary>
-internal sealed class TopicPublishQueue(ITopicGrain topic)
+internal sealed class TopicPublishQueue(ITopicGrain topic, TimeSpan bound, TimeProvider time)
 {
     /// <summary>A batch is closed here so it stays off the large-object heap (85 KB).</summary>
     public const int MaxBatchBytes = 64 * 1024;
@@ -58,7 +58,8 @@ internal sealed class TopicPublishQueue(ITopicGrain topic)
             }
             try
             {
-                await topic.PublishAsync(new Immutable<PublishBatch>(batch.Close()));
+                await ClusterCall.WithinAsync((topic, new Immutable<PublishBatch>(batch.Close())),
+                    static (call, token) => call.Item1.PublishAsync(call.Item2, token), bound, time);
                 batch.Done.TrySetResult();
             }
             catch (Exception ex)

@@ -23,6 +23,7 @@ internal sealed class SubscriptionRegistry(
         PullWait = options.Value.PullWait,
         LeaseScanInterval = options.Value.LeaseScanInterval,
         MaxMsgTimeoutMs = (long)nsqd.Value.MaxMsgTimeout.TotalMilliseconds,
+        CallTimeout = nsqd.Value.PublishTimeout,
     };
     // SUBs between BeginJoin and Join (creating the channel), per channel key.
     private readonly Dictionary<string, int> _joining = new(StringComparer.Ordinal);

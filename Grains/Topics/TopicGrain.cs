@@ -93,11 +93,15 @@ internal sealed class TopicGrain(
     {
         var messages = batch.Value;
         // Every wait comes before the accept, which is one synchronous step: publishes interleave only while they wait.
+        // A caller that gives up (its gateway's --publish-timeout) is let go from any of these waits, before the accept:
+        // a publish it was told failed is then not taken either. The backpressure waits stay as long as they need to be
+        // for callers that wait.
         while (true)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             if (_exclusive is { } busy)
             {
-                await busy;
+                await busy.WaitAsync(cancellationToken);
                 continue;
             }
             if (!_exists)
@@ -117,12 +121,12 @@ internal sealed class TopicGrain(
             // has accepted and not yet handed on stays bounded.
             if (Logged && _log!.WhenRoomAsync() is { IsCompleted: false } room)
             {
-                await room;
+                await room.WaitAsync(cancellationToken);
                 continue;
             }
             if (FullFanOut() is { } full)
             {
-                await full.WhenProgressAsync();
+                await full.WhenProgressAsync().WaitAsync(cancellationToken);
                 continue;
             }
             break;

@@ -1,7 +1,9 @@
 using System.Net;
 using Microsoft.Extensions.Configuration;
 using Orleans.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using OrleansNsq.Gateway.Http;
+using OrleansNsq.Gateway.Node;
 using OrleansNsq.Gateway.Options;
 using OrleansNsq.Gateway.Producers;
 using OrleansNsq.Grains.Storage.Postgres;
@@ -48,8 +50,12 @@ public static class ClusterHosting
             o.SiloListeningEndpoint = new IPEndPoint(IPAddress.Any, orleans.GetValue("SiloListeningPort", siloPort));
             o.GatewayListeningEndpoint = new IPEndPoint(IPAddress.Any, gatewayPort);
         });
-        // Probe and death-declaration timings (how fast a dead silo leaves /lookup), e.g. Orleans:Membership:ProbeTimeout.
-        silo.Services.AddOptions<ClusterMembershipOptions>().Bind(orleans.GetSection("Membership"));
+        // Probe and death-declaration timings (how fast a dead or cut-off silo leaves /lookup and exits), e.g.
+        // Orleans:Membership:ProbeTimeout: this project's defaults (MembershipDefaults), then the configuration's.
+        silo.Services.AddOptions<ClusterMembershipOptions>().Configure(MembershipDefaults.Apply).Bind(orleans.GetSection("Membership"));
         silo.Services.AddSingleton<IProducerDirectory, MembershipProducers>();
+        silo.Services.AddSingleton<MembershipHealth>();
+        silo.Services.AddSingleton<INodeHealth>(sp => sp.GetRequiredService<MembershipHealth>());
+        silo.Services.AddHostedService(sp => sp.GetRequiredService<MembershipHealth>());
     }
 }

@@ -33,7 +33,7 @@ public class ConcurrentPublishBenchmarks
         _target = PublishTarget.StartAsync(channels: 1, memQueueSize: 10_000).GetAwaiter().GetResult();
         _topic = _target.Topic;
         _counted = new CountingTopic(_topic);
-        _queue = new TopicPublishQueue(_counted);
+        _queue = new TopicPublishQueue(_counted, TimeSpan.FromSeconds(30), TimeProvider.System);
         _body = PublishTarget.NewBody();
         _queue.PublishAsync(_body, 0).GetAwaiter().GetResult();
     }

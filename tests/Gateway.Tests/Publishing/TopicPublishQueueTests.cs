@@ -1,4 +1,5 @@
 using System.Text;
+using Microsoft.Extensions.Time.Testing;
 using Orleans.Concurrency;
 using OrleansNsq.Gateway.Publishing;
 using OrleansNsq.Messages;
@@ -16,19 +17,19 @@ public sealed class TopicPublishQueueTests
     private sealed class HeldTopic : ITopicGrain
     {
         private readonly Lock _lock = new();
-        private readonly List<(PublishBatch Batch, TaskCompletionSource Answer)> _calls = [];
+        private readonly List<(PublishBatch Batch, TaskCompletionSource Answer, CancellationToken Token)> _calls = [];
         private readonly SemaphoreSlim _arrived = new(0);
 
         public ValueTask PublishAsync(Immutable<PublishBatch> batch, CancellationToken cancellationToken = default)
         {
             var answer = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            lock (_lock) _calls.Add((batch.Value, answer));
+            lock (_lock) _calls.Add((batch.Value, answer, cancellationToken));
             _arrived.Release();
             return new ValueTask(answer.Task);
         }
 
         /// <summary>Waits for call number <paramref name="index"/> (from 0).</summary>
-        public async Task<(PublishBatch Batch, TaskCompletionSource Answer)> CallAsync(int index)
+        public async Task<(PublishBatch Batch, TaskCompletionSource Answer, CancellationToken Token)> CallAsync(int index)
         {
             var deadline = DateTime.UtcNow.AddSeconds(10);
             while (true)
@@ -63,7 +64,7 @@ public sealed class TopicPublishQueueTests
     public async Task A_lone_request_is_sent_at_once_as_a_batch_of_one()
     {
         var topic = new HeldTopic();
-        var queue = new TopicPublishQueue(topic);
+        var queue = new TopicPublishQueue(topic, TimeSpan.FromSeconds(30), TimeProvider.System);
 
         var publish = queue.PublishAsync("alone"u8, 0);
 
@@ -78,7 +79,7 @@ public sealed class TopicPublishQueueTests
     public async Task Requests_that_arrive_while_a_call_is_out_share_the_next_call_and_complete_with_it()
     {
         var topic = new HeldTopic();
-        var queue = new TopicPublishQueue(topic);
+        var queue = new TopicPublishQueue(topic, TimeSpan.FromSeconds(30), TimeProvider.System);
         var first = queue.PublishAsync("a"u8, 0);
         var firstCall = await topic.CallAsync(0);
 
@@ -99,7 +100,7 @@ public sealed class TopicPublishQueueTests
     public async Task A_refused_batch_fails_every_request_in_it_and_only_those()
     {
         var topic = new HeldTopic();
-        var queue = new TopicPublishQueue(topic);
+        var queue = new TopicPublishQueue(topic, TimeSpan.FromSeconds(30), TimeProvider.System);
         var first = queue.PublishAsync("a"u8, 0);
         var firstCall = await topic.CallAsync(0);
         var second = queue.PublishAsync("b"u8, 0);
@@ -116,7 +117,7 @@ public sealed class TopicPublishQueueTests
     public async Task Requests_with_another_defer_go_in_a_batch_of_their_own_in_arrival_order()
     {
         var topic = new HeldTopic();
-        var queue = new TopicPublishQueue(topic);
+        var queue = new TopicPublishQueue(topic, TimeSpan.FromSeconds(30), TimeProvider.System);
         _ = queue.PublishAsync("now"u8, 0);
         var firstCall = await topic.CallAsync(0);
         var deferred = queue.PublishAsync("later"u8, 5_000);
@@ -138,7 +139,7 @@ public sealed class TopicPublishQueueTests
     public async Task A_batch_is_closed_at_64_KB_so_it_stays_off_the_large_object_heap()
     {
         var topic = new HeldTopic();
-        var queue = new TopicPublishQueue(topic);
+        var queue = new TopicPublishQueue(topic, TimeSpan.FromSeconds(30), TimeProvider.System);
         _ = queue.PublishAsync("first"u8, 0);
         var firstCall = await topic.CallAsync(0);
         var body = new byte[10_000];
@@ -153,5 +154,25 @@ public sealed class TopicPublishQueueTests
         Assert.Equal(4, third.Batch.Count);
         third.Answer.SetResult();
         await Task.WhenAll(waiting).WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public async Task A_batch_the_cluster_does_not_answer_within_the_bound_fails_its_requests_and_the_next_batch_is_sent()
+    {
+        var topic = new HeldTopic();
+        var time = new FakeTimeProvider();
+        var queue = new TopicPublishQueue(topic, TimeSpan.FromSeconds(5), time);
+        var stuck = queue.PublishAsync("stuck"u8, 0);
+        var first = await topic.CallAsync(0);
+        var waiting = queue.PublishAsync("next"u8, 0);
+
+        time.Advance(TimeSpan.FromSeconds(5));
+
+        await Assert.ThrowsAsync<ClusterTimeoutException>(() => stuck.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.True(first.Token.IsCancellationRequested, "the grain was not told to give up");
+        var second = await topic.CallAsync(1);
+        Assert.Equal(["next"], Bodies(second.Batch));
+        second.Answer.SetResult();
+        await waiting.WaitAsync(TimeSpan.FromSeconds(10));
     }
 }

@@ -182,19 +182,22 @@ public partial class KubernetesManifestTests
     }
 
     [Fact]
-    public void Silo_probes_get_ping_on_the_nsqd_HTTP_port()
+    public void Silo_readiness_and_startup_get_ping_and_liveness_connects_on_the_nsqd_HTTP_port()
     {
         var container = SiloContainer();
         var httpPort = SiloFlagTable.Port(EffectiveValue(container, NsqFlags.Find("http-address")!));
         var named = container.Maps("ports").ToDictionary(p => p.Text("name")!, p => int.Parse(p.Text("containerPort")!));
 
-        foreach (var probe in new[] { "readinessProbe", "livenessProbe", "startupProbe" })
+        foreach (var probe in new[] { "readinessProbe", "startupProbe" })
         {
             var get = container.Map(probe).Map("httpGet");
             Assert.True(get.Text("path") == "/ping", $"{probe} path is {get.Text("path")}");
             var port = get.Text("port")!;
             Assert.Equal(httpPort, int.TryParse(port, out var number) ? number : named[port]);
         }
+        // /ping's NOK must not restart pods (a database outage would restart them all): liveness only connects.
+        var liveness = container.Map("livenessProbe").Map("tcpSocket").Text("port")!;
+        Assert.Equal(httpPort, int.TryParse(liveness, out var livenessPort) ? livenessPort : named[liveness]);
     }
 
     [Fact]
