@@ -23,7 +23,7 @@ internal sealed class Timeline
     public void MarkCut()
     {
         _cut = Now;
-        Mark("cut", "");
+        Mark("cut", $"{DateTime.UtcNow:HH:mm:ss.fff} UTC, the clock of the silos' output");
     }
 
     /// <summary>Records <paramref name="what"/> now, unless it was recorded before.</summary>
