@@ -22,8 +22,10 @@ internal sealed class Timeline
 
     public void MarkCut()
     {
-        _cut = Now;
-        Mark("cut", $"{DateTime.UtcNow:HH:mm:ss.fff} UTC, the clock of the silos' output");
+        var at = Now;
+        var wallClock = DateTime.UtcNow;
+        _cut = at;
+        _events.TryAdd("cut", (at, $"{wallClock:HH:mm:ss.fff} UTC, the clock of the silos' output"));
     }
 
     /// <summary>Records <paramref name="what"/> now, unless it was recorded before.</summary>
