@@ -56,4 +56,9 @@ internal sealed class ApiError
     // State.
     public static readonly ApiError TopicNotFound = new(404, "TOPIC_NOT_FOUND");
     public static readonly ApiError ChannelNotFound = new(404, "CHANNEL_NOT_FOUND");
+
+    // The cluster behind this node (ours: nsqd has none).
+    /// <summary>A write the cluster did not confirm within --publish-timeout (a silo cut off, a host frozen). It may
+    /// or may not have been applied; lookupd's writes are idempotent, so the caller retries.</summary>
+    public static readonly ApiError ClusterUnavailable = new(503, "CLUSTER_UNAVAILABLE");
 }

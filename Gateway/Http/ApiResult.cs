@@ -11,12 +11,13 @@ internal readonly struct ApiResult
 {
     private static readonly byte[] OkBody = "OK"u8.ToArray();
 
-    private ApiResult(int status, ReadOnlyMemory<byte> body, ApiBodyKind kind, ApiError? error)
+    private ApiResult(int status, ReadOnlyMemory<byte> body, ApiBodyKind kind, ApiError? error, TimeSpan? staleAge = null)
     {
         Status = status;
         Body = body;
         Kind = kind;
         Error = error;
+        StaleAge = staleAge;
     }
 
     public int Status { get; }
@@ -24,6 +25,13 @@ internal readonly struct ApiResult
     public ApiBodyKind Kind { get; }
     /// <summary>Set for errors; the plain-text envelope writes its code instead of the JSON body.</summary>
     public ApiError? Error { get; }
+    /// <summary>Set when part of the answer is this gateway's copy of an earlier cluster read, not what the cluster
+    /// answered just now: the age of the oldest such part. The envelope writer sends it as
+    /// <see cref="ResponseEnvelope.StaleHeader"/>.</summary>
+    public TimeSpan? StaleAge { get; }
+
+    /// <summary>The same answer, marked as <paramref name="age"/> old.</summary>
+    public ApiResult MarkedStale(TimeSpan age) => new(Status, Body, Kind, Error, age);
 
     /// <summary>200 with no body (nsqd handlers that return nil).</summary>
     public static ApiResult Empty => new(200, default, ApiBodyKind.None, null);

@@ -12,4 +12,15 @@ internal static partial class HttpLog
 
     [LoggerMessage(4001, LogLevel.Error, "HTTP handler for {Method} {Path} failed")]
     public static partial void HandlerFailed(ILogger logger, string method, string path, Exception exception);
+
+    /// <summary>Once per episode: the first unanswered call of a read after it last answered.</summary>
+    [LoggerMessage(4002, LogLevel.Warning, "The cluster did not answer {Read} within {Bound}; the HTTP APIs answer from this gateway's last copy, marked X-NSQ-Stale, until it does")]
+    public static partial void ReadUnanswered(ILogger logger, string read, TimeSpan bound, Exception exception);
+
+    [LoggerMessage(4003, LogLevel.Information, "The cluster answers {Read} again")]
+    public static partial void ClusterAnswersAgain(ILogger logger, string read);
+
+    /// <summary>Once per episode, as <see cref="ReadUnanswered"/>.</summary>
+    [LoggerMessage(4004, LogLevel.Warning, "The cluster did not answer {Write} within {Bound}; they are answered 503 CLUSTER_UNAVAILABLE until it does")]
+    public static partial void WriteUnanswered(ILogger logger, string write, TimeSpan bound, Exception exception);
 }

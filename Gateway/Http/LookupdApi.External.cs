@@ -12,8 +12,6 @@ namespace OrleansNsq.Gateway.Http;
 /// </summary>
 internal sealed partial class LookupdApi
 {
-    private async ValueTask<ExternalProducerSnapshot> ExternalAsync() => await _grains.ExternalProducers().GetSnapshotAsync();
-
     /// <summary>This node's topic names, then the external topic keys it does not have.</summary>
     private static string[] MergeTopics(TopicDirectoryEntry[] local, ExternalProducerSnapshot external)
     {

@@ -8,17 +8,19 @@ namespace OrleansNsq.Gateway.Http;
 /// GET /silos, our extension of nsqlookupd's API (docs/ADMIN.md): every silo of Orleans membership, dead ones too,
 /// with its status and times, the NSQ endpoints its gateway serves (the producer lookupd lists for it) and the
 /// topics and channels activated on it. The admin adds these to the nodes that are silos; a real nsqlookupd answers
-/// 404 and the admin goes on without them.
+/// 404 and the admin goes on without them. The management grain's calls take no cancellation token; they are bounded
+/// like every other (the statistics ask every silo, and a frozen one would hold the answer for 30 s).
 /// </summary>
 internal sealed partial class LookupdApi
 {
-    private async ValueTask<ApiResult> Silos(ApiRequest request)
+    private async ValueTask<ApiResult> Silos(ApiRequest request, ClusterCalls cluster)
     {
         var management = _grains.GetGrain<IManagementGrain>(0);
-        var members = await management.GetDetailedHosts(onlyActive: false);
-        var producers = await _producers.GetProducersAsync();
+        var members = await _members.ReadAsync(cluster, _ => new(management.GetDetailedHosts(onlyActive: false)));
+        var producers = await ProducersAsync(cluster);
         var active = Array.FindAll(members, m => m.Status == SiloStatus.Active);
-        var hosted = await HostedAsync(management, Array.ConvertAll(active, m => m.SiloAddress));
+        var activeAddresses = Array.ConvertAll(active, m => m.SiloAddress);
+        var hosted = await _hosted.ReadAsync(cluster, _ => new(HostedAsync(management, activeAddresses)));
         var silos = members.OrderBy(m => m.SiloName, StringComparer.Ordinal).ThenBy(m => m.StartTime)
             .Select(m => (Member: m, Producer: ProducerOf(m, producers, active.Length), Hosted: hosted.GetValueOrDefault(m.SiloAddress)))
             .ToArray();

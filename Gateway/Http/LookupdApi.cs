@@ -16,6 +16,8 @@ namespace OrleansNsq.Gateway.Http;
 /// <c>remote_address</c> is <c>broadcast_address:tcp_port</c> (nsqlookupd shows the address nsqd connected from, which
 /// does not exist here; clients ignore it). After our producers come the external nsqd nodes registered over the
 /// lookupd TCP port (<see cref="IExternalProducerDirectoryGrain"/>; the merge is in LookupdApi.External.cs).
+/// Every answer is bounded by --publish-timeout: reads fall back to this gateway's last copy and say so, writes answer
+/// 503 (LookupdApi.Cluster.cs).
 /// </summary>
 internal sealed partial class LookupdApi
 {
@@ -33,21 +35,27 @@ internal sealed partial class LookupdApi
         _producers = services.GetRequiredService<IProducerDirectory>();
         _time = services.GetService<TimeProvider>() ?? TimeProvider.System;
         var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("OrleansNsq.Gateway.Http.Lookupd");
+        _directory = new("the topic directory", [], _time, logger);
+        _external = new("the external producers", ExternalProducerSnapshot.Empty, _time, logger);
+        _producerList = new("the producers", [], _time, logger);
+        _members = new("the membership (/silos)", [], _time, logger);
+        _hosted = new("the grains on each silo (/silos)", [], _time, logger);
+        _writes = new("lookupd's writes", logger, HttpLog.WriteUnanswered);
 
         Routes = new RouteTable(logger)
             .Get("/ping", static _ => new(ApiResult.Ok), Envelope.PlainText)
             .Get("/info", Info)
-            .Get("/debug", Debug)
-            .Get("/lookup", Lookup)
-            .Get("/topics", Topics)
-            .Get("/channels", Channels)
-            .Get("/nodes", Nodes)
-            .Get("/silos", Silos)
-            .Post("/topic/create", TopicCreate)
-            .Post("/topic/delete", TopicDelete)
-            .Post("/channel/create", ChannelCreate)
-            .Post("/channel/delete", ChannelDelete)
-            .Post("/topic/tombstone", TopicTombstone);
+            .Get("/debug", Read(Debug))
+            .Get("/lookup", Read(Lookup))
+            .Get("/topics", Read(Topics))
+            .Get("/channels", Read(Channels))
+            .Get("/nodes", Read(Nodes))
+            .Get("/silos", Read(Silos))
+            .Post("/topic/create", Write(TopicCreate))
+            .Post("/topic/delete", Write(TopicDelete))
+            .Post("/channel/create", Write(ChannelCreate))
+            .Post("/channel/delete", Write(ChannelDelete))
+            .Post("/topic/tombstone", Write(TopicTombstone));
     }
 
     public RouteTable Routes { get; }
@@ -65,15 +73,15 @@ internal sealed partial class LookupdApi
     /// through /topic/create or /channel/create is 200 with <c>"producers":[]</c>, as is one tombstoned within
     /// --tombstone-lifetime. Keys sorted, as Go marshals a map.
     /// </summary>
-    private async ValueTask<ApiResult> Lookup(ApiRequest request)
+    private async ValueTask<ApiResult> Lookup(ApiRequest request, ClusterCalls cluster)
     {
         if (ApiArgs.RequiredTopic(request.Query, out var topic) is { } error) return error;
-        var entry = await FindAsync(topic);
-        var external = await ExternalAsync();
+        var entry = Find(await EntriesAsync(cluster), topic);
+        var external = await ExternalAsync(cluster);
         var externalTopic = external.Find(topic);
         if (entry is null && externalTopic is not { Exists: true }) return ApiError.TopicNotFound;
         var producers = entry is { HasProducer: true }
-            ? (await _producers.GetProducersAsync()).Where(p => !IsTombstoned(entry, p)).ToArray()
+            ? (await ProducersAsync(cluster)).Where(p => !IsTombstoned(entry, p)).ToArray()
             : [];
         var channels = MergeChannels(entry?.Channels ?? [], externalTopic);
         var externalProducers = LookupProducers(external, externalTopic);
@@ -90,10 +98,10 @@ internal sealed partial class LookupdApi
     }
 
     /// <summary>GET /topics: every registered topic, with or without a producer; this node's, then the others.</summary>
-    private async ValueTask<ApiResult> Topics(ApiRequest request)
+    private async ValueTask<ApiResult> Topics(ApiRequest request, ClusterCalls cluster)
     {
-        var entries = await _grains.TopicDirectory().GetEntriesAsync();
-        var topics = MergeTopics(entries, await ExternalAsync());
+        var entries = await EntriesAsync(cluster);
+        var topics = MergeTopics(entries, await ExternalAsync(cluster));
         return ApiResult.Json(topics, static (json, topics) =>
         {
             json.WriteStartObject();
@@ -104,10 +112,10 @@ internal sealed partial class LookupdApi
 
     /// <summary>GET /channels?topic=: an unknown topic is <c>[]</c>, not an error (nsqd asks this on every topic
     /// it creates).</summary>
-    private async ValueTask<ApiResult> Channels(ApiRequest request)
+    private async ValueTask<ApiResult> Channels(ApiRequest request, ClusterCalls cluster)
     {
         if (ApiArgs.RequiredTopic(request.Query, out var topic) is { } error) return error;
-        var channels = MergeChannels((await FindAsync(topic))?.Channels ?? [], (await ExternalAsync()).Find(topic));
+        var channels = MergeChannels(Find(await EntriesAsync(cluster), topic)?.Channels ?? [], (await ExternalAsync(cluster)).Find(topic));
         return ApiResult.Json(channels, static (json, channels) =>
         {
             json.WriteStartObject();
@@ -121,12 +129,12 @@ internal sealed partial class LookupdApi
     /// tombstoned for it (nsqadmin indexes one array by the other). Tombstoned topics stay listed here, unlike in
     /// /lookup. Then every active external node the same way.
     /// </summary>
-    private async ValueTask<ApiResult> Nodes(ApiRequest request)
+    private async ValueTask<ApiResult> Nodes(ApiRequest request, ClusterCalls cluster)
     {
-        var entries = await _grains.TopicDirectory().GetEntriesAsync();
+        var entries = await EntriesAsync(cluster);
         var produced = Array.FindAll(entries, e => e.HasProducer);
-        var producers = await _producers.GetProducersAsync();
-        var external = ExternalNodes(await ExternalAsync());
+        var producers = await ProducersAsync(cluster);
+        var external = ExternalNodes(await ExternalAsync(cluster));
         return ApiResult.Json((Api: this, Produced: produced, Producers: producers, External: external), static (json, s) =>
         {
             json.WriteStartObject();
@@ -149,38 +157,38 @@ internal sealed partial class LookupdApi
     }
 
     /// <summary>POST /topic/create?topic=: MISSING_ARG_TOPIC, INVALID_ARG_TOPIC (lookupd's spelling).</summary>
-    private async ValueTask<ApiResult> TopicCreate(ApiRequest request)
+    private async ValueTask<ApiResult> TopicCreate(ApiRequest request, ClusterCalls cluster)
     {
         if (ApiArgs.RequiredTopic(request.Query, out var topic) is { } error) return error;
         if (!HttpNameRules.IsValid(topic)) return ApiError.InvalidArgTopic;
-        await _grains.TopicDirectory().RegisterAsync(topic, null);
+        await cluster.CallAsync(ct => _grains.TopicDirectory().RegisterAsync(topic, null, ct));
         return ApiResult.Empty;
     }
 
     /// <summary>POST /topic/delete?topic=: removes the registration and its channels, also the external nodes'
     /// (with their producers, as nsqlookupd); 200 even when unknown.</summary>
-    private async ValueTask<ApiResult> TopicDelete(ApiRequest request)
+    private async ValueTask<ApiResult> TopicDelete(ApiRequest request, ClusterCalls cluster)
     {
         if (ApiArgs.RequiredTopic(request.Query, out var topic) is { } error) return error;
-        if (HttpNameRules.IsValid(topic)) await _grains.TopicDirectory().UnregisterAsync(topic, null);
-        await _grains.ExternalProducers().DeleteTopicAsync(topic);
+        if (HttpNameRules.IsValid(topic)) await cluster.CallAsync(ct => _grains.TopicDirectory().UnregisterAsync(topic, null, ct));
+        await cluster.CallAsync(ct => _grains.ExternalProducers().DeleteTopicAsync(topic, ct));
         return ApiResult.Empty;
     }
 
     /// <summary>POST /channel/create: registers the channel and its topic.</summary>
-    private async ValueTask<ApiResult> ChannelCreate(ApiRequest request)
+    private async ValueTask<ApiResult> ChannelCreate(ApiRequest request, ClusterCalls cluster)
     {
         if (ApiArgs.TopicAndChannel(request.Query, out var topic, out var channel) is { } error) return error;
-        await _grains.TopicDirectory().RegisterAsync(topic, channel);
+        await cluster.CallAsync(ct => _grains.TopicDirectory().RegisterAsync(topic, channel, ct));
         return ApiResult.Empty;
     }
 
     /// <summary>POST /channel/delete: 404 CHANNEL_NOT_FOUND for an unknown channel or topic.</summary>
-    private async ValueTask<ApiResult> ChannelDelete(ApiRequest request)
+    private async ValueTask<ApiResult> ChannelDelete(ApiRequest request, ClusterCalls cluster)
     {
         if (ApiArgs.TopicAndChannel(request.Query, out var topic, out var channel) is { } error) return error;
-        var local = await _grains.TopicDirectory().UnregisterAsync(topic, channel);
-        var external = await _grains.ExternalProducers().DeleteChannelAsync(topic, channel);
+        var local = await cluster.CallAsync(ct => _grains.TopicDirectory().UnregisterAsync(topic, channel, ct));
+        var external = await cluster.CallAsync(ct => _grains.ExternalProducers().DeleteChannelAsync(topic, channel, ct));
         return local || external ? ApiResult.Empty : ApiError.ChannelNotFound;
     }
 
@@ -189,16 +197,18 @@ internal sealed partial class LookupdApi
     /// matches for a topic that has producers, an external node for a topic it registered. Anything else is a 200
     /// no-op, as in nsqlookupd.
     /// </summary>
-    private async ValueTask<ApiResult> TopicTombstone(ApiRequest request)
+    private async ValueTask<ApiResult> TopicTombstone(ApiRequest request, ClusterCalls cluster)
     {
         if (ApiArgs.RequiredTopic(request.Query, out var topic) is { } error) return error;
         if (!request.Query.TryGet("node", out var node)) return ApiError.MissingArgNode;
-        await _grains.ExternalProducers().TombstoneAsync(topic, node);
-        if (!(await _producers.GetProducersAsync()).Any(p => p.Node == node)) return ApiResult.Empty;
-        var entry = await FindAsync(topic);
+        await cluster.CallAsync(ct => _grains.ExternalProducers().TombstoneAsync(topic, node, ct));
+        var producers = await cluster.CallAsync(ct => _producers.GetProducersAsync(ct));
+        if (!producers.Any(p => p.Node == node)) return ApiResult.Empty;
+        var entry = Find(await cluster.CallAsync(ct => _grains.TopicDirectory().GetEntriesAsync(ct)), topic);
         if (entry is { HasProducer: true })
         {
-            await _grains.TopicDirectory().TombstoneAsync(topic, node, _options.Value.TombstoneLifetime);
+            var lifetime = _options.Value.TombstoneLifetime;
+            await cluster.CallAsync(ct => _grains.TopicDirectory().TombstoneAsync(topic, node, lifetime, ct));
         }
         return ApiResult.Empty;
     }
@@ -208,10 +218,10 @@ internal sealed partial class LookupdApi
     /// producers is registered as a client, under each topic that has producers and each of its channels; the external nodes follow
     /// under the same keys (a key only they had, now without producers, is left out, as nsqlookupd leaves it out).
     /// </summary>
-    private async ValueTask<ApiResult> Debug(ApiRequest request)
+    private async ValueTask<ApiResult> Debug(ApiRequest request, ClusterCalls cluster)
     {
-        var entries = await _grains.TopicDirectory().GetEntriesAsync();
-        var producers = await _producers.GetProducersAsync();
+        var entries = await EntriesAsync(cluster);
+        var producers = await ProducersAsync(cluster);
         var nowNs = _time.GetUtcNow().ToUnixTimeMilliseconds() * 1_000_000;
         // Go marshals the map with its keys sorted
         var keys = new SortedDictionary<string, DebugKey>(StringComparer.Ordinal) { ["client::"] = new DebugKey(null, IsClient: true) };
@@ -221,7 +231,7 @@ internal sealed partial class LookupdApi
             keys[$"topic:{entry.Topic}:"] = new DebugKey(producer, IsClient: false);
             foreach (var channel in entry.Channels) keys[$"channel:{entry.Topic}:{channel}"] = new DebugKey(producer, IsClient: false);
         }
-        AddExternalDebugKeys(keys, await ExternalAsync());
+        AddExternalDebugKeys(keys, await ExternalAsync(cluster));
         return ApiResult.Json((Api: this, Keys: keys, Producers: producers, NowNs: nowNs), static (json, s) =>
         {
             json.WriteStartObject();
@@ -276,9 +286,8 @@ internal sealed partial class LookupdApi
     private bool IsTombstoned(TopicDirectoryEntry entry, LookupdProducer producer) =>
         entry.TombstonedUntil(producer.Node) > _time.GetUtcNow().ToUnixTimeMilliseconds();
 
-    private async ValueTask<TopicDirectoryEntry?> FindAsync(string topic)
+    private static TopicDirectoryEntry? Find(TopicDirectoryEntry[] entries, string topic)
     {
-        var entries = await _grains.TopicDirectory().GetEntriesAsync();
         foreach (var entry in entries)
         {
             if (entry.Topic == topic) return entry;

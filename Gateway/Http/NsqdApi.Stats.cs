@@ -11,7 +11,8 @@ internal sealed partial class NsqdApi
     /// <summary>
     /// GET /stats?format=&amp;topic=&amp;channel=&amp;include_clients=&amp;include_mem=: text unless format=json.
     /// Topics come from the directory, then one GetStats per topic, in parallel; clients from this gateway's TCP
-    /// connections.
+    /// connections. Within --publish-timeout: a topic that does not answer by then is shown from this gateway's last
+    /// copy (or left out), and the answer carries <see cref="ResponseEnvelope.StaleHeader"/>.
     /// </summary>
     private async ValueTask<ApiResult> Stats(ApiRequest request)
     {
@@ -22,25 +23,27 @@ internal sealed partial class NsqdApi
         var includeClients = ApiArgs.Flag(query, "include_clients", otherwise: true);
         var includeMem = ApiArgs.Flag(query, "include_mem", otherwise: true);
 
+        using var cluster = _topicStats.NewCalls();
+        var topics = await CollectTopicsAsync(cluster, topicFilter, channelFilter);
         var view = new StatsView(
             Health,
             _node.StartTime,
             _time.GetUtcNow(),
-            await CollectTopicsAsync(topicFilter, channelFilter),
+            topics,
             includeClients ? _clients?.Snapshot() ?? [] : null,
             topicFilter,
             includeMem ? RuntimeMemory.Take() : null);
 
-        return query.GetOrEmpty("format") == "json"
+        return cluster.Mark(query.GetOrEmpty("format") == "json"
             ? ApiResult.Json(view, StatsJson.Write, sizeHint: 1024)
-            : ApiResult.Text(StatsText.Render(view));
+            : ApiResult.Text(StatsText.Render(view)));
     }
 
-    private ValueTask<TopicStats[]?> CollectTopicsAsync(string topicFilter, string channelFilter) =>
+    private ValueTask<TopicStats[]?> CollectTopicsAsync(ClusterCalls cluster, string topicFilter, string channelFilter) =>
         // an invalid name cannot be a topic: no grain for it
         topicFilter.Length > 0 && !HttpNameRules.IsValid(topicFilter)
             ? ValueTask.FromResult<TopicStats[]?>(null)
-            : _topicStats.ReadAsync(topicFilter, channelFilter);
+            : _topicStats.ReadAsync(cluster, topicFilter, channelFilter);
 }
 
 /// <summary>Everything one /stats answer shows, gathered before either format is written.</summary>

@@ -20,6 +20,12 @@ internal static class ResponseEnvelope
 {
     public const string NsqContentTypeHeader = "X-NSQ-Content-Type";
     public const string NsqContentTypeV1 = "nsq; version=1.0";
+    /// <summary>
+    /// Ours, not nsqd's: present when the cluster did not answer in time and part of the answer is this gateway's
+    /// last copy. Its value is that copy's age in whole seconds (the oldest part's), counted from the gateway's start
+    /// for a part it never read (the part is then left out). The body keeps nsqd's shape.
+    /// </summary>
+    public const string StaleHeader = "X-NSQ-Stale";
     public const string JsonContentType = "application/json; charset=utf-8";
     /// <summary>What Go's net/http sniffs for a text body when the handler sets no Content-Type.</summary>
     public const string TextContentType = "text/plain; charset=utf-8";
@@ -39,6 +45,10 @@ internal static class ResponseEnvelope
         if (envelope == Envelope.V1)
         {
             response.Headers[NsqContentTypeHeader] = NsqContentTypeV1;
+        }
+        if (result.StaleAge is { } age)
+        {
+            response.Headers[StaleHeader] = ((long)Math.Max(0, age.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
         if (allow is not null)
         {

@@ -21,7 +21,8 @@ public sealed class ManagementProducers(IGrainFactory grains, TimeProvider time)
         try
         {
             if (_last is { } again && time.GetUtcNow() - again.ReadAt < MaxAge) return again.Producers;
-            var names = await grains.GetGrain<IClusterProducersGrain>(0).GetProducersAsync();
+            // The grain method takes no token: the wait itself ends when the caller's deadline does.
+            var names = await grains.GetGrain<IClusterProducersGrain>(0).GetProducersAsync().AsTask().WaitAsync(cancellationToken);
             var producers = names
                 .Order(StringComparer.Ordinal)
                 .Select(ProducerSiloName.Parse)

@@ -63,6 +63,9 @@ public static partial class NsqNodeHosting
                     o.ConnectionString = configuration[$"{NodeStorageOptions.SectionName}:ConnectionString"] ?? "";
                     o.ApplySchema = NodeStorageOptions.ApplySchema(configuration);
                     o.MaxPoolSize = configuration.GetValue($"{NodeStorageOptions.SectionName}:MaxPoolSize", Grains.Storage.Postgres.PostgresPool.DefaultStoreMaxPoolSize);
+                    // The membership table is on the store's database: a silo declared dead cannot write the log.
+                    o.FenceWithMembership = clusterMode &&
+                        configuration[$"{NodeClusterOptions.SectionName}:ConnectionString"] == o.ConnectionString;
                 });
         });
         builder.Services.AddNsqGateway(configuration);

@@ -24,7 +24,7 @@ namespace OrleansNsq.Gateway.Tests.Http;
 /// and Kestrel with two listeners on 127.0.0.1:0, tagged nsqd and lookupd, branched with HttpRoleTag. Tests talk
 /// to it over real HTTP and use unique topic names.
 /// </summary>
-public sealed class HttpApiFixture : IAsyncLifetime
+public class HttpApiFixture : IAsyncLifetime
 {
     public const string BroadcastAddress = "test-broadcast";
     public const string Hostname = "test-host";
@@ -68,6 +68,7 @@ public sealed class HttpApiFixture : IAsyncLifetime
         builder.Services.AddSingleton<IClientRegistry>(Clients);
         builder.Services.AddSingleton(Node);
         builder.Services.AddNsqHttpApis();
+        Configure(builder);
 
         _app = builder.Build();
         _app.MapWhen(c => HttpRoleTag.Of(c) == HttpRole.Nsqd, b => b.UseNsqdApi());
@@ -90,6 +91,11 @@ public sealed class HttpApiFixture : IAsyncLifetime
             await _app.DisposeAsync();
         }
         System.IO.Directory.Delete(_dataPath, recursive: true);
+    }
+
+    /// <summary>What a subclass adds to the host before it is built.</summary>
+    protected virtual void Configure(WebApplicationBuilder builder)
+    {
     }
 
     private static Func<ConnectionDelegate, ConnectionDelegate> Tag(HttpRole role) => next => connection =>

@@ -31,7 +31,8 @@ public static class PostgresStoreSiloBuilderExtensions
             provider.GetRequiredService<IOptions<PostgresStoreOptions>>().Value,
             provider.GetRequiredService<ILogger<PostgresDatabase>>()));
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(static provider => provider.GetRequiredService<PostgresDatabase>());
-        services.AddNsqMessageLog(static provider => new PostgresLogStore(provider.GetRequiredService<PostgresDatabase>().DataSource));
+        services.AddNsqMessageLog(static provider => new PostgresLogStore(provider.GetRequiredService<PostgresDatabase>().DataSource,
+            provider.GetRequiredService<IOptions<PostgresStoreOptions>>().Value.FenceWithMembership ? FenceOf(provider) : null));
         services.AddAdoNetGrainStorage(name, (OptionsBuilder<AdoNetGrainStorageOptions> options) =>
             options.Configure<PostgresDatabase>(static (o, database) =>
             {
@@ -39,5 +40,12 @@ public static class PostgresStoreSiloBuilderExtensions
                 o.DataSource = database.DataSource;
             }));
         return builder;
+    }
+
+    private static MembershipFence FenceOf(IServiceProvider provider)
+    {
+        var silo = provider.GetRequiredService<ILocalSiloDetails>().SiloAddress;
+        return new MembershipFence(provider.GetRequiredService<IOptions<ClusterOptions>>().Value.ClusterId,
+            silo.Endpoint.Address.ToString(), silo.Endpoint.Port, silo.Generation);
     }
 }

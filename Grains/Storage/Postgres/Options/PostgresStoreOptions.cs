@@ -15,4 +15,9 @@ public sealed class PostgresStoreOptions
     /// <summary>Most connections of the store's pool (<see cref="PostgresPool"/>), unless the connection string sets
     /// <c>Maximum Pool Size</c>. Default <see cref="PostgresPool.DefaultStoreMaxPoolSize"/>.</summary>
     public int MaxPoolSize { get; set; } = PostgresPool.DefaultStoreMaxPoolSize;
+
+    /// <summary>The store's database also holds the cluster's membership table (the cluster's and the store's
+    /// connection are the same): every commit of the message log then checks, in its own transaction, that this silo
+    /// has not been declared dead (<see cref="MembershipFence"/>). Set by cluster mode; default false.</summary>
+    public bool FenceWithMembership { get; set; }
 }

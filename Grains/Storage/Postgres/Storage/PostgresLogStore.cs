@@ -12,7 +12,7 @@ namespace OrleansNsq.Grains.Storage.Postgres;
 /// writes, for each topic whose cursors or held batches the commit touched, one DELETE removes the batches the
 /// contract's rule (<see cref="LogWrite.SaveCursor"/>) no longer keeps, in the same transaction.
 /// </summary>
-public sealed class PostgresLogStore(NpgsqlDataSource dataSource) : IMessageLogStore
+public sealed class PostgresLogStore(NpgsqlDataSource dataSource, MembershipFence? fence = null) : IMessageLogStore
 {
     /// <summary>Rows per INSERT statement: 9 parameters each, 9,000 of the 65,535 a statement may have.</summary>
     internal const int MaxRowsPerInsert = 1000;
@@ -67,7 +67,21 @@ public sealed class PostgresLogStore(NpgsqlDataSource dataSource) : IMessageLogS
         if (writes.Count == 0) return;
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var batch = BuildBatch(connection, writes);
-        await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        if (fence is null)
+        {
+            await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        // One batch is one transaction: the check's row lock is held until the writes commit.
+        batch.BatchCommands.Insert(0, fence.Command());
+        try
+        {
+            await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (PostgresException e) when (MembershipFence.Refused(e))
+        {
+            throw new SiloDeclaredDeadException(e);
+        }
     }
 
     internal static NpgsqlBatch BuildBatch(NpgsqlConnection connection, IReadOnlyList<LogWrite> writes)

@@ -38,6 +38,29 @@ public sealed class PostgresLogStoreTests : MessageLogStoreContract
     }
 
     [StoreFact]
+    public async Task A_silo_declared_dead_in_the_membership_table_cannot_commit_and_an_active_or_unlisted_one_can()
+    {
+        var topic = NewTopic();
+        var fenced = new PostgresLogStore(_database!.DataSource, new MembershipFence("c1", "127.0.0.1", 11111, 7));
+        await _schema!.ExecuteAsync("""
+            INSERT INTO nsq_membership_version (deployment_id, version) VALUES ('c1', 1);
+            """);
+
+        await fenced.CommitAsync([Ids(topic, 1, 1)]); // no row yet: a silo that is joining
+        await _schema.ExecuteAsync("""
+            INSERT INTO nsq_membership (deployment_id, address, port, generation, silo_name, host_name, status, start_time, i_am_alive_time)
+            VALUES ('c1', '127.0.0.1', 11111, 7, 's', 'h', 3, now(), now());
+            """);
+        await fenced.CommitAsync([Ids(topic, 2, 2)]); // Active
+        await _schema.ExecuteAsync("UPDATE nsq_membership SET status = 6 WHERE deployment_id = 'c1'");
+
+        await Assert.ThrowsAsync<SiloDeclaredDeadException>(() => fenced.CommitAsync([Ids(topic, 3, 3), Ids(topic, 4, 4)]));
+
+        var stored = await Store.ReadBatchesAsync(topic, 0, int.MaxValue);
+        Assert.Equal([1L, 2L], stored.Select(b => b.FirstId));
+    }
+
+    [StoreFact]
     public async Task One_commit_appends_more_batches_than_one_insert_statement_holds()
     {
         var topic = NewTopic();
