@@ -4,7 +4,8 @@ namespace OrleansNsq.EndToEnd.Tests.Infrastructure;
 
 /// <summary>
 /// Real Silo processes in cluster mode (--cluster=postgres) on one PostgreSQL schema, each on its own ports, as an
-/// operator would run them on one host. Membership timings are shortened (a dead silo is declared within seconds).
+/// operator would run them on one host. Membership timings are shortened (a dead silo is declared within seconds),
+/// unless <see cref="ProductMembership"/> asks for the product's own.
 /// </summary>
 public sealed class SiloCluster(string connectionString, string[] extraFlags) : IAsyncDisposable
 {
@@ -19,6 +20,10 @@ public sealed class SiloCluster(string connectionString, string[] extraFlags) : 
 
     public string ClusterId { get; } = "c" + Guid.NewGuid().ToString("N")[..8];
     public List<SiloProcess> Silos { get; } = [];
+
+    /// <summary>True: the silos keep the product's membership timings (a test that measures them); false (default): the
+    /// test's <see cref="FastMembership"/>.</summary>
+    public bool ProductMembership { get; init; }
 
     public static async Task<SiloCluster> StartAsync(string connectionString, int silos, params string[] extraFlags)
     {
@@ -40,15 +45,21 @@ public sealed class SiloCluster(string connectionString, string[] extraFlags) : 
     public Task<SiloProcess> AddSiloAsync() => AddSiloAsync(new Dictionary<string, string>());
 
     /// <summary>A silo with environment variables of its own on top of the fast membership timings (e.g. a pod's).</summary>
-    public async Task<SiloProcess> AddSiloAsync(IReadOnlyDictionary<string, string> environment)
+    public Task<SiloProcess> AddSiloAsync(IReadOnlyDictionary<string, string> environment) => AddSiloAsync(environment, ports: null);
+
+    /// <summary>As <see cref="AddSiloAsync(IReadOnlyDictionary{string, string})"/>, on the given ports
+    /// (<see cref="SiloProcess.StartOnPortsAsync"/>) when <paramref name="ports"/> is not null.</summary>
+    public async Task<SiloProcess> AddSiloAsync(IReadOnlyDictionary<string, string> environment, int[]? ports)
     {
-        var variables = new Dictionary<string, string>(FastMembership);
+        var variables = ProductMembership ? new Dictionary<string, string>() : new Dictionary<string, string>(FastMembership);
         foreach (var (name, value) in environment) variables[name] = value;
-        var silo = await BoundedWait.ForAsync(SiloProcess.StartAsync(variables,
-            [
-                "--cluster", "postgres", "--cluster-connection", connectionString, "--cluster-id", ClusterId,
-                "--advertised-ip", "127.0.0.1", .. extraFlags,
-            ]), "start a cluster silo", TimeSpan.FromSeconds(90));
+        string[] flags =
+        [
+            "--cluster", "postgres", "--cluster-connection", connectionString, "--cluster-id", ClusterId,
+            "--advertised-ip", "127.0.0.1", .. extraFlags,
+        ];
+        var start = ports is null ? SiloProcess.StartAsync(variables, flags) : SiloProcess.StartOnPortsAsync(ports, variables, flags);
+        var silo = await BoundedWait.ForAsync(start, "start a cluster silo", TimeSpan.FromSeconds(90));
         Silos.Add(silo);
         return silo;
     }

@@ -9,24 +9,31 @@ namespace OrleansNsq.EndToEnd.Tests.Infrastructure;
 /// One Silo node started as a child process from the built OrleansNsq.Silo.dll, listening on free
 /// loopback ports with its own temporary --data-path. Its stdout/stderr are kept (the last
 /// <see cref="KeptLines"/> lines) so a failing test can show them. Disposing kills the process tree
-/// and deletes the data path.
+/// and deletes the data path. A silo that exited can be started again with the same flags, ports, environment and data
+/// path (<see cref="RestartAsync"/>), as a Kubernetes pod's container is restarted.
 /// </summary>
 public sealed class SiloProcess : IAsyncDisposable
 {
+    /// <summary>How many ports a silo binds: tcp, http, lookupd http, silo, gateway, lookupd tcp, admin http.</summary>
+    public const int PortCount = 7;
+    /// <summary>Where the silo-to-silo port (--silo-port) is in that list.</summary>
+    public const int SiloPortIndex = 3;
     private const int KeptLines = 4000;
     private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(60);
 
-    private readonly Process _process;
+    private readonly ProcessStartInfo _start;
     private readonly ConcurrentQueue<string> _output = new();
+    private Process _process;
     private long _lineCount;
 
-    private SiloProcess(Process process, int[] ports, string dataPath)
+    private SiloProcess(ProcessStartInfo start, int[] ports, string dataPath)
     {
-        _process = process;
+        _start = start;
+        _process = NewProcess();
         TcpPort = ports[0];
         HttpPort = ports[1];
         LookupdHttpPort = ports[2];
-        SiloPort = ports[3];
+        SiloPort = ports[SiloPortIndex];
         GatewayPort = ports[4];
         LookupdTcpPort = ports[5];
         AdminHttpPort = ports[6];
@@ -49,6 +56,9 @@ public sealed class SiloProcess : IAsyncDisposable
     public string AdminHttpAddress => $"127.0.0.1:{AdminHttpPort}";
 
     public bool HasExited => _process.HasExited;
+
+    /// <summary>The id of the silo's current process (a new one after <see cref="RestartAsync"/>).</summary>
+    public int ProcessId { get; private set; }
 
     /// <summary>The process's resident set size now (VmRSS), in bytes.</summary>
     public long ResidentBytes()
@@ -83,6 +93,15 @@ public sealed class SiloProcess : IAsyncDisposable
     public static Task<SiloProcess> StartGatewayAsync(IReadOnlyDictionary<string, string> environment, params string[] extraArgs) =>
         StartAsync(RepoLayout.GatewayDll, environment, extraArgs);
 
+    /// <summary>As <see cref="StartAsync(IReadOnlyDictionary{string, string}, string[])"/> on the given ports (in the
+    /// order of <see cref="PortCount"/>'s list), for a test that must know them before the silo starts (a proxy in
+    /// front of the silo port). A port taken meanwhile by someone else fails the start: there is no retry.</summary>
+    public static Task<SiloProcess> StartOnPortsAsync(int[] ports, IReadOnlyDictionary<string, string> environment, params string[] extraArgs)
+    {
+        if (ports.Length != PortCount) throw new ArgumentException($"a silo needs {PortCount} ports, got {ports.Length}", nameof(ports));
+        return StartOnceAsync(RepoLayout.SiloDll, environment, extraArgs, ports);
+    }
+
     private static async Task<SiloProcess> StartAsync(string dll, IReadOnlyDictionary<string, string> environment, string[] extraArgs)
     {
         const int attempts = 3;
@@ -90,7 +109,7 @@ public sealed class SiloProcess : IAsyncDisposable
         {
             try
             {
-                return await StartOnceAsync(dll, environment, extraArgs);
+                return await StartOnceAsync(dll, environment, extraArgs, FreePorts.Take(PortCount));
             }
             catch (SiloExitedException e) when (attempt < attempts && e.Output.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
             {
@@ -99,7 +118,7 @@ public sealed class SiloProcess : IAsyncDisposable
         }
     }
 
-    private static async Task<SiloProcess> StartOnceAsync(string dll, IReadOnlyDictionary<string, string> environment, string[] extraArgs)
+    private static async Task<SiloProcess> StartOnceAsync(string dll, IReadOnlyDictionary<string, string> environment, string[] extraArgs, int[] ports)
     {
         if (!File.Exists(dll))
         {
@@ -107,7 +126,6 @@ public sealed class SiloProcess : IAsyncDisposable
                 $"phase 'start silo': {dll} does not exist; build the solution in {RepoLayout.Configuration} first");
         }
 
-        var ports = FreePorts.Take(7);
         var dataPath = Directory.CreateTempSubdirectory("orleansnsq-e2e-").FullName;
         var start = new ProcessStartInfo("dotnet")
         {
@@ -138,18 +156,10 @@ public sealed class SiloProcess : IAsyncDisposable
             start.ArgumentList.Add(arg);
         }
 
-        var process = new Process { StartInfo = start, EnableRaisingEvents = true };
-        var silo = new SiloProcess(process, ports, dataPath);
-        process.OutputDataReceived += (_, e) => silo.Keep("out", e.Data);
-        process.ErrorDataReceived += (_, e) => silo.Keep("err", e.Data);
-        silo.Keep("test", $"starting: dotnet {string.Join(' ', start.ArgumentList)}");
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-
+        var silo = new SiloProcess(start, ports, dataPath);
         try
         {
-            await silo.WaitForPingAsync();
+            await silo.LaunchAsync(silo._process);
         }
         catch
         {
@@ -158,6 +168,61 @@ public sealed class SiloProcess : IAsyncDisposable
         }
 
         return silo;
+    }
+
+    /// <summary>
+    /// Starts the silo's process again, after it exited, with the same flags, ports, environment and data path, and
+    /// waits (bounded) until GET /ping answers 200 OK. The output goes on in the same kept lines.
+    /// </summary>
+    public async Task RestartAsync()
+    {
+        if (!_process.HasExited) throw new InvalidOperationException($"silo {TcpAddress}: process {_process.Id} is still running");
+        _process.WaitForExit(); // drains the redirected output
+        // The exited process stays current until the new one runs, so HasExited never meets an unstarted process.
+        var exited = _process;
+        try
+        {
+            await LaunchAsync(NewProcess());
+        }
+        finally
+        {
+            if (_process != exited) exited.Dispose();
+        }
+    }
+
+    /// <summary>Waits until the current process exits; true when it did within <paramref name="timeout"/>.</summary>
+    public async Task<bool> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var bound = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(bound.Token);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    private Process NewProcess()
+    {
+        var process = new Process { StartInfo = _start, EnableRaisingEvents = true };
+        process.OutputDataReceived += (_, e) => Keep("out", e.Data);
+        process.ErrorDataReceived += (_, e) => Keep("err", e.Data);
+        return process;
+    }
+
+    private async Task LaunchAsync(Process process)
+    {
+        Keep("test", $"starting: dotnet {string.Join(' ', _start.ArgumentList)}");
+        process.Start();
+        ProcessId = process.Id;
+        _process = process;
+        Keep("test", $"process id {ProcessId}");
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        await WaitForPingAsync();
     }
 
     /// <summary>The kept output lines from <paramref name="mark"/> on (at most the last 400).</summary>
