@@ -52,7 +52,8 @@ public static class ClusterHosting
         });
         // Probe and death-declaration timings (how fast a dead or cut-off silo leaves /lookup and exits), e.g.
         // Orleans:Membership:ProbeTimeout: this project's defaults (MembershipDefaults), then the configuration's.
-        silo.Services.AddOptions<ClusterMembershipOptions>().Configure(MembershipDefaults.Apply).Bind(orleans.GetSection("Membership"));
+        silo.Services.AddOptions<ClusterMembershipOptions>().Configure(MembershipDefaults.Apply).Bind(orleans.GetSection("Membership"))
+            .PostConfigure(o => MembershipDefaults.ApplyMaxProbeTimeout(o, orleans["Membership:MaxProbeTimeout"] is not null));
         silo.Services.AddSingleton<IProducerDirectory, MembershipProducers>();
         silo.Services.AddSingleton<MembershipHealth>();
         silo.Services.AddSingleton<INodeHealth>(sp => sp.GetRequiredService<MembershipHealth>());

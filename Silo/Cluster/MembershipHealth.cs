@@ -62,12 +62,15 @@ internal sealed partial class MembershipHealth(
     /// <summary>The problem the table shows for <paramref name="self"/>, or null.</summary>
     internal static string? Judge(MembershipTableData data, SiloAddress self, DateTime nowUtc, TimeSpan voteExpiration)
     {
+        // A vote counts while it is live and its voter is an active member: the votes a cut-off silo cast against the
+        // others before it was declared dead say nothing about them.
+        var active = data.Members.Where(m => m.Item1.Status == SiloStatus.Active).Select(m => m.Item1.SiloAddress).ToHashSet();
         foreach (var (entry, _) in data.Members)
         {
             if (!entry.SiloAddress.Equals(self)) continue;
             if (entry.Status != SiloStatus.Active) return $"this silo is {entry.Status} in the membership table";
             var voters = entry.SuspectTimes?
-                .Where(v => !v.Item1.Equals(self) && nowUtc - v.Item2 < voteExpiration)
+                .Where(v => !v.Item1.Equals(self) && active.Contains(v.Item1) && nowUtc - v.Item2 < voteExpiration)
                 .Select(v => v.Item1).Distinct().Count() ?? 0;
             return voters > 0 ? $"suspected dead by {voters} other silo(s): they cannot reach this silo" : null;
         }

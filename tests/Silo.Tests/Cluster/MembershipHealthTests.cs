@@ -50,7 +50,16 @@ public class MembershipHealthTests
     {
         var table = Table(
             Row(Other1, SiloStatus.Active, (Self, Now.AddSeconds(-1))),
+            Row(Other3, SiloStatus.Active),
             Row(Self, SiloStatus.Active, (Self, Now.AddSeconds(-1)), (Other3, Now.AddSeconds(-31))));
+
+        Assert.Null(Judge(table));
+    }
+
+    [Fact]
+    public void Votes_of_a_silo_declared_dead_do_not_count()
+    {
+        var table = Table(Row(Other1, SiloStatus.Dead), Row(Self, SiloStatus.Active, (Other1, Now.AddSeconds(-1))), Row(Other3, SiloStatus.Active));
 
         Assert.Null(Judge(table));
     }
@@ -58,7 +67,8 @@ public class MembershipHealthTests
     [Fact]
     public void Votes_of_two_silos_are_counted_once_each()
     {
-        var table = Table(Row(Self, SiloStatus.Active, (Other1, Now.AddSeconds(-4)), (Other3, Now.AddSeconds(-2)), (Other1, Now.AddSeconds(-1))));
+        var table = Table(Row(Other1, SiloStatus.Active), Row(Other3, SiloStatus.Active),
+            Row(Self, SiloStatus.Active, (Other1, Now.AddSeconds(-4)), (Other3, Now.AddSeconds(-2)), (Other1, Now.AddSeconds(-1))));
 
         Assert.Equal("suspected dead by 2 other silo(s): they cannot reach this silo", Judge(table));
     }
