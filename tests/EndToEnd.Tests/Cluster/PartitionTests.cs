@@ -115,6 +115,12 @@ public sealed class PartitionTests(ITestOutputHelper output)
         foreach (var observer in Others())
             CheckWithinDeathBound(timeline, $"silo {Isolated + 1} left /nodes of silo {observer + 1}", failures);
         CheckWithinDeathBound(timeline, $"silo {Isolated + 1} exited", failures);
+        // Before it stops, the cut silo tells load balancers to take it out: nsqd's unhealthy /ping.
+        var ping = $"silo {Isolated + 1} /ping first answered other than 200 OK";
+        var answer = timeline.DetailOf(ping);
+        if (answer is null || !answer.StartsWith("500 NOK - ", StringComparison.Ordinal)
+            || timeline.SinceCut(ping) > timeline.SinceCut($"silo {Isolated + 1} exited"))
+            failures.Add($"{ping}: expected 500 NOK - … before it exited, got {answer ?? "never"}");
         if (!isolated.HasExited)
         {
             await isolated.KillAsync();

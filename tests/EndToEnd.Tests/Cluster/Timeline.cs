@@ -35,6 +35,9 @@ internal sealed class Timeline
     public TimeSpan? SinceCut(string what) =>
         _cut is { } cut && _events.TryGetValue(what, out var e) ? e.At - cut : null;
 
+    /// <summary>What was seen when <paramref name="what"/> happened; null when it has not.</summary>
+    public string? DetailOf(string what) => _events.TryGetValue(what, out var e) ? e.Detail : null;
+
     /// <summary>Every event in order, one a line: seconds from the cut, the event, what was seen; then each of
     /// <paramref name="awaited"/> that did not happen.</summary>
     public string Describe(params string[] awaited)
