@@ -42,6 +42,13 @@ public sealed partial class ProtocolV2Parser
     }
 
     /// <summary>
+    /// The server requires TLS (--tls-required) and the connection is not TLS yet: every command but IDENTIFY is nsqd's
+    /// fatal <see cref="NsqError.TlsRequired"/>, decided on the raw verb before anything else of the command is read
+    /// (nsqd's enforceTLSPolicy runs before dispatch). The session clears it once the connection is upgraded.
+    /// </summary>
+    public bool TlsRequired { get; set; }
+
+    /// <summary>
     /// Parses one command from the front of <paramref name="buffer"/>. NeedMoreData: nothing consumed. Command:
     /// <paramref name="consumed"/> is after the line and any body. Error: write <c>error.Frame</c>; the parser only
     /// returns fatal errors, so close after it (<paramref name="consumed"/> is after the line). CloseSilently: close
@@ -136,6 +143,12 @@ public sealed partial class ProtocolV2Parser
         command = default;
         error = null;
         shortage = default;
+
+        if (TlsRequired && !line.Verb.SequenceEqual("IDENTIFY"u8))
+        {
+            error = NsqError.TlsRequired(line.Verb);
+            return ParseStatus.Error;
+        }
 
         if (!TryMatchVerb(line.Verb, out var kind))
         {

@@ -95,4 +95,30 @@ public class ProtocolV2ParserSessionTests
     {
         AssertFatal(ParseEverySplit(Wire.Bytes("AUTH\n", 0)), "E_BAD_BODY AUTH invalid body size 0");
     }
+
+    // nsqd's enforceTLSPolicy runs on the raw verb before dispatch: nothing of the command after it is read.
+    [Theory]
+    [InlineData("PUB t\n", "E_INVALID cannot PUB in current state (TLS required)")]
+    [InlineData("SUB t c\n", "E_INVALID cannot SUB in current state (TLS required)")]
+    [InlineData("NOP\n", "E_INVALID cannot NOP in current state (TLS required)")]
+    [InlineData("FOO bar\n", "E_INVALID cannot FOO in current state (TLS required)")]
+    [InlineData("AUTH\n", "E_INVALID cannot AUTH in current state (TLS required)")]
+    public void With_tls_required_any_verb_but_identify_is_fatal_before_its_arguments_are_read(string line, string error)
+    {
+        var parser = new ProtocolV2Parser(MaxMsgSize, MaxBodySize, MaxRdyCount, MaxReqTimeoutMs) { TlsRequired = true };
+
+        AssertFatal(Parse(new System.Buffers.ReadOnlySequence<byte>(Wire.Bytes(line)), ConnectionState.Init, parser), error);
+    }
+
+    [Fact]
+    public void With_tls_required_identify_parses_as_usual()
+    {
+        var parser = new ProtocolV2Parser(MaxMsgSize, MaxBodySize, MaxRdyCount, MaxReqTimeoutMs) { TlsRequired = true };
+        var input = Wire.Bytes("IDENTIFY\n", Wire.Body("{\"tls_v1\":true}"));
+
+        var outcome = Parse(new System.Buffers.ReadOnlySequence<byte>(input), ConnectionState.Init, parser);
+
+        Assert.Equal(ParseStatus.Command, outcome.Status);
+        Assert.Equal(CommandKind.Identify, outcome.Kind);
+    }
 }
