@@ -5,8 +5,8 @@ using OrleansNsq.Protocol;
 
 namespace OrleansNsq.Gateway.Connections;
 
-/// <summary>IDENTIFY (feature negotiation) and AUTH, which is answered E_AUTH_DISABLED as nsqd does without
-/// --auth-http-address.</summary>
+/// <summary>IDENTIFY (feature negotiation, which may upgrade the connection to TLS) and AUTH, which is answered
+/// E_AUTH_DISABLED as nsqd does without --auth-http-address.</summary>
 internal sealed partial class ClientSession
 {
     private bool _identified;
@@ -47,9 +47,13 @@ internal sealed partial class ClientSession
             WriteResponse(FrameWriter.OkFrame);
             return true;
         }
+        // nsqd: TLS when the client asks and a certificate is configured; the answer goes out in clear, then the
+        // connection upgrades (UpgradeAsync, after this read buffer).
+        var tlsV1 = request!.TlsV1 && _tls.Enabled && !IsTls;
         var json = new ArrayBufferWriter<byte>(512);
-        IdentifyNegotiation.WriteResponse(json, result, _options);
+        IdentifyNegotiation.WriteResponse(json, result, _options, tlsV1);
         FrameWriter.WriteResponse(_responses, json.WrittenSpan);
+        _pendingUpgrade = tlsV1;
         return true;
     }
 
@@ -83,6 +87,7 @@ internal sealed partial class ClientSession
             ConnectTimestamp = ConnectedAt.ToUnixTimeSeconds(),
             SampleRate = SampleRate,
             UserAgent = UserAgent,
+            Tls = _tlsState,
             Topic = _subTopic,
             Channel = _subChannel,
             PubCounts = pubCounts,

@@ -16,19 +16,21 @@ namespace OrleansNsq.Gateway.Connections;
 internal sealed partial class ClientSession
 {
     private readonly ConnectionContext _connection;
-    private readonly PipeReader _input;
-    private readonly PipeWriter _output;
+    // The connection's layer: the socket's pipes, or the TLS layer's after an upgrade (ClientSession.Upgrade.cs).
+    private PipeReader _input;
+    private PipeWriter _output;
     private readonly NsqdOptions _options;
     private readonly ProtocolV2Parser _parser;
     private readonly IGrainFactory _grains;
     private readonly SubscriptionRegistry _subscriptions;
+    private readonly Tls.ServerTls _tls;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
 
     private ConnectionState _state = ConnectionState.Init;
 
     public ClientSession(ConnectionContext connection, NsqdOptions options, IGrainFactory grains,
-        SubscriptionRegistry subscriptions, TimeProvider time, ILogger logger)
+        SubscriptionRegistry subscriptions, Tls.ServerTls tls, TimeProvider time, ILogger logger)
     {
         _connection = connection;
         _input = connection.Transport.Input;
@@ -36,10 +38,14 @@ internal sealed partial class ClientSession
         _options = options;
         _grains = grains;
         _subscriptions = subscriptions;
+        _tls = tls;
         _time = time;
         _logger = logger;
         _parser = new ProtocolV2Parser(options.MaxMsgSize, options.MaxBodySize, options.MaxRdyCount,
-            (long)options.MaxReqTimeout.TotalMilliseconds);
+            (long)options.MaxReqTimeout.TotalMilliseconds)
+        {
+            TlsRequired = tls.Required != Tls.TlsRequirement.NotRequired,
+        };
         ConnectedAt = time.GetUtcNow();
         RemoteAddress = connection.RemoteEndPoint?.ToString() ?? "";
         MsgTimeoutMs = (int)options.MsgTimeout.TotalMilliseconds;
@@ -133,6 +139,9 @@ internal sealed partial class ClientSession
                     }
                     keepOpen = await HandleAsync(command);
                     consumed = end;
+                    // The client sends its next bytes (a TLS handshake) only after IDENTIFY's answer: nothing after
+                    // the command belongs to the old layer.
+                    if (_pendingUpgrade) break;
                 }
                 if (keepOpen) keepOpen = await FlushPublishesAsync();
                 _leases?.FlushSettlements();
@@ -140,8 +149,9 @@ internal sealed partial class ClientSession
             }
             finally
             {
-                _input.AdvanceTo(consumed, buffer.End);
+                _input.AdvanceTo(consumed, _pendingUpgrade ? consumed : buffer.End);
             }
+            if (keepOpen && _pendingUpgrade) keepOpen = await UpgradeAsync();
             if (!keepOpen) return;
             if (result.IsCompleted || result.IsCanceled)
             {
@@ -236,5 +246,8 @@ internal sealed partial class ClientSession
 
         [LoggerMessage(1005, LogLevel.Error, "SUB {Topic}/{Channel} failed")]
         public static partial void SubFailed(ILogger logger, string topic, string channel, Exception ex);
+
+        [LoggerMessage(1006, LogLevel.Warning, "Connection {Remote}: TLS handshake after IDENTIFY failed")]
+        public static partial void TlsHandshakeFailed(ILogger logger, string remote, Exception ex);
     }
 }

@@ -19,6 +19,8 @@ public sealed record ClientSnapshot
     public int SampleRate { get; init; }
     public bool Deflate { get; init; }
     public bool Snappy { get; init; }
+    /// <summary>The connection's TLS, null when it is not TLS.</summary>
+    public OrleansNsq.Gateway.Tls.TlsConnectionState? Tls { get; init; }
     public string UserAgent { get; init; } = "";
     /// <summary>Subscribed topic and channel (null before SUB).</summary>
     public string? Topic { get; init; }

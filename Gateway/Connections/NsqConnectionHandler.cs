@@ -12,6 +12,7 @@ internal sealed class NsqConnectionHandler(
     IGrainFactory grains,
     SubscriptionRegistry subscriptions,
     ClientRegistry clients,
+    Tls.ServerTls tls,
     TimeProvider time,
     ILogger<NsqConnectionHandler> logger) : ConnectionHandler
 {
@@ -19,7 +20,7 @@ internal sealed class NsqConnectionHandler(
     {
         // Kestrel's own scope names the connection id; the client's address is what a reader of the log looks for.
         using var scope = logger.BeginScope("client {ClientAddress}", connection.RemoteEndPoint);
-        var session = new ClientSession(connection, options.Value, grains, subscriptions, time, logger);
+        var session = new ClientSession(connection, options.Value, grains, subscriptions, tls, time, logger);
         clients.Add(session);
         try
         {

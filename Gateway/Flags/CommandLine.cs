@@ -29,7 +29,7 @@ public sealed record CommandLine(IReadOnlyDictionary<string, string?> Values, bo
             if (name is "h" or "help") return new CommandLine(fromFlags, true, null);
             if (name == "version" && value is null or "true") return new CommandLine(fromFlags, false, null) { Version = true };
             var flag = NsqFlags.Find(name);
-            if (value is null && flag is { Kind: FlagKind.Bool }) value = "true";
+            if (value is null && flag is { Kind: FlagKind.Bool or FlagKind.BoolOrWord }) value = "true";
             if (value is null)
             {
                 if (i + 1 >= args.Count) return Fail($"flag needs an argument: -{name}");

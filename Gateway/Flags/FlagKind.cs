@@ -13,6 +13,9 @@ public enum FlagKind
     /// <summary>A Go boolean flag: <c>-flag</c> alone is true, <c>-flag=false</c> sets it off (Go's flag package
     /// takes no separate value for a boolean: <c>-flag false</c> leaves "false" as an argument).</summary>
     Bool,
+    /// <summary>A Go boolean flag that also takes words (nsqd's <c>--tls-required=tcp-https</c>): alone it is true,
+    /// a value comes after <c>=</c>; the words are <see cref="Flag.Words"/>.</summary>
+    BoolOrWord,
 }
 
 /// <param name="Name">The flag without dashes, nsqd's spelling.</param>
@@ -22,7 +25,8 @@ public enum FlagKind
 /// (<c>nsqlookupd_tcp_addresses</c> for --lookupd-tcp-address).</param>
 /// <param name="SiloOnly">Only a silo uses it (the store, the silo's own endpoints); the standalone Gateway process
 /// accepts and ignores it, and leaves it out of its --help.</param>
+/// <param name="Words">For <see cref="FlagKind.BoolOrWord"/>: the words it takes besides Go's booleans.</param>
 /// <param name="Ignored">For an nsqd flag that has no meaning here: why. It is accepted (command line and --config
 /// file), stored under <see cref="NsqFlags.IgnoredSection"/>, and logged once at start when given.</param>
 public sealed record Flag(string Name, string ConfigKey, FlagKind Kind, string Default, string Help, string? FileKey = null, bool SiloOnly = false,
-    string? Ignored = null);
+    string? Ignored = null, string[]? Words = null);

@@ -23,6 +23,13 @@ public static class NsqFlags
         new("broadcast-http-port", "Nsqd:BroadcastHttpPort", FlagKind.Integer, "0", "HTTP port that will be registered with lookupd (defaults to the HTTP port that this node is listening on)"),
         new("http-client-connect-timeout", "Admin:HttpClientConnectTimeout", FlagKind.Duration, "2s", "timeout for HTTP connect of this node's outgoing HTTP (the built-in nsqadmin's calls to lookupd and nsqd)"),
         new("http-client-request-timeout", "Admin:HttpClientRequestTimeout", FlagKind.Duration, "5s", "timeout for HTTP request of this node's outgoing HTTP (the built-in nsqadmin's calls to lookupd and nsqd)"),
+        new("https-address", "Nsqd:HttpsAddress", FlagKind.Text, "0.0.0.0:4152", "<addr>:<port> to listen on for HTTPS clients (with --tls-cert and --tls-key; empty disables)"),
+        new("tls-cert", "Nsqd:TlsCert", FlagKind.Text, "", "path to certificate file (PEM)"),
+        new("tls-key", "Nsqd:TlsKey", FlagKind.Text, "", "path to key file (PEM)"),
+        new("tls-root-ca-file", "Nsqd:TlsRootCaFile", FlagKind.Text, "", "path to certificate authority file (PEM) client certificates are verified against"),
+        new("tls-client-auth-policy", "Nsqd:TlsClientAuthPolicy", FlagKind.Text, "", "client certificate auth policy ('require' or 'require-verify')"),
+        new("tls-required", "Nsqd:TlsRequired", FlagKind.BoolOrWord, "false", "require TLS for client connections (true, false, tcp-https)", Words: ["tcp-https"]),
+        new("tls-min-version", "Nsqd:TlsMinVersion", FlagKind.Text, "tls1.0", "minimum SSL/TLS version acceptable ('tls1.0', 'tls1.1', 'tls1.2' or 'tls1.3')"),
         new("data-path", "Nsqd:DataPath", FlagKind.Text, "(working dir)", "path to store data", SiloOnly: true),
         new("storage", "Storage:Provider", FlagKind.Text, "sqlite", "where topics, channels and messages are kept: sqlite (one file under --data-path) or postgres (--storage-connection)", SiloOnly: true),
         new("storage-connection", "Storage:ConnectionString", FlagKind.Text, "", "with --storage=postgres: Npgsql connection string, e.g. \"Host=db;Username=nsq;Password=…;Database=nsq\"", SiloOnly: true),
@@ -130,6 +137,11 @@ public static class NsqFlags
                 if (TryParseGoBool(text, out var on)) return on ? "true" : "false";
                 error = $"invalid boolean value \"{text}\" for -{flag.Name}: parse error";
                 return null;
+            case FlagKind.BoolOrWord:
+                if (flag.Words?.FirstOrDefault(w => w.Equals(text, StringComparison.OrdinalIgnoreCase)) is { } word) return word;
+                if (TryParseGoBool(text.ToLowerInvariant(), out var set)) return set ? "true" : "false";
+                error = $"invalid boolean value \"{text}\" for -{flag.Name}: parse error";
+                return null;
             default:
                 return flag.ConfigKey == "Logging:LogLevel:Default" ? LogLevelName(text) : text;
         }
@@ -190,7 +202,7 @@ public static class NsqFlags
                 FlagKind.Integer => "int",
                 FlagKind.Duration => "duration",
                 FlagKind.List => "value",
-                FlagKind.Bool => "",
+                FlagKind.Bool or FlagKind.BoolOrWord => "",
                 _ => "string",
             };
             // Go prints a boolean flag without a type.

@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -15,6 +17,7 @@ using OrleansNsq.Gateway.Http;
 using OrleansNsq.Gateway.Lookupd;
 using OrleansNsq.Gateway.Metrics;
 using OrleansNsq.Gateway.Options;
+using OrleansNsq.Gateway.Tls;
 using OrleansNsq.Gateway.Statsd;
 using OrleansNsq.Gateway.Subscriptions;
 
@@ -27,6 +30,7 @@ public static class NsqGatewayHosting
     {
         services.AddOptions<NsqdOptions>().Bind(configuration.GetSection(NsqdOptions.SectionName)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<NsqdOptions>, NsqdOptionsValidator>();
+        services.AddSingleton(sp => ServerTls.From(sp.GetRequiredService<IOptions<NsqdOptions>>().Value));
         services.AddOptions<SubscriptionOptions>().Bind(configuration.GetSection("Gateway:Subscriptions"));
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<ClientRegistry>();
@@ -74,6 +78,16 @@ public static class NsqGatewayHosting
         });
         if (options.HttpAddress.Length > 0)
             kestrel.Listen(ListenAddress.Parse(options.HttpAddress), listen => endpoints.NsqdHttp = TagHttp(listen, HttpRole.Nsqd));
+        var tls = kestrel.ApplicationServices.GetRequiredService<ServerTls>();
+        if (tls.Enabled && options.HttpsAddress.Length > 0)
+            kestrel.Listen(ListenAddress.Parse(options.HttpsAddress), listen =>
+            {
+                endpoints.NsqdHttps = TagHttp(listen, HttpRole.Nsqd);
+                listen.UseHttps(new TlsHandshakeCallbackOptions
+                {
+                    OnConnection = _ => ValueTask.FromResult(tls.AuthenticationOptions()),
+                });
+            });
         if (options.LookupdHttpAddress.Length > 0)
             kestrel.Listen(ListenAddress.Parse(options.LookupdHttpAddress), listen => endpoints.LookupdHttp = TagHttp(listen, HttpRole.Lookupd));
         if (lookupd.TcpAddress.Length > 0)
@@ -92,6 +106,7 @@ public static class NsqGatewayHosting
     {
         app.MapWhen(c => HttpRoleTag.Of(c) == HttpRole.Nsqd, b =>
         {
+            b.UseNsqTlsRequirement();
             b.UseNsqMetricsEndpoint();
             b.UseNsqdApi();
         });

@@ -94,7 +94,7 @@ internal static class StatsJson
     }
 
     /// <summary>ClientV2Stats; authed/auth_identity/auth_identity_url are omitempty and we have no auth, so never
-    /// written; pub_counts only when there is an entry; no TLS yet, so the tls fields are zero values.</summary>
+    /// written; pub_counts only when there is an entry; the tls fields are zero values unless the connection is TLS.</summary>
     private static void WriteClient(Utf8JsonWriter json, StatsView view, ClientSnapshot client)
     {
         json.WriteStartObject();
@@ -122,11 +122,12 @@ internal static class StatsJson
             json.WriteEndObject();
             json.WriteEndArray();
         }
-        json.WriteBoolean("tls", false);
-        json.WriteString("tls_cipher_suite", "");
-        json.WriteString("tls_version", "");
-        json.WriteString("tls_negotiated_protocol", "");
-        json.WriteBoolean("tls_negotiated_protocol_is_mutual", false);
+        json.WriteBoolean("tls", client.Tls is not null);
+        json.WriteString("tls_cipher_suite", client.Tls?.CipherSuite ?? "");
+        json.WriteString("tls_version", client.Tls?.Version ?? "");
+        json.WriteString("tls_negotiated_protocol", client.Tls?.NegotiatedProtocol ?? "");
+        // Go's NegotiatedProtocolIsMutual is always true since Go 1.14 (ALPN only); false when not TLS.
+        json.WriteBoolean("tls_negotiated_protocol_is_mutual", client.Tls is not null);
         json.WriteEndObject();
     }
 

@@ -111,11 +111,12 @@ public static class IdentifyNegotiation
     }
 
     /// <summary>
-    /// The feature negotiation response: exactly nsqd's 13 keys in nsqd's order (nsqd 1.3.0: nsqd/protocol_v2.go IDENTIFY). TLS, snappy and
-    /// deflate are not offered yet, so they are reported false; auth_required is false. Writes the JSON only; the
-    /// caller frames it with <see cref="FrameWriter.WriteResponse"/>.
+    /// The feature negotiation response: exactly nsqd's 13 keys in nsqd's order (nsqd 1.3.0: nsqd/protocol_v2.go IDENTIFY).
+    /// <paramref name="tlsV1"/>: the connection upgrades to TLS after this response (the client asked, and a certificate
+    /// is configured). Snappy and deflate are not offered yet, so they are reported false; auth_required is false.
+    /// Writes the JSON only; the caller frames it with <see cref="FrameWriter.WriteResponse"/>.
     /// </summary>
-    public static void WriteResponse(IBufferWriter<byte> output, IdentifyResult result, NsqdOptions options)
+    public static void WriteResponse(IBufferWriter<byte> output, IdentifyResult result, NsqdOptions options, bool tlsV1 = false)
     {
         using var json = new Utf8JsonWriter(output);
         json.WriteStartObject();
@@ -123,7 +124,7 @@ public static class IdentifyNegotiation
         json.WriteString("version"u8, NsqdOptions.Version);
         json.WriteNumber("max_msg_timeout"u8, Milliseconds(options.MaxMsgTimeout));
         json.WriteNumber("msg_timeout"u8, Milliseconds(result.MsgTimeout));
-        json.WriteBoolean("tls_v1"u8, false);
+        json.WriteBoolean("tls_v1"u8, tlsV1);
         json.WriteBoolean("deflate"u8, false);
         json.WriteNumber("deflate_level"u8, result.DeflateLevel);
         json.WriteNumber("max_deflate_level"u8, options.MaxDeflateLevel);

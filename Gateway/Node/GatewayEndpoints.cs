@@ -8,6 +8,8 @@ public sealed class GatewayEndpoints
 {
     public ListenOptions? Tcp { get; internal set; }
     public ListenOptions? NsqdHttp { get; internal set; }
+    /// <summary>--https-address: the nsqd HTTP API over TLS (only with a certificate).</summary>
+    public ListenOptions? NsqdHttps { get; internal set; }
     public ListenOptions? LookupdHttp { get; internal set; }
     public ListenOptions? LookupdTcp { get; internal set; }
     public ListenOptions? AdminHttp { get; internal set; }

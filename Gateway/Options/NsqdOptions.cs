@@ -27,6 +27,24 @@ public sealed class NsqdOptions
     public int BroadcastTcpPort { get; set; }
     /// <summary>--broadcast-http-port: the HTTP port registered with lookupd; 0 (default) = the port listened on.</summary>
     public int BroadcastHttpPort { get; set; }
+    /// <summary>--https-address, default 0.0.0.0:4152: the nsqd HTTP API over TLS, served only when --tls-cert and
+    /// --tls-key are given. Empty disables it.</summary>
+    public string HttpsAddress { get; set; } = "0.0.0.0:4152";
+    /// <summary>--tls-cert: path to the certificate file, PEM (the leaf first, then any intermediates).</summary>
+    public string TlsCert { get; set; } = "";
+    /// <summary>--tls-key: path to the key file of --tls-cert, PEM.</summary>
+    public string TlsKey { get; set; } = "";
+    /// <summary>--tls-root-ca-file: PEM certificates a client certificate must chain to (with --tls-client-auth-policy=require-verify).</summary>
+    public string TlsRootCaFile { get; set; } = "";
+    /// <summary>--tls-client-auth-policy: "require" (a client certificate, any), "require-verify" (one that chains to
+    /// --tls-root-ca-file); anything else asks for none. Either implies --tls-required, as in nsqd.</summary>
+    public string TlsClientAuthPolicy { get; set; } = "";
+    /// <summary>--tls-required: "false" (default), "true" (TCP clients must upgrade before any command but IDENTIFY, and
+    /// the plain HTTP API refuses requests) or "tcp-https" (TCP clients must, HTTP stays open).</summary>
+    public string TlsRequired { get; set; } = "false";
+    /// <summary>--tls-min-version: tls1.0 (default), tls1.1, tls1.2 or tls1.3; ssl3.0 is refused (no TLS stack offers
+    /// it). tls1.0 and tls1.1 let the operating system's TLS library choose its lowest version, which is usually 1.2.</summary>
+    public string TlsMinVersion { get; set; } = "tls1.0";
     /// <summary>--data-path, default "" (working directory).</summary>
     public string DataPath { get; set; } = "";
     /// <summary>--mem-queue-size, default 10000 messages per topic and per channel.</summary>

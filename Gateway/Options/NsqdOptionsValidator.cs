@@ -21,6 +21,14 @@ internal sealed class NsqdOptionsValidator : IValidateOptions<NsqdOptions>
         if (o.MaxDeflateLevel is < 1 or > 9) errors.Add("--max-deflate-level must be 1-9");
         if (o.StatsdInterval <= TimeSpan.Zero) errors.Add("--statsd-interval must be positive");
         if (o.StatsdUdpPacketSize < 1) errors.Add("--statsd-udp-packet-size must be positive");
+        try
+        {
+            Tls.ServerTls.From(o);
+        }
+        catch (Tls.TlsConfigurationException e)
+        {
+            errors.Add(e.Message);
+        }
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

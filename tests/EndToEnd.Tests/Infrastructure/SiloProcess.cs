@@ -259,7 +259,7 @@ public sealed class SiloProcess : IAsyncDisposable
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
         await BoundedWait.UntilAsync(
             phase: "silo ready",
-            expected: $"GET http://{HttpAddress}/ping to answer 200 OK",
+            expected: $"GET http://{HttpAddress}/ping to answer 200 OK (or 403 TLS_REQUIRED)",
             timeout: ReadyTimeout,
             probe: async () =>
             {
@@ -275,7 +275,10 @@ public sealed class SiloProcess : IAsyncDisposable
                 {
                     using var response = await http.GetAsync($"http://{HttpAddress}/ping");
                     var body = await response.Content.ReadAsStringAsync();
-                    return (response.StatusCode == HttpStatusCode.OK && body == "OK", $"{(int)response.StatusCode} {body}");
+                    // With --tls-required=true the plain API refuses every request, /ping too: that answer is up as well.
+                    var up = (response.StatusCode == HttpStatusCode.OK && body == "OK")
+                             || (response.StatusCode == HttpStatusCode.Forbidden && body.Contains("\"TLS_REQUIRED\"", StringComparison.Ordinal));
+                    return (up, $"{(int)response.StatusCode} {body}");
                 }
                 catch (HttpRequestException e)
                 {

@@ -47,12 +47,30 @@ public sealed class V2Client : IAsyncDisposable
     private static readonly byte[] Magic = "  V2"u8.ToArray();
 
     private readonly TcpClient _tcp;
-    private readonly NetworkStream _stream;
+    // The socket's stream, or the TLS layer over it after UpgradeToTlsAsync.
+    private Stream _stream;
 
     private V2Client(TcpClient tcp)
     {
         _tcp = tcp;
         _stream = tcp.GetStream();
+    }
+
+    /// <summary>The client side of the TLS upgrade after an IDENTIFY answered <c>tls_v1: true</c>: the handshake on the
+    /// same connection, trusting <paramref name="ca"/> (and presenting <paramref name="clientCertificate"/>), then every
+    /// later byte through TLS. The caller reads the server's <c>OK</c> next.</summary>
+    public async Task UpgradeToTlsAsync(System.Security.Cryptography.X509Certificates.X509Certificate2 ca,
+        System.Security.Cryptography.X509Certificates.X509Certificate2? clientCertificate = null)
+    {
+        var tls = new System.Net.Security.SslStream(_stream, leaveInnerStreamOpen: false);
+        using var bound = new CancellationTokenSource(DefaultReadTimeout);
+        await tls.AuthenticateAsClientAsync(new System.Net.Security.SslClientAuthenticationOptions
+        {
+            TargetHost = "127.0.0.1",
+            ClientCertificates = clientCertificate is null ? null : [clientCertificate],
+            RemoteCertificateValidationCallback = (_, certificate, _, _) => OrleansNsq.Tests.Tls.ThrowAwayCa.ChainsTo(certificate, ca),
+        }, bound.Token);
+        _stream = tls;
     }
 
     /// <summary>Connects to 127.0.0.1:<paramref name="port"/> and, unless told otherwise, sends the magic `␠␠V2`.</summary>

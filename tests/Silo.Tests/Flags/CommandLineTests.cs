@@ -18,6 +18,28 @@ public class CommandLineTests
         Assert.Equal("10", parsed.Values["Nsqd:MaxRdyCount"]);
     }
 
+    [Theory]
+    [InlineData("--tls-required", "true")]
+    [InlineData("--tls-required=true", "true")]
+    [InlineData("--tls-required=false", "false")]
+    [InlineData("--tls-required=tcp-https", "tcp-https")]
+    [InlineData("--tls-required=TCP-HTTPS", "tcp-https")]
+    [InlineData("--tls-required=1", "true")]
+    public void Tls_required_is_a_go_boolean_that_also_takes_tcp_https(string flag, string value)
+    {
+        var parsed = CommandLine.Parse([flag, "--tls-cert=c.pem"]);
+
+        Assert.Null(parsed.Error);
+        Assert.Equal(value, parsed.Values["Nsqd:TlsRequired"]);
+        Assert.Equal("c.pem", parsed.Values["Nsqd:TlsCert"]);
+    }
+
+    [Fact]
+    public void Tls_required_with_another_word_is_a_parse_error()
+    {
+        Assert.Equal("invalid boolean value \"https\" for -tls-required: parse error", CommandLine.Parse(["--tls-required=https"]).Error);
+    }
+
     [Fact]
     public void Go_durations_become_timespans()
     {

@@ -44,6 +44,22 @@ function list(args, name) {
   return v ? v.split(',').filter((s) => s.length > 0) : []
 }
 
+// nsqjs' TLS options from --tls (upgrade after IDENTIFY) and --tls-ca=<PEM file> (the CA the server's certificate
+// must chain to; without it the certificate is not verified), --tls-cert/--tls-key=<PEM files> (a client
+// certificate).
+function tlsOptions(args) {
+  if (!bool(args, 'tls')) return {}
+  const fs = require('fs')
+  const options = {tls: true, tlsVerification: false}
+  if (args['tls-ca']) {
+    options.tlsVerification = true
+    options.ca = fs.readFileSync(args['tls-ca'])
+  }
+  if (args['tls-cert']) options.cert = fs.readFileSync(args['tls-cert'])
+  if (args['tls-key']) options.key = fs.readFileSync(args['tls-key'])
+  return options
+}
+
 let finished = false
 
 // Writes the one result line and exits; later calls are ignored so a timeout
@@ -85,4 +101,4 @@ function run(main, defaultTimeoutMs) {
     .finally(() => clearInterval(keepAlive))
 }
 
-module.exports = {parseArgs, str, int, bool, list, finish, fail, run}
+module.exports = {parseArgs, str, int, bool, list, tlsOptions, finish, fail, run}
