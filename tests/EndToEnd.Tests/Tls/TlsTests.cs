@@ -159,6 +159,39 @@ public sealed class TlsTests(ITestOutputHelper output) : IDisposable
         await healthy.ExpectOkAsync("another client upgrades");
     }
 
+    [Fact]
+    public async Task With_require_verify_a_client_certificate_of_the_ca_is_taken_and_a_connection_without_one_is_refused()
+    {
+        await using var silo = await SiloProcess.StartAsync(TlsFlags("--tls-client-auth-policy=require-verify"));
+        var topic = Unique("mtls");
+
+        await using var anonymous = await V2Client.ConnectAsync(silo.TcpPort);
+        await anonymous.Identify(new { feature_negotiation = true, tls_v1 = true });
+        await anonymous.ReadFrameAsync("IDENTIFY answer");
+        // Under TLS 1.3 the client's side of the handshake may finish before the server refuses the missing
+        // certificate: either way the connection ends without an OK.
+        Frame? afterHandshake;
+        try
+        {
+            await anonymous.UpgradeToTlsAsync(_ca.Certificate);
+            afterHandshake = await anonymous.ReadFrameAsync("what follows a handshake without a client certificate");
+        }
+        catch (Exception e) when (e is System.Security.Authentication.AuthenticationException or IOException)
+        {
+            afterHandshake = null;
+        }
+        Assert.True(afterHandshake is null, $"expected the connection to end, got {afterHandshake}");
+
+        await using var stranger = await V2Client.ConnectAsync(silo.TcpPort);
+        await stranger.Pub(topic, "no TLS");
+        await stranger.ExpectErrorAsync("E_INVALID cannot PUB in current state (TLS required)", "a client auth policy implies TLS required");
+
+        var published = (await NodeScript.RunAsync("publish.js", "publish with a client certificate", ScriptTimeout,
+            ("nsqd", silo.TcpAddress), ("topic", topic), ("count", 100), ("mode", "pub"), ("tls", true), ("tls-ca", _ca.CaFile),
+            ("tls-cert", _ca.ClientCertFile), ("tls-key", _ca.ClientKeyFile))).EnsureOk();
+        Assert.Equal(100, published.Number("published"));
+    }
+
     [Theory]
     [InlineData("--tls-required", "cannot require TLS client connections without TLS key and cert")]
     [InlineData("--tls-client-auth-policy=require", "cannot require TLS client connections without TLS key and cert")]
