@@ -47,13 +47,22 @@ internal sealed partial class ClientSession
             WriteResponse(FrameWriter.OkFrame);
             return true;
         }
-        // nsqd: TLS when the client asks and a certificate is configured; the answer goes out in clear, then the
-        // connection upgrades (UpgradeAsync, after this read buffer).
-        var tlsV1 = request!.TlsV1 && _tls.Enabled && !IsTls;
+        // nsqd: the answer goes out on the connection as it is, then it upgrades (UpgradeAsync, after this read
+        // buffer): TLS when the client asks and a certificate is configured, then snappy or deflate.
+        var refused = IdentifyNegotiation.Upgrades(request!, _options, _tls.Enabled && !IsTls, out var upgrades);
+        if (refused is not null || (_compression is not null && (upgrades.Snappy || upgrades.Deflate)))
+        {
+            WriteError(refused ?? NsqError.IdentifyFailed("connection already compressed"));
+            return false;
+        }
         var json = new ArrayBufferWriter<byte>(512);
-        IdentifyNegotiation.WriteResponse(json, result, _options, tlsV1);
+        IdentifyNegotiation.WriteResponse(json, result, _options, upgrades);
         FrameWriter.WriteResponse(_responses, json.WrittenSpan);
-        _pendingUpgrade = tlsV1;
+        if (upgrades.Any)
+        {
+            _pendingUpgrades = upgrades;
+            _deflateLevel = result.DeflateLevel;
+        }
         return true;
     }
 
@@ -88,6 +97,8 @@ internal sealed partial class ClientSession
             SampleRate = SampleRate,
             UserAgent = UserAgent,
             Tls = _tlsState,
+            Snappy = _compressedWith == Compression.Snappy,
+            Deflate = _compressedWith == Compression.Deflate,
             Topic = _subTopic,
             Channel = _subChannel,
             PubCounts = pubCounts,

@@ -141,7 +141,7 @@ internal sealed partial class ClientSession
                     consumed = end;
                     // The client sends its next bytes (a TLS handshake) only after IDENTIFY's answer: nothing after
                     // the command belongs to the old layer.
-                    if (_pendingUpgrade) break;
+                    if (_pendingUpgrades.Any) break;
                 }
                 if (keepOpen) keepOpen = await FlushPublishesAsync();
                 _leases?.FlushSettlements();
@@ -149,9 +149,9 @@ internal sealed partial class ClientSession
             }
             finally
             {
-                _input.AdvanceTo(consumed, _pendingUpgrade ? consumed : buffer.End);
+                _input.AdvanceTo(consumed, _pendingUpgrades.Any ? consumed : buffer.End);
             }
-            if (keepOpen && _pendingUpgrade) keepOpen = await UpgradeAsync();
+            if (keepOpen && _pendingUpgrades.Any) keepOpen = await UpgradeAsync();
             if (!keepOpen) return;
             if (result.IsCompleted || result.IsCanceled)
             {
@@ -222,7 +222,15 @@ internal sealed partial class ClientSession
         try
         {
             _closed = true;
-            await _output.CompleteAsync();
+            try
+            {
+                await _output.CompleteAsync();
+            }
+            catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException)
+            {
+                // an upgraded layer over a connection the peer already broke
+            }
+            await DisposeLayersAsync();
         }
         finally
         {

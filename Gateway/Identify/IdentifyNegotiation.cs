@@ -112,11 +112,10 @@ public static class IdentifyNegotiation
 
     /// <summary>
     /// The feature negotiation response: exactly nsqd's 13 keys in nsqd's order (nsqd 1.3.0: nsqd/protocol_v2.go IDENTIFY).
-    /// <paramref name="tlsV1"/>: the connection upgrades to TLS after this response (the client asked, and a certificate
-    /// is configured). Snappy and deflate are not offered yet, so they are reported false; auth_required is false.
+    /// <paramref name="upgrades"/>: what the connection upgrades to after this response. auth_required is false.
     /// Writes the JSON only; the caller frames it with <see cref="FrameWriter.WriteResponse"/>.
     /// </summary>
-    public static void WriteResponse(IBufferWriter<byte> output, IdentifyResult result, NsqdOptions options, bool tlsV1 = false)
+    public static void WriteResponse(IBufferWriter<byte> output, IdentifyResult result, NsqdOptions options, IdentifyUpgrades upgrades = default)
     {
         using var json = new Utf8JsonWriter(output);
         json.WriteStartObject();
@@ -124,11 +123,11 @@ public static class IdentifyNegotiation
         json.WriteString("version"u8, NsqdOptions.Version);
         json.WriteNumber("max_msg_timeout"u8, Milliseconds(options.MaxMsgTimeout));
         json.WriteNumber("msg_timeout"u8, Milliseconds(result.MsgTimeout));
-        json.WriteBoolean("tls_v1"u8, tlsV1);
-        json.WriteBoolean("deflate"u8, false);
+        json.WriteBoolean("tls_v1"u8, upgrades.TlsV1);
+        json.WriteBoolean("deflate"u8, upgrades.Deflate);
         json.WriteNumber("deflate_level"u8, result.DeflateLevel);
         json.WriteNumber("max_deflate_level"u8, options.MaxDeflateLevel);
-        json.WriteBoolean("snappy"u8, false);
+        json.WriteBoolean("snappy"u8, upgrades.Snappy);
         json.WriteNumber("sample_rate"u8, result.SampleRate);
         json.WriteBoolean("auth_required"u8, false);
         json.WriteNumber("output_buffer_size"u8, result.OutputBufferSize);
@@ -137,12 +136,11 @@ public static class IdentifyNegotiation
     }
 
     // nsqd/protocol_v2.go IDENTIFY: the requested level only counts when deflate is granted; it is never validated,
-    // just capped. Deflate is not offered yet, so this is 6 capped at --max-deflate-level.
+    // just capped at --max-deflate-level.
     private static int NegotiateDeflateLevel(IdentifyRequest request, NsqdOptions options)
     {
-        const bool deflateOffered = false;
         var level = (long)IdentifyResult.DefaultDeflateLevel;
-        if (deflateOffered && request.Deflate && request.DeflateLevel > 0)
+        if (options.Deflate && request.Deflate && request.DeflateLevel > 0)
         {
             level = request.DeflateLevel;
         }
@@ -150,6 +148,23 @@ public static class IdentifyNegotiation
         return (int)Math.Min(level, options.MaxDeflateLevel);
     }
 
+    /// <summary>
+    /// What a feature-negotiating IDENTIFY upgrades the connection to, in nsqd's order: TLS when the client asks and
+    /// <paramref name="tlsOffered"/> (a certificate, and not TLS already), then snappy or deflate when the client asks and
+    /// the flag allows. Both compressions at once is nsqd's fatal error, returned before any answer.
+    /// </summary>
+    public static NsqError? Upgrades(IdentifyRequest request, NsqdOptions options, bool tlsOffered, out IdentifyUpgrades upgrades)
+    {
+        upgrades = new IdentifyUpgrades(request.TlsV1 && tlsOffered, options.Snappy && request.Snappy, options.Deflate && request.Deflate);
+        return upgrades is { Snappy: true, Deflate: true } ? NsqError.IdentifyCannotEnableBothCompressions : null;
+    }
+
     // Go's Duration / time.Millisecond: whole milliseconds, truncated.
     private static long Milliseconds(TimeSpan duration) => duration.Ticks / TimeSpan.TicksPerMillisecond;
+}
+
+/// <summary>The layers a connection takes on after its IDENTIFY answer, TLS first.</summary>
+public readonly record struct IdentifyUpgrades(bool TlsV1, bool Snappy, bool Deflate)
+{
+    public bool Any => TlsV1 || Snappy || Deflate;
 }

@@ -45,6 +45,10 @@ public sealed class NsqdOptions
     /// <summary>--tls-min-version: tls1.0 (default), tls1.1, tls1.2 or tls1.3; ssl3.0 is refused (no TLS stack offers
     /// it). tls1.0 and tls1.1 let the operating system's TLS library choose its lowest version, which is usually 1.2.</summary>
     public string TlsMinVersion { get; set; } = "tls1.0";
+    /// <summary>--deflate, default true: IDENTIFY grants deflate to a client that asks.</summary>
+    public bool Deflate { get; set; } = true;
+    /// <summary>--snappy, default true: IDENTIFY grants snappy to a client that asks.</summary>
+    public bool Snappy { get; set; } = true;
     /// <summary>--data-path, default "" (working directory).</summary>
     public string DataPath { get; set; } = "";
     /// <summary>--mem-queue-size, default 10000 messages per topic and per channel.</summary>

@@ -7,7 +7,7 @@
 //   node consume.js --topic=t --channel=c --expect=N
 //        (--nsqd=127.0.0.1:4150[,..] | --lookupd=127.0.0.1:4161[,..] [--lookupd-poll-s=1])
 //        [--readers=1] [--max-in-flight=100] [--timeout-ms=120000]
-//        [--tls [--tls-ca=ca.pem] [--tls-cert=c.pem --tls-key=k.pem]]   upgrade to TLS after IDENTIFY
+//        [--tls [--tls-ca=ca.pem] [--tls-cert=c.pem --tls-key=k.pem]] [--snappy | --deflate [--deflate-level=6]]   upgrades after IDENTIFY
 //        [--requeue-first]            REQ 0 (no backoff) every delivery with attempts 1
 //        [--message-timeout-ms=2000]  IDENTIFY msg_timeout
 //        [--hold-ms=5000 --touch-every-ms=1000]  keep each message, TOUCH it, then FIN
@@ -61,7 +61,7 @@ async function main(args, state) {
   state.snapshot = () => Object.assign({}, r, {elapsedMs: Date.now() - started})
   const bump = (o, k) => (o[k] = (o[k] || 0) + 1)
 
-  const options = Object.assign({maxInFlight}, cli.tlsOptions(args))
+  const options = Object.assign({maxInFlight}, cli.connectionOptions(args))
   if (nsqd.length > 0) options.nsqdTCPAddresses = nsqd
   if (lookupd.length > 0) {
     options.lookupdHTTPAddresses = lookupd

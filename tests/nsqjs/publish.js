@@ -5,7 +5,7 @@
 //   node publish.js --nsqd=127.0.0.1:4150 --topic=t --count=5000 [--start=0]
 //        [--prefix=tcp-] [--mode=pub|mpub|mixed|dpub] [--mpub-batch=100]
 //        [--defer-ms=1000] [--window=200] [--timeout-ms=120000]
-//        [--tls [--tls-ca=ca.pem] [--tls-cert=c.pem --tls-key=k.pem]]
+//        [--tls [--tls-ca=ca.pem] [--tls-cert=c.pem --tls-key=k.pem]] [--snappy | --deflate [--deflate-level=6]]
 //
 // Bodies are `${prefix}${i}` for i in [start, start+count). mode=mixed sends the
 // first half as PUB and the second half as MPUB batches of --mpub-batch;
@@ -41,7 +41,7 @@ async function main(args, state) {
   state.snapshot = () => result
   const started = Date.now()
 
-  const writer = new nsq.Writer(host, Number(port), cli.tlsOptions(args))
+  const writer = new nsq.Writer(host, Number(port), cli.connectionOptions(args))
   const errors = []
   result.errors = errors
   // nsqjs emits both 'error' and a connection error; later ones also reach the

@@ -47,13 +47,14 @@ public sealed class V2Client : IAsyncDisposable
     private static readonly byte[] Magic = "  V2"u8.ToArray();
 
     private readonly TcpClient _tcp;
-    // The socket's stream, or the TLS layer over it after UpgradeToTlsAsync.
-    private Stream _stream;
+    // The socket's stream, or the layers over it after UpgradeToTlsAsync / CompressAsync: one to read, one to write.
+    private Stream _reading;
+    private Stream _writing;
 
     private V2Client(TcpClient tcp)
     {
         _tcp = tcp;
-        _stream = tcp.GetStream();
+        _reading = _writing = tcp.GetStream();
     }
 
     /// <summary>The client side of the TLS upgrade after an IDENTIFY answered <c>tls_v1: true</c>: the handshake on the
@@ -62,7 +63,7 @@ public sealed class V2Client : IAsyncDisposable
     public async Task UpgradeToTlsAsync(System.Security.Cryptography.X509Certificates.X509Certificate2 ca,
         System.Security.Cryptography.X509Certificates.X509Certificate2? clientCertificate = null)
     {
-        var tls = new System.Net.Security.SslStream(_stream, leaveInnerStreamOpen: false);
+        var tls = new System.Net.Security.SslStream(_writing, leaveInnerStreamOpen: false);
         using var bound = new CancellationTokenSource(DefaultReadTimeout);
         await tls.AuthenticateAsClientAsync(new System.Net.Security.SslClientAuthenticationOptions
         {
@@ -70,7 +71,18 @@ public sealed class V2Client : IAsyncDisposable
             ClientCertificates = clientCertificate is null ? null : [clientCertificate],
             RemoteCertificateValidationCallback = (_, certificate, _, _) => OrleansNsq.Tests.Tls.ThrowAwayCa.ChainsTo(certificate, ca),
         }, bound.Token);
-        _stream = tls;
+        _reading = _writing = tls;
+    }
+
+    /// <summary>The client side of snappy or deflate after an IDENTIFY that granted it: every later byte through the
+    /// compressor (over TLS when that came first). The caller reads the server's <c>OK</c> next.</summary>
+    public void Compress(string compression, int deflateLevel = 6)
+    {
+        var layer = compression == "snappy"
+            ? OrleansNsq.Protocol.Transport.CompressionLayer.Snappy(_writing)
+            : OrleansNsq.Protocol.Transport.CompressionLayer.Deflate(_writing, deflateLevel);
+        _reading = layer.Reading;
+        _writing = layer.Writing;
     }
 
     /// <summary>Connects to 127.0.0.1:<paramref name="port"/> and, unless told otherwise, sends the magic `␠␠V2`.</summary>
@@ -94,8 +106,8 @@ public sealed class V2Client : IAsyncDisposable
     public async Task WriteAsync(ReadOnlyMemory<byte> bytes)
     {
         using var bound = new CancellationTokenSource(DefaultReadTimeout);
-        await _stream.WriteAsync(bytes, bound.Token);
-        await _stream.FlushAsync(bound.Token);
+        await _writing.WriteAsync(bytes, bound.Token);
+        await _writing.FlushAsync(bound.Token);
     }
 
     public Task WriteAsync(string text) => WriteAsync(Encoding.UTF8.GetBytes(text));
@@ -268,7 +280,7 @@ public sealed class V2Client : IAsyncDisposable
             int n;
             try
             {
-                n = await _stream.ReadAsync(buffer.AsMemory(read), token);
+                n = await _reading.ReadAsync(buffer.AsMemory(read), token);
             }
             catch (IOException e) when (e.InnerException is SocketException)
             {

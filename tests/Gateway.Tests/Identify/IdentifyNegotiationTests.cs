@@ -243,4 +243,47 @@ public class IdentifyNegotiationTests
         Assert.StartsWith("{\"max_rdy_count\":100,\"version\":\"1.3.0\",\"max_msg_timeout\":60000,", response);
         Assert.Contains("\"max_deflate_level\":9,", response);
     }
+
+    [Fact]
+    public void Upgrades_grant_tls_only_when_offered_and_compression_only_when_its_flag_allows()
+    {
+        var asksAll = new IdentifyRequest { FeatureNegotiation = true, TlsV1 = true, Snappy = true };
+
+        Assert.Null(IdentifyNegotiation.Upgrades(asksAll, Options, tlsOffered: true, out var granted));
+        Assert.Equal(new IdentifyUpgrades(TlsV1: true, Snappy: true, Deflate: false), granted);
+        IdentifyNegotiation.Upgrades(asksAll, new NsqdOptions { Snappy = false }, tlsOffered: false, out var refused);
+        Assert.False(refused.Any);
+    }
+
+    [Fact]
+    public void Upgrades_asking_for_snappy_and_deflate_is_nsqds_fatal_error()
+    {
+        var error = IdentifyNegotiation.Upgrades(new IdentifyRequest { Snappy = true, Deflate = true }, Options, tlsOffered: false, out _);
+
+        Assert.NotNull(error);
+        Assert.Equal("E_IDENTIFY_FAILED cannot enable both deflate and snappy compression", Wire.Text(error.Data));
+        Assert.True(error.IsFatal);
+    }
+
+    [Fact]
+    public void Both_compressions_are_refused_only_when_both_are_granted_by_the_flags()
+    {
+        var error = IdentifyNegotiation.Upgrades(new IdentifyRequest { Snappy = true, Deflate = true },
+            new NsqdOptions { Deflate = false }, tlsOffered: false, out var upgrades);
+
+        Assert.Null(error);
+        Assert.Equal(new IdentifyUpgrades(TlsV1: false, Snappy: true, Deflate: false), upgrades);
+    }
+
+    [Fact]
+    public void The_response_reports_the_granted_upgrades()
+    {
+        var result = Accept(new IdentifyRequest { FeatureNegotiation = true, Deflate = true, DeflateLevel = 3 });
+        var output = new ArrayBufferWriter<byte>();
+
+        IdentifyNegotiation.WriteResponse(output, result, Options, new IdentifyUpgrades(TlsV1: true, Snappy: false, Deflate: true));
+
+        var json = Encoding.UTF8.GetString(output.WrittenSpan);
+        Assert.Contains("\"tls_v1\":true,\"deflate\":true,\"deflate_level\":3,\"max_deflate_level\":6,\"snappy\":false", json);
+    }
 }

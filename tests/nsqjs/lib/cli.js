@@ -44,19 +44,27 @@ function list(args, name) {
   return v ? v.split(',').filter((s) => s.length > 0) : []
 }
 
-// nsqjs' TLS options from --tls (upgrade after IDENTIFY) and --tls-ca=<PEM file> (the CA the server's certificate
-// must chain to; without it the certificate is not verified), --tls-cert/--tls-key=<PEM files> (a client
-// certificate).
-function tlsOptions(args) {
-  if (!bool(args, 'tls')) return {}
-  const fs = require('fs')
-  const options = {tls: true, tlsVerification: false}
-  if (args['tls-ca']) {
-    options.tlsVerification = true
-    options.ca = fs.readFileSync(args['tls-ca'])
+// nsqjs' connection options: --tls (upgrade after IDENTIFY) with --tls-ca=<PEM file> (the CA the server's
+// certificate must chain to; without it the certificate is not verified) and --tls-cert/--tls-key=<PEM files> (a
+// client certificate); --snappy, or --deflate with --deflate-level=N.
+function connectionOptions(args) {
+  const options = {}
+  if (bool(args, 'tls')) {
+    const fs = require('fs')
+    options.tls = true
+    options.tlsVerification = false
+    if (args['tls-ca']) {
+      options.tlsVerification = true
+      options.ca = fs.readFileSync(args['tls-ca'])
+    }
+    if (args['tls-cert']) options.cert = fs.readFileSync(args['tls-cert'])
+    if (args['tls-key']) options.key = fs.readFileSync(args['tls-key'])
   }
-  if (args['tls-cert']) options.cert = fs.readFileSync(args['tls-cert'])
-  if (args['tls-key']) options.key = fs.readFileSync(args['tls-key'])
+  if (bool(args, 'snappy')) options.snappy = true
+  if (bool(args, 'deflate')) {
+    options.deflate = true
+    options.deflateLevel = int(args, 'deflate-level', 6)
+  }
   return options
 }
 
@@ -101,4 +109,4 @@ function run(main, defaultTimeoutMs) {
     .finally(() => clearInterval(keepAlive))
 }
 
-module.exports = {parseArgs, str, int, bool, list, tlsOptions, finish, fail, run}
+module.exports = {parseArgs, str, int, bool, list, connectionOptions, finish, fail, run}
