@@ -38,6 +38,11 @@ internal sealed partial class ClientSession : ILeaseHolder
         }
         var topic = Encoding.ASCII.GetString(command.Topic);
         var channel = Encoding.ASCII.GetString(command.Channel);
+        if (await CheckAuthAsync(CommandKind.Sub, topic, channel) is { } refused)
+        {
+            WriteError(refused);
+            return false;
+        }
         if (_options.MaxChannelConsumers > 0 && _subscriptions.ConsumerCount(topic, channel) >= _options.MaxChannelConsumers)
         {
             WriteError(NsqError.SubFailedConsumerLimit(topic, channel, _options.MaxChannelConsumers));

@@ -5,8 +5,7 @@ using OrleansNsq.Protocol;
 
 namespace OrleansNsq.Gateway.Connections;
 
-/// <summary>IDENTIFY (feature negotiation, which may upgrade the connection to TLS) and AUTH, which is answered
-/// E_AUTH_DISABLED as nsqd does without --auth-http-address.</summary>
+/// <summary>IDENTIFY: the connection's values, feature negotiation and the upgrades it grants (ClientSession.Upgrade.cs).</summary>
 internal sealed partial class ClientSession
 {
     private bool _identified;
@@ -56,7 +55,7 @@ internal sealed partial class ClientSession
             return false;
         }
         var json = new ArrayBufferWriter<byte>(512);
-        IdentifyNegotiation.WriteResponse(json, result, _options, upgrades);
+        IdentifyNegotiation.WriteResponse(json, result, _options, upgrades, authRequired: _auth.Enabled);
         FrameWriter.WriteResponse(_responses, json.WrittenSpan);
         if (upgrades.Any)
         {
@@ -64,12 +63,6 @@ internal sealed partial class ClientSession
             _deflateLevel = result.DeflateLevel;
         }
         return true;
-    }
-
-    private bool Auth()
-    {
-        WriteError(NsqError.AuthDisabled);
-        return false;
     }
 
     /// <summary>sample_rate N: as nsqd/protocol_v2.go, a message is dropped when rand.Int31n(100) &gt; N, so (N+1)% are kept.</summary>

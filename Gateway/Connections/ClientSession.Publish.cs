@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Text;
 using Orleans.Concurrency;
 using OrleansNsq.Protocol;
 using OrleansNsq.Messages;
@@ -29,6 +30,12 @@ internal sealed partial class ClientSession
 
     private async ValueTask<bool> AddPublishAsync(V2Command command)
     {
+        if (_auth.Enabled && await CheckAuthAsync(command.Kind, Encoding.ASCII.GetString(command.Topic), "") is { } refused)
+        {
+            // The publishes before this one were taken and are answered first, as nsqd runs commands in order.
+            if (await FlushPublishesAsync()) WriteError(refused);
+            return false;
+        }
         var deferMs = command.Kind == CommandKind.Dpub ? (int)command.Number : 0;
         var sameTopic = _pubTopicBytes is not null && command.Topic.Length == _pubTopicBytes.Length &&
             SequenceEquals(command.Topic, _pubTopicBytes);

@@ -24,13 +24,14 @@ internal sealed partial class ClientSession
     private readonly IGrainFactory _grains;
     private readonly SubscriptionRegistry _subscriptions;
     private readonly Tls.ServerTls _tls;
+    private readonly Auth.AuthServers _auth;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
 
     private ConnectionState _state = ConnectionState.Init;
 
     public ClientSession(ConnectionContext connection, NsqdOptions options, IGrainFactory grains,
-        SubscriptionRegistry subscriptions, Tls.ServerTls tls, TimeProvider time, ILogger logger)
+        SubscriptionRegistry subscriptions, Tls.ServerTls tls, Auth.AuthServers auth, TimeProvider time, ILogger logger)
     {
         _connection = connection;
         _input = connection.Transport.Input;
@@ -39,6 +40,7 @@ internal sealed partial class ClientSession
         _grains = grains;
         _subscriptions = subscriptions;
         _tls = tls;
+        _auth = auth;
         _time = time;
         _logger = logger;
         _parser = new ProtocolV2Parser(options.MaxMsgSize, options.MaxBodySize, options.MaxRdyCount,
@@ -202,7 +204,7 @@ internal sealed partial class ClientSession
         CommandKind.Touch => new(Touch(command)),
         CommandKind.Cls => new(Cls()),
         CommandKind.Identify => new(Identify(command)),
-        CommandKind.Auth => new(Auth()),
+        CommandKind.Auth => AuthAsync(command),
         CommandKind.Sub => SubAsync(command),
         _ => new(false),
     };

@@ -13,6 +13,7 @@ internal sealed class NsqConnectionHandler(
     SubscriptionRegistry subscriptions,
     ClientRegistry clients,
     Tls.ServerTls tls,
+    Auth.AuthServers auth,
     TimeProvider time,
     ILogger<NsqConnectionHandler> logger) : ConnectionHandler
 {
@@ -20,7 +21,7 @@ internal sealed class NsqConnectionHandler(
     {
         // Kestrel's own scope names the connection id; the client's address is what a reader of the log looks for.
         using var scope = logger.BeginScope("client {ClientAddress}", connection.RemoteEndPoint);
-        var session = new ClientSession(connection, options.Value, grains, subscriptions, tls, time, logger);
+        var session = new ClientSession(connection, options.Value, grains, subscriptions, tls, auth, time, logger);
         clients.Add(session);
         try
         {

@@ -31,6 +31,7 @@ public static class NsqGatewayHosting
         services.AddOptions<NsqdOptions>().Bind(configuration.GetSection(NsqdOptions.SectionName)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<NsqdOptions>, NsqdOptionsValidator>();
         services.AddSingleton(sp => ServerTls.From(sp.GetRequiredService<IOptions<NsqdOptions>>().Value));
+        services.AddSingleton<Auth.AuthServers>();
         services.AddOptions<SubscriptionOptions>().Bind(configuration.GetSection("Gateway:Subscriptions"));
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<ClientRegistry>();

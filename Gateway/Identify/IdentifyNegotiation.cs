@@ -112,10 +112,12 @@ public static class IdentifyNegotiation
 
     /// <summary>
     /// The feature negotiation response: exactly nsqd's 13 keys in nsqd's order (nsqd 1.3.0: nsqd/protocol_v2.go IDENTIFY).
-    /// <paramref name="upgrades"/>: what the connection upgrades to after this response. auth_required is false.
+    /// <paramref name="upgrades"/>: what the connection upgrades to after this response; <paramref name="authRequired"/>:
+    /// --auth-http-address is set (AUTH comes before SUB and the publishes).
     /// Writes the JSON only; the caller frames it with <see cref="FrameWriter.WriteResponse"/>.
     /// </summary>
-    public static void WriteResponse(IBufferWriter<byte> output, IdentifyResult result, NsqdOptions options, IdentifyUpgrades upgrades = default)
+    public static void WriteResponse(IBufferWriter<byte> output, IdentifyResult result, NsqdOptions options, IdentifyUpgrades upgrades = default,
+        bool authRequired = false)
     {
         using var json = new Utf8JsonWriter(output);
         json.WriteStartObject();
@@ -129,7 +131,7 @@ public static class IdentifyNegotiation
         json.WriteNumber("max_deflate_level"u8, options.MaxDeflateLevel);
         json.WriteBoolean("snappy"u8, upgrades.Snappy);
         json.WriteNumber("sample_rate"u8, result.SampleRate);
-        json.WriteBoolean("auth_required"u8, false);
+        json.WriteBoolean("auth_required"u8, authRequired);
         json.WriteNumber("output_buffer_size"u8, result.OutputBufferSize);
         json.WriteNumber("output_buffer_timeout"u8, Milliseconds(result.OutputBufferTimeout));
         json.WriteEndObject();

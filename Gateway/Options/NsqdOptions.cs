@@ -45,6 +45,9 @@ public sealed class NsqdOptions
     /// <summary>--tls-min-version: tls1.0 (default), tls1.1, tls1.2 or tls1.3; ssl3.0 is refused (no TLS stack offers
     /// it). tls1.0 and tls1.1 let the operating system's TLS library choose its lowest version, which is usually 1.2.</summary>
     public string TlsMinVersion { get; set; } = "tls1.0";
+    /// <summary>--auth-http-address (repeatable): auth servers, <c>host:port</c> or a full URL. With any, clients must
+    /// AUTH before SUB and the publishes, and each is checked against what the auth server granted.</summary>
+    public string[] AuthHttpAddresses { get; set; } = [];
     /// <summary>--deflate, default true: IDENTIFY grants deflate to a client that asks.</summary>
     public bool Deflate { get; set; } = true;
     /// <summary>--snappy, default true: IDENTIFY grants snappy to a client that asks.</summary>

@@ -115,6 +115,9 @@ public sealed class V2Client : IAsyncDisposable
     /// <summary>`IDENTIFY\n[i32 n][JSON]`.</summary>
     public Task Identify(object body) => WriteAsync(Command("IDENTIFY", JsonSerializer.SerializeToUtf8Bytes(body)));
 
+    /// <summary>`AUTH\n[i32 n][secret]`.</summary>
+    public Task Auth(string secret) => WriteAsync(Command("AUTH", Encoding.UTF8.GetBytes(secret)));
+
     /// <summary>`SUB topic channel\n`.</summary>
     public Task Sub(string topic, string channel) => WriteAsync($"SUB {topic} {channel}\n");
 

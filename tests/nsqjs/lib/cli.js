@@ -46,7 +46,7 @@ function list(args, name) {
 
 // nsqjs' connection options: --tls (upgrade after IDENTIFY) with --tls-ca=<PEM file> (the CA the server's
 // certificate must chain to; without it the certificate is not verified) and --tls-cert/--tls-key=<PEM files> (a
-// client certificate); --snappy, or --deflate with --deflate-level=N.
+// client certificate); --snappy, or --deflate with --deflate-level=N; --auth-secret=S (AUTH after IDENTIFY).
 function connectionOptions(args) {
   const options = {}
   if (bool(args, 'tls')) {
@@ -60,6 +60,7 @@ function connectionOptions(args) {
     if (args['tls-cert']) options.cert = fs.readFileSync(args['tls-cert'])
     if (args['tls-key']) options.key = fs.readFileSync(args['tls-key'])
   }
+  if (args['auth-secret']) options.authSecret = args['auth-secret']
   if (bool(args, 'snappy')) options.snappy = true
   if (bool(args, 'deflate')) {
     options.deflate = true
