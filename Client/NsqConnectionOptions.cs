@@ -1,3 +1,5 @@
+using System.Net.Security;
+
 namespace OrleansNsq.Client;
 
 /// <summary>Settings every connection to nsqd uses; most are sent in IDENTIFY.</summary>
@@ -17,4 +19,23 @@ public abstract class NsqConnectionOptions
 
     /// <summary>Time allowed to open the TCP connection and finish IDENTIFY.</summary>
     public TimeSpan DialTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>TLS after IDENTIFY (nsqd's <c>tls_v1</c>, with --tls-cert on the server): null (default) keeps the
+    /// connection plain. <see cref="SslClientAuthenticationOptions.TargetHost"/> defaults to the nsqd host; set
+    /// <c>RemoteCertificateValidationCallback</c> to trust a private CA, <c>ClientCertificates</c> for a client
+    /// certificate (--tls-client-auth-policy).</summary>
+    public SslClientAuthenticationOptions? Tls { get; set; }
+
+    /// <summary>Ask for snappy compression after IDENTIFY (granted unless nsqd runs with --snappy=false).</summary>
+    public bool Snappy { get; set; }
+
+    /// <summary>Ask for deflate compression after IDENTIFY at <see cref="DeflateLevel"/> (granted unless nsqd runs with
+    /// --deflate=false). Not together with <see cref="Snappy"/>.</summary>
+    public bool Deflate { get; set; }
+
+    /// <summary>1 (fastest) … 9 (smallest); nsqd lowers it to its --max-deflate-level. Default 6.</summary>
+    public int DeflateLevel { get; set; } = 6;
+
+    /// <summary>The secret sent with AUTH when nsqd requires it (--auth-http-address); null: none.</summary>
+    public string? AuthSecret { get; set; }
 }

@@ -1,9 +1,11 @@
 using System.Buffers;
 using System.Collections.Concurrent;
+using System.Net.Security;
 using System.Net.Sockets;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using OrleansNsq.Protocol;
+using OrleansNsq.Protocol.Transport;
 
 namespace OrleansNsq.Client.Internal;
 
@@ -36,7 +38,13 @@ internal sealed class NsqConnection : IAsyncDisposable
 
     private readonly Socket _socket;
     private readonly NetworkStream _stream;
-    private readonly BufferedStream _reader;
+    // What commands go to and frames come from: the socket, or the layers IDENTIFY granted over it (TLS, then
+    // snappy or deflate). Frames are read unbuffered until the upgrades are done (a compressed OK follows the
+    // IDENTIFY answer at once: a buffer would swallow it below the new layer), then through a read buffer.
+    private Stream _writer;
+    private Stream _reader;
+    private SslStream? _tls;
+    private CompressionLayer? _compression;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     // Commands are written here under the write lock, then to the socket: one buffer per connection, reused.
     private ArrayBufferWriter<byte> _commands = new(4096);
@@ -53,7 +61,8 @@ internal sealed class NsqConnection : IAsyncDisposable
         Address = address;
         _socket = socket;
         _stream = new NetworkStream(socket, ownsSocket: true);
-        _reader = new BufferedStream(_stream, 64 * 1024);
+        _writer = _stream;
+        _reader = _stream;
         _handler = handler;
         _logger = logger;
     }
@@ -77,7 +86,7 @@ internal sealed class NsqConnection : IAsyncDisposable
         {
             await socket.ConnectAsync(host, port, dial.Token).ConfigureAwait(false);
             connection = new NsqConnection(address, socket, handler, logger);
-            await connection.IdentifyAsync(options, msgTimeout, dial.Token).ConfigureAwait(false);
+            await connection.IdentifyAsync(options, host, msgTimeout, dial.Token).ConfigureAwait(false);
             if (options.HeartbeatInterval > TimeSpan.Zero)
             {
                 // nsqd's own rule: nothing received for two heartbeat intervals means the peer is gone
@@ -87,7 +96,8 @@ internal sealed class NsqConnection : IAsyncDisposable
             connection._readLoop = Task.Run(connection.ReadLoopAsync, CancellationToken.None);
             return connection;
         }
-        catch (Exception e) when (e is SocketException or IOException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (e is SocketException or IOException or System.Security.Authentication.AuthenticationException
+                                      or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
             if (connection is null)
             {
@@ -115,8 +125,10 @@ internal sealed class NsqConnection : IAsyncDisposable
         }
     }
 
-    private async Task IdentifyAsync(NsqConnectionOptions options, TimeSpan? msgTimeout, CancellationToken cancellationToken)
+    private async Task IdentifyAsync(NsqConnectionOptions options, string host, TimeSpan? msgTimeout, CancellationToken cancellationToken)
     {
+        if (options.Snappy && options.Deflate)
+            throw new ArgumentException("snappy and deflate cannot be used together (nsqd refuses both)", nameof(options));
         var json = new ArrayBufferWriter<byte>(256);
         using (var writer = new Utf8JsonWriter(json))
         {
@@ -131,6 +143,10 @@ internal sealed class NsqConnection : IAsyncDisposable
                 writer.WriteNumber("msg_timeout"u8, (int)timeout.TotalMilliseconds);
             }
 
+            writer.WriteBoolean("tls_v1"u8, options.Tls is not null);
+            writer.WriteBoolean("snappy"u8, options.Snappy);
+            writer.WriteBoolean("deflate"u8, options.Deflate);
+            writer.WriteNumber("deflate_level"u8, options.DeflateLevel);
             writer.WriteEndObject();
         }
 
@@ -139,6 +155,94 @@ internal sealed class NsqConnection : IAsyncDisposable
         await _stream.WriteAsync(_commands.WrittenMemory, cancellationToken).ConfigureAwait(false);
         _commands.ResetWrittenCount();
 
+        var answer = await ReadAnswerAsync(cancellationToken).ConfigureAwait(false);
+        if (answer.Length > 0 && answer[0] == (byte)'{')
+        {
+            await NegotiateAsync(options, host, answer, cancellationToken).ConfigureAwait(false);
+        }
+        // else a plain OK from an old server: nothing negotiated
+
+        _reader = new BufferedStream(_reader, 64 * 1024);
+    }
+
+    /// <summary>The IDENTIFY answer's upgrades, in nsqd's order (TLS, then compression, each confirmed by an OK through
+    /// the new layer), then AUTH when nsqd requires it.</summary>
+    private async Task NegotiateAsync(NsqConnectionOptions options, string host, byte[] answer, CancellationToken cancellationToken)
+    {
+
+        bool tls, snappy, deflate, authRequired;
+        using (var doc = JsonDocument.Parse(answer))
+        {
+            var root = doc.RootElement;
+            if (root.TryGetProperty("max_rdy_count", out var max) && max.TryGetInt32(out var value) && value > 0)
+            {
+                MaxRdyCount = value;
+            }
+
+            tls = Flag(root, "tls_v1");
+            snappy = Flag(root, "snappy");
+            deflate = Flag(root, "deflate");
+            authRequired = Flag(root, "auth_required");
+        }
+
+        if (options.Tls is not null && !tls)
+            throw new NsqConnectionException($"nsqd {Address} did not grant TLS (it has no certificate)");
+        if (tls)
+        {
+            var tlsOptions = ForHost(options.Tls!, host);
+            _tls = new SslStream(_stream, leaveInnerStreamOpen: true);
+            await _tls.AuthenticateAsClientAsync(tlsOptions, cancellationToken).ConfigureAwait(false);
+            UseLayer(_tls, _tls);
+            await ExpectOkAsync("TLS", cancellationToken).ConfigureAwait(false);
+        }
+
+        if (snappy || deflate)
+        {
+            Stream below = _tls is not null ? _tls : _stream;
+            _compression = snappy ? CompressionLayer.Snappy(below) : CompressionLayer.Deflate(below, options.DeflateLevel);
+            UseLayer(_compression.Reading, _compression.Writing);
+            await ExpectOkAsync(snappy ? "snappy" : "deflate", cancellationToken).ConfigureAwait(false);
+        }
+
+        if (authRequired)
+        {
+            if (options.AuthSecret is null)
+                throw new NsqConnectionException($"nsqd {Address} requires AUTH: set the auth secret");
+            CommandWriter.WriteAuth(_commands, System.Text.Encoding.UTF8.GetBytes(options.AuthSecret));
+            await _writer.WriteAsync(_commands.WrittenMemory, cancellationToken).ConfigureAwait(false);
+            await _writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+            _commands.ResetWrittenCount();
+            await ReadAnswerAsync(cancellationToken).ConfigureAwait(false); // {"identity",…}; refusals throw
+        }
+    }
+
+    /// <summary>The caller's TLS options for this connection: a copy, its target host the nsqd host unless set.</summary>
+    private static SslClientAuthenticationOptions ForHost(SslClientAuthenticationOptions options, string host) => new()
+    {
+        TargetHost = options.TargetHost ?? host,
+        ClientCertificates = options.ClientCertificates,
+        ClientCertificateContext = options.ClientCertificateContext,
+        LocalCertificateSelectionCallback = options.LocalCertificateSelectionCallback,
+        RemoteCertificateValidationCallback = options.RemoteCertificateValidationCallback,
+        EnabledSslProtocols = options.EnabledSslProtocols,
+        CertificateRevocationCheckMode = options.CertificateRevocationCheckMode,
+        CertificateChainPolicy = options.CertificateChainPolicy,
+        EncryptionPolicy = options.EncryptionPolicy,
+        AllowRenegotiation = options.AllowRenegotiation,
+    };
+
+    private static bool Flag(JsonElement root, string name) =>
+        root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.True;
+
+    private void UseLayer(Stream reading, Stream writing)
+    {
+        _reader = reading;
+        _writer = writing;
+    }
+
+    /// <summary>The next response frame (heartbeats skipped); an error frame throws it.</summary>
+    private async Task<byte[]> ReadAnswerAsync(CancellationToken cancellationToken)
+    {
         while (true)
         {
             var (type, data) = await ReadFrameAsync(cancellationToken).ConfigureAwait(false);
@@ -147,22 +251,18 @@ internal sealed class NsqConnection : IAsyncDisposable
                 throw NsqErrorException.FromFrame(data);
             }
 
-            if (type != FrameType.Response || data.AsSpan().SequenceEqual(FrameReader.Heartbeat))
+            if (type == FrameType.Response && !data.AsSpan().SequenceEqual(FrameReader.Heartbeat))
             {
-                continue;
+                return data;
             }
-
-            if (data.Length > 0 && data[0] == (byte)'{')
-            {
-                using var doc = JsonDocument.Parse(data);
-                if (doc.RootElement.TryGetProperty("max_rdy_count", out var max) && max.TryGetInt32(out var value) && value > 0)
-                {
-                    MaxRdyCount = value;
-                }
-            }
-
-            return; // JSON (feature negotiation) or plain OK from an old server; no upgrade was asked for
         }
+    }
+
+    private async Task ExpectOkAsync(string layer, CancellationToken cancellationToken)
+    {
+        var answer = await ReadAnswerAsync(cancellationToken).ConfigureAwait(false);
+        if (!answer.AsSpan().SequenceEqual("OK"u8))
+            throw new IOException($"nsqd {Address} answered {System.Text.Encoding.UTF8.GetString(answer)} instead of OK after the {layer} upgrade");
     }
 
     private async Task<(FrameType Type, byte[] Data)> ReadFrameAsync(CancellationToken cancellationToken)
@@ -295,7 +395,11 @@ internal sealed class NsqConnection : IAsyncDisposable
         command(_commands, state);
         try
         {
-            await _stream.WriteAsync(_commands.WrittenMemory, CancellationToken.None).ConfigureAwait(false);
+            await _writer.WriteAsync(_commands.WrittenMemory, CancellationToken.None).ConfigureAwait(false);
+            if (!ReferenceEquals(_writer, _stream))
+            {
+                await _writer.FlushAsync(CancellationToken.None).ConfigureAwait(false); // a compressor or TLS sends on flush
+            }
         }
         finally
         {
@@ -335,6 +439,15 @@ internal sealed class NsqConnection : IAsyncDisposable
             _socket.Shutdown(SocketShutdown.Both);
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+        }
+
+        try
+        {
+            _compression?.Dispose();
+            _tls?.Dispose();
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException)
         {
         }
 

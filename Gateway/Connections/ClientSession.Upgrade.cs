@@ -53,7 +53,7 @@ internal sealed partial class ClientSession
 
     private async ValueTask<bool> UpgradeToTlsAsync()
     {
-        var tls = new SslStream(new DuplexPipeStream(_input, _output), leaveInnerStreamOpen: false);
+        var tls = new SslStream(DuplexStream.Over(_input, _output), leaveInnerStreamOpen: false);
         try
         {
             using var deadline = new CancellationTokenSource(HandshakeTimeout, _time);
@@ -85,7 +85,7 @@ internal sealed partial class ClientSession
 
     private async ValueTask CompressAsync(Compression compression)
     {
-        Stream below = _tlsStream is not null ? _tlsStream : new DuplexPipeStream(_input, _output);
+        Stream below = _tlsStream is not null ? _tlsStream : DuplexStream.Over(_input, _output);
         _compression = compression == Compression.Snappy
             ? CompressionLayer.Snappy(below)
             : CompressionLayer.Deflate(below, _deflateLevel);

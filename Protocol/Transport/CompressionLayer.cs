@@ -9,7 +9,7 @@ namespace OrleansNsq.Protocol.Transport;
 /// another; a flush of the writing stream ends the compressed data written so far (deflate's sync flush, a snappy
 /// chunk), so the peer can read it: one flush per batch of frames, as nsqd flushes its buffered writer.
 /// </summary>
-public sealed class CompressionLayer : IAsyncDisposable
+public sealed class CompressionLayer : IAsyncDisposable, IDisposable
 {
     private readonly Stream _below;
 
@@ -44,6 +44,22 @@ public sealed class CompressionLayer : IAsyncDisposable
             try
             {
                 await stream.DisposeAsync().ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException)
+            {
+                // the peer is gone; what was not sent cannot be
+            }
+        }
+    }
+
+    /// <summary>As <see cref="DisposeAsync"/>, for a caller that cannot await.</summary>
+    public void Dispose()
+    {
+        foreach (var stream in new[] { Writing, Reading, _below })
+        {
+            try
+            {
+                stream.Dispose();
             }
             catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException)
             {

@@ -165,7 +165,9 @@ public sealed class ConsumerTests(TwoSilos silos, ITestOutputHelper output) : Cl
         Assert.Equal("poison", Text(message.Body));
         Assert.Equal(2, handled);
         await DrainedAsync(HttpA, topic, channel);
-        Assert.Equal(1, consumer.MessagesFinished);
+        // The FIN reaches nsqd before the consumer counts it as sent: wait for the count, do not race it.
+        await BoundedWait.UntilAsync("the FIN counted", "1 message finished", Wait,
+            () => Task.FromResult((consumer.MessagesFinished == 1, $"{consumer.MessagesFinished} finished")));
     }
 
     [Fact]

@@ -3,16 +3,17 @@ using System.IO.Pipelines;
 namespace OrleansNsq.Protocol.Transport;
 
 /// <summary>
-/// A connection's two pipes as one <see cref="Stream"/>, for what works on streams: the TLS layer (<c>SslStream</c>) and
-/// the compressed layers NSQ negotiates in IDENTIFY, which wrap the connection after the IDENTIFY response. Reads come
-/// from <paramref name="input"/>, writes go to <paramref name="output"/> and are flushed at once: the layer above
-/// decides how much goes into one write. Disposing completes both pipes.
+/// One <see cref="Stream"/> that reads from one stream and writes to another: a connection as the layers NSQ negotiates
+/// after IDENTIFY (TLS, snappy, deflate) take it. The reading side may be a buffered reader that already holds bytes the
+/// peer sent through the new layer (a compressed <c>OK</c> follows the IDENTIFY answer without waiting), so nothing
+/// read ahead is lost. Disposing disposes both.
 /// </summary>
-public sealed class DuplexPipeStream(PipeReader input, PipeWriter output) : Stream
+public sealed class DuplexStream(Stream reading, Stream writing) : Stream
 {
-    private readonly Stream _reader = input.AsStream(leaveOpen: true);
-    private readonly Stream _writer = output.AsStream(leaveOpen: true);
     private int _disposed;
+
+    /// <summary>A connection's two pipes as one stream; disposing completes them.</summary>
+    public static DuplexStream Over(PipeReader input, PipeWriter output) => new(input.AsStream(), output.AsStream());
 
     public override bool CanRead => true;
     public override bool CanWrite => true;
@@ -25,25 +26,25 @@ public sealed class DuplexPipeStream(PipeReader input, PipeWriter output) : Stre
         set => throw new NotSupportedException();
     }
 
-    public override int Read(byte[] buffer, int offset, int count) => _reader.Read(buffer, offset, count);
+    public override int Read(byte[] buffer, int offset, int count) => reading.Read(buffer, offset, count);
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        _reader.ReadAsync(buffer, offset, count, cancellationToken);
+        reading.ReadAsync(buffer, offset, count, cancellationToken);
 
     public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
-        _reader.ReadAsync(buffer, cancellationToken);
+        reading.ReadAsync(buffer, cancellationToken);
 
-    public override void Write(byte[] buffer, int offset, int count) => _writer.Write(buffer, offset, count);
+    public override void Write(byte[] buffer, int offset, int count) => writing.Write(buffer, offset, count);
 
     public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        _writer.WriteAsync(buffer, offset, count, cancellationToken);
+        writing.WriteAsync(buffer, offset, count, cancellationToken);
 
     public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) =>
-        _writer.WriteAsync(buffer, cancellationToken);
+        writing.WriteAsync(buffer, cancellationToken);
 
-    public override void Flush() => _writer.Flush();
+    public override void Flush() => writing.Flush();
 
-    public override Task FlushAsync(CancellationToken cancellationToken) => _writer.FlushAsync(cancellationToken);
+    public override Task FlushAsync(CancellationToken cancellationToken) => writing.FlushAsync(cancellationToken);
 
     public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
 
@@ -53,8 +54,8 @@ public sealed class DuplexPipeStream(PipeReader input, PipeWriter output) : Stre
     {
         if (disposing && Interlocked.Exchange(ref _disposed, 1) == 0)
         {
-            input.Complete();
-            output.Complete();
+            reading.Dispose();
+            writing.Dispose();
         }
         base.Dispose(disposing);
     }
@@ -63,8 +64,8 @@ public sealed class DuplexPipeStream(PipeReader input, PipeWriter output) : Stre
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 0)
         {
-            await input.CompleteAsync().ConfigureAwait(false);
-            await output.CompleteAsync().ConfigureAwait(false);
+            await reading.DisposeAsync().ConfigureAwait(false);
+            await writing.DisposeAsync().ConfigureAwait(false);
         }
         await base.DisposeAsync().ConfigureAwait(false);
     }
