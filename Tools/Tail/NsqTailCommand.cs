@@ -22,9 +22,12 @@ internal static class NsqTailCommand
         var lookupd = new Option<string[]>("--lookupd-http-address") { Description = "lookupd HTTP address (may be given multiple times)", AllowMultipleArgumentsPerToken = false, DefaultValueFactory = _ => [] };
         var version = new Option<bool>("--version") { Description = "print version string" };
 
+        var connection = new Connection.ConnectionFlags();
+
         var command = new Command("nsq_tail", "consumes an NSQ topic and prints each message to stdout");
         foreach (var option in new Option[] { topic, channel, maxInFlight, total, printTopic, nsqd, lookupd, version })
             command.Options.Add(option);
+        connection.AddTo(command);
         command.SetAction(async (parse, token) =>
         {
             var error = parse.InvocationConfiguration.Error;
@@ -58,6 +61,11 @@ internal static class NsqTailCommand
                 Topic = topicName!, Channel = channelName, MaxInFlight = inFlight,
                 NsqdTcpAddresses = nsqds.ToList(), LookupdHttpAddresses = lookupds.ToList(),
             };
+            if (connection.ApplyTo(parse, options) is { } refused)
+            {
+                await error.WriteLineAsync(refused);
+                return 1;
+            }
             using var stdout = Console.OpenStandardOutput();
             return await RunAsync(options, count, parse.GetValue(printTopic), stdout, error, token);
         });

@@ -23,9 +23,12 @@ internal static class ToNsqCommand
         var rate = new Option<int>("--rate") { DefaultValueFactory = _ => 0, Description = "Throttle messages to n/second. 0 to disable" };
         var version = new Option<bool>("--version") { Description = "print version string" };
 
+        var connection = new Connection.ConnectionFlags();
+
         var command = new Command("to_nsq", "publishes stdin, split on --delimiter, to an NSQ topic");
         foreach (var option in new Option[] { topic, delimiter, nsqd, rate, version })
             command.Options.Add(option);
+        connection.AddTo(command);
         command.SetAction(async (parse, token) =>
         {
             var error = parse.InvocationConfiguration.Error;
@@ -48,15 +51,26 @@ internal static class ToNsqCommand
                 await error.WriteLineAsync(problem);
                 return 1;
             }
-            return await RunAsync(topicName!, (byte)delim[0], addresses, perSecond, Console.OpenStandardInput(), error, token);
+            var template = new NsqProducerOptions();
+            if (connection.ApplyTo(parse, template) is { } refused)
+            {
+                await error.WriteLineAsync(refused);
+                return 1;
+            }
+            return await RunAsync(topicName!, (byte)delim[0], addresses, perSecond, Console.OpenStandardInput(), error, token, template);
         });
         return command;
     }
 
     internal static async Task<int> RunAsync(string topic, byte delimiter, IReadOnlyList<string> addresses, int rate, Stream input,
-        TextWriter error, CancellationToken cancellationToken)
+        TextWriter error, CancellationToken cancellationToken, NsqProducerOptions? connection = null)
     {
-        var producers = addresses.Select(a => new NsqProducer(new NsqProducerOptions { NsqdTcpAddress = a, ConnectionCount = 1 })).ToArray();
+        var producers = addresses.Select(a => new NsqProducer(new NsqProducerOptions
+        {
+            NsqdTcpAddress = a, ConnectionCount = 1,
+            Tls = connection?.Tls, Snappy = connection?.Snappy ?? false, Deflate = connection?.Deflate ?? false,
+            DeflateLevel = connection?.DeflateLevel ?? 6, AuthSecret = connection?.AuthSecret,
+        })).ToArray();
         var pending = new SemaphoreSlim(MaxPending * producers.Length);
         var outstanding = new List<Task>();
         long records = 0, failed = 0;

@@ -1,0 +1,78 @@
+using System.CommandLine;
+using System.Security.Cryptography.X509Certificates;
+using OrleansNsq.Client;
+
+namespace OrleansNsq.Tools.Connection;
+
+/// <summary>
+/// The flags of a utility's connections to nsqd: TLS (<c>--tls</c>, <c>--tls-root-ca-file</c>, <c>--tls-cert</c>,
+/// <c>--tls-key</c>, <c>--tls-insecure-skip-verify</c>), compression (<c>--snappy</c>, <c>--deflate</c>,
+/// <c>--deflate-level</c>) and <c>--auth-secret</c>, applied to the client's <see cref="NsqConnectionOptions"/>. NSQ's
+/// utilities pass the same settings as go-nsq options (<c>--consumer-opt=tls_v1,true</c>); these are the named form.
+/// </summary>
+internal sealed class ConnectionFlags
+{
+    private readonly Option<bool> _tls = new("--tls") { Description = "upgrade connections to nsqd to TLS after IDENTIFY" };
+    private readonly Option<string> _rootCa = new("--tls-root-ca-file") { Description = "PEM certificates the nsqd certificate must chain to (default: the system's)" };
+    private readonly Option<string> _cert = new("--tls-cert") { Description = "client certificate file (PEM), with --tls-key" };
+    private readonly Option<string> _key = new("--tls-key") { Description = "client key file (PEM), with --tls-cert" };
+    private readonly Option<bool> _insecure = new("--tls-insecure-skip-verify") { Description = "accept any nsqd certificate (tests only)" };
+    private readonly Option<bool> _snappy = new("--snappy") { Description = "compress connections with snappy" };
+    private readonly Option<bool> _deflate = new("--deflate") { Description = "compress connections with deflate" };
+    private readonly Option<int> _deflateLevel = new("--deflate-level") { DefaultValueFactory = _ => 6, Description = "deflate level 1-9 (nsqd caps it at its --max-deflate-level)" };
+    private readonly Option<string> _authSecret = new("--auth-secret") { Description = "secret sent with AUTH when nsqd requires it" };
+
+    public void AddTo(Command command)
+    {
+        foreach (var option in new Option[] { _tls, _rootCa, _cert, _key, _insecure, _snappy, _deflate, _deflateLevel, _authSecret })
+            command.Options.Add(option);
+    }
+
+    /// <summary>Applies the flags to <paramref name="options"/>; a message when they cannot be used.</summary>
+    public string? ApplyTo(ParseResult parse, NsqConnectionOptions options)
+    {
+        var tls = parse.GetValue(_tls) || parse.GetValue(_rootCa) is { Length: > 0 } || parse.GetValue(_insecure);
+        var cert = parse.GetValue(_cert);
+        var key = parse.GetValue(_key);
+        if (string.IsNullOrEmpty(cert) != string.IsNullOrEmpty(key)) return "--tls-cert and --tls-key go together";
+        if (parse.GetValue(_snappy) && parse.GetValue(_deflate)) return "--snappy and --deflate cannot be used together";
+        var level = parse.GetValue(_deflateLevel);
+        if (level is < 1 or > 9) return "--deflate-level must be 1-9";
+        options.Snappy = parse.GetValue(_snappy);
+        options.Deflate = parse.GetValue(_deflate);
+        options.DeflateLevel = level;
+        if (parse.GetValue(_authSecret) is { Length: > 0 } secret) options.AuthSecret = secret;
+        if (!tls && string.IsNullOrEmpty(cert)) return null;
+        try
+        {
+            options.Tls = TlsOptions(parse.GetValue(_rootCa), cert, key, parse.GetValue(_insecure));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
+        {
+            return $"TLS: {e.Message}";
+        }
+        return null;
+    }
+
+    private static System.Net.Security.SslClientAuthenticationOptions TlsOptions(string? rootCa, string? cert, string? key, bool insecure)
+    {
+        var options = new System.Net.Security.SslClientAuthenticationOptions();
+        if (!string.IsNullOrEmpty(cert)) options.ClientCertificates = [X509Certificate2.CreateFromPemFile(cert, key)];
+        if (insecure)
+        {
+            options.RemoteCertificateValidationCallback = (_, _, _, _) => true;
+        }
+        else if (!string.IsNullOrEmpty(rootCa))
+        {
+            var roots = new X509Certificate2Collection();
+            roots.ImportFromPemFile(rootCa);
+            options.CertificateChainPolicy = new X509ChainPolicy
+            {
+                TrustMode = X509ChainTrustMode.CustomRootTrust,
+                RevocationMode = X509RevocationMode.NoCheck,
+            };
+            options.CertificateChainPolicy.CustomTrustStore.AddRange(roots);
+        }
+        return options;
+    }
+}

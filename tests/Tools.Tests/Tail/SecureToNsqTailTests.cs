@@ -1,0 +1,59 @@
+using System.Text;
+using OrleansNsq.EndToEnd.Tests.Infrastructure;
+using OrleansNsq.Tests.Tls;
+using OrleansNsq.Tools.Tests.Infrastructure;
+
+namespace OrleansNsq.Tools.Tests.Tail;
+
+/// <summary>to_nsq and nsq_tail over TLS (trusting the test's CA through --tls-root-ca-file), snappy or deflate, and
+/// AUTH, against a Silo with a certificate made by the test and an auth server in the test.</summary>
+public sealed class SecureToNsqTailTests : IAsyncLifetime
+{
+    private static readonly TimeSpan RunTimeout = TimeSpan.FromSeconds(30);
+    private readonly ThrowAwayCa _ca = ThrowAwayCa.Create();
+    private FakeAuthServer? _auth;
+    private SiloProcess? _silo;
+
+    public async Task InitializeAsync()
+    {
+        _auth = FakeAuthServer.Start();
+        _auth.Answer = q => q["secret"] == "tools" ? (200, FakeAuthServer.Grant(3600, ".*", [".*"], "subscribe", "publish")) : (403, "{}");
+        _silo = await SiloProcess.StartAsync("--tls-cert", _ca.ServerCertFile, "--tls-key", _ca.ServerKeyFile, "--https-address", "",
+            "--tls-required", "--auth-http-address", _auth.Address);
+    }
+
+    [Theory]
+    [InlineData("--snappy")]
+    [InlineData("--deflate")]
+    public async Task Lines_go_through_tls_compression_and_auth_exactly(string compression)
+    {
+        var topic = $"secure-{Guid.NewGuid():N}"[..24];
+        var lines = Enumerable.Range(0, 100).Select(i => $"line {i} é {new string('x', i % 13)}").ToArray();
+        string[] layers = ["--tls", "--tls-root-ca-file", _ca.CaFile, compression, "--auth-secret", "tools"];
+
+        using var publish = await ToolProcess.RunAsync(RunTimeout, Encoding.UTF8.GetBytes(string.Join('\n', lines) + "\n"),
+            ["to_nsq", "--topic", topic, "--nsqd-tcp-address", _silo!.TcpAddress, .. layers]);
+        Assert.True(publish.ExitCode == 0, publish.Describe());
+
+        using var tail = await ToolProcess.RunAsync(RunTimeout,
+            ["nsq_tail", "--topic", topic, "--channel", "tail", "--nsqd-tcp-address", _silo.TcpAddress, "-n", "100", .. layers]);
+        Assert.True(tail.ExitCode == 0, tail.Describe());
+        Assert.Equal(lines.Order(StringComparer.Ordinal), tail.Stdout.Split('\n')[..^1].Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task Without_tls_the_server_that_requires_it_refuses_and_to_nsq_fails()
+    {
+        using var publish = await ToolProcess.RunAsync(RunTimeout, "x\n"u8.ToArray(),
+            "to_nsq", "--topic", "refused", "--nsqd-tcp-address", _silo!.TcpAddress, "--auth-secret", "tools");
+
+        Assert.NotEqual(0, publish.ExitCode);
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_silo is not null) await _silo.DisposeAsync();
+        if (_auth is not null) await _auth.DisposeAsync();
+        _ca.Dispose();
+    }
+}
