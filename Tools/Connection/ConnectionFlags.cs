@@ -28,30 +28,31 @@ internal sealed class ConnectionFlags
             command.Options.Add(option);
     }
 
-    /// <summary>Applies the flags to <paramref name="options"/>; a message when they cannot be used.</summary>
-    public string? ApplyTo(ParseResult parse, NsqConnectionOptions options)
+    /// <summary>The settings the flags give, or a message when they cannot be used.</summary>
+    public (ConnectionSettings Settings, string? Error) Read(ParseResult parse)
     {
         var tls = parse.GetValue(_tls) || parse.GetValue(_rootCa) is { Length: > 0 } || parse.GetValue(_insecure);
         var cert = parse.GetValue(_cert);
         var key = parse.GetValue(_key);
-        if (string.IsNullOrEmpty(cert) != string.IsNullOrEmpty(key)) return "--tls-cert and --tls-key go together";
-        if (parse.GetValue(_snappy) && parse.GetValue(_deflate)) return "--snappy and --deflate cannot be used together";
+        if (string.IsNullOrEmpty(cert) != string.IsNullOrEmpty(key)) return (ConnectionSettings.Plain, "--tls-cert and --tls-key go together");
+        if (parse.GetValue(_snappy) && parse.GetValue(_deflate)) return (ConnectionSettings.Plain, "--snappy and --deflate cannot be used together");
         var level = parse.GetValue(_deflateLevel);
-        if (level is < 1 or > 9) return "--deflate-level must be 1-9";
-        options.Snappy = parse.GetValue(_snappy);
-        options.Deflate = parse.GetValue(_deflate);
-        options.DeflateLevel = level;
-        if (parse.GetValue(_authSecret) is { Length: > 0 } secret) options.AuthSecret = secret;
-        if (!tls && string.IsNullOrEmpty(cert)) return null;
-        try
+        if (level is < 1 or > 9) return (ConnectionSettings.Plain, "--deflate-level must be 1-9");
+        System.Net.Security.SslClientAuthenticationOptions? tlsOptions = null;
+        if (tls || !string.IsNullOrEmpty(cert))
         {
-            options.Tls = TlsOptions(parse.GetValue(_rootCa), cert, key, parse.GetValue(_insecure));
+            try
+            {
+                tlsOptions = TlsOptions(parse.GetValue(_rootCa), cert, key, parse.GetValue(_insecure));
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
+            {
+                return (ConnectionSettings.Plain, $"TLS: {e.Message}");
+            }
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
-        {
-            return $"TLS: {e.Message}";
-        }
-        return null;
+        var secret = parse.GetValue(_authSecret);
+        return (new ConnectionSettings(tlsOptions, parse.GetValue(_snappy), parse.GetValue(_deflate), level,
+            string.IsNullOrEmpty(secret) ? null : secret), null);
     }
 
     private static System.Net.Security.SslClientAuthenticationOptions TlsOptions(string? rootCa, string? cert, string? key, bool insecure)
@@ -73,6 +74,24 @@ internal sealed class ConnectionFlags
             };
             options.CertificateChainPolicy.CustomTrustStore.AddRange(roots);
         }
+        return options;
+    }
+}
+
+/// <summary>How a utility's connections to nsqd are made (<see cref="ConnectionFlags"/>).</summary>
+internal sealed record ConnectionSettings(System.Net.Security.SslClientAuthenticationOptions? Tls, bool Snappy, bool Deflate,
+    int DeflateLevel, string? AuthSecret)
+{
+    /// <summary>Plain TCP, no compression, no AUTH: the defaults.</summary>
+    public static readonly ConnectionSettings Plain = new(null, false, false, 6, null);
+
+    public T ApplyTo<T>(T options) where T : NsqConnectionOptions
+    {
+        options.Tls = Tls;
+        options.Snappy = Snappy;
+        options.Deflate = Deflate;
+        options.DeflateLevel = DeflateLevel;
+        options.AuthSecret = AuthSecret;
         return options;
     }
 }

@@ -37,10 +37,12 @@ internal static class NsqToHttpCommand
         var lookupd = Repeatable("--lookupd-http-address", "lookupd HTTP address (may be given multiple times)");
         var version = new Option<bool>("--version") { Description = "print version string" };
 
+        var connection = new Connection.ConnectionFlags();
         var command = new Command("nsq_to_http", "consumes an NSQ topic and makes an HTTP request (GET or POST) for each message");
         foreach (var option in new Option[] { topic, channel, maxInFlight, publishers, mode, sample, connectTimeout, requestTimeout, statusEvery,
                      contentType, post, get, header, nsqd, lookupd, version })
             command.Options.Add(option);
+        connection.AddTo(command);
         command.SetAction(async (parse, token) =>
         {
             var error = parse.InvocationConfiguration.Error;
@@ -74,6 +76,8 @@ internal static class NsqToHttpCommand
                 : !TryDuration(parse.GetValue(connectTimeout), out connect) ? "--http-client-connect-timeout must be a duration (2s)"
                 : !TryDuration(parse.GetValue(requestTimeout), out request) ? "--http-client-request-timeout must be a duration (20s)"
                 : null);
+            var (layers, refused) = connection.Read(parse);
+            problem ??= refused;
             if (problem is not null)
             {
                 await error.WriteLineAsync(problem);
@@ -81,6 +85,7 @@ internal static class NsqToHttpCommand
             }
             var settings = new NsqToHttpSettings
             {
+                Connection = layers,
                 Topic = parse.GetValue(topic)!, Channel = parse.GetValue(channel)!, MaxInFlight = parse.GetValue(maxInFlight),
                 NsqdTcpAddresses = nsqds, LookupdHttpAddresses = lookupds,
                 Post = posts.Length > 0, Addresses = posts.Length > 0 ? posts : gets, Mode = selected!.Value,

@@ -26,10 +26,13 @@ internal sealed record NsqToHttpSettings
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(20);
     public int StatusEvery { get; init; } = 250;
 
-    public NsqConsumerOptions ConsumerOptions() => new()
+    /// <summary>TLS, compression and AUTH of the connections to nsqd.</summary>
+    public Connection.ConnectionSettings Connection { get; init; } = OrleansNsq.Tools.Connection.ConnectionSettings.Plain;
+
+    public NsqConsumerOptions ConsumerOptions() => Connection.ApplyTo(new NsqConsumerOptions
     {
         Topic = Topic, Channel = Channel, MaxInFlight = MaxInFlight,
         NsqdTcpAddresses = NsqdTcpAddresses.ToList(), LookupdHttpAddresses = LookupdHttpAddresses.ToList(),
         UserAgent = "nsq_to_http/1.3.0 (OrleansNsq)",
-    };
+    });
 }

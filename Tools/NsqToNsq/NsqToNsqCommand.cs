@@ -32,10 +32,12 @@ internal static partial class NsqToNsqCommand
         var lookupd = Repeatable("--lookupd-http-address", "lookupd HTTP address (may be given multiple times)");
         var version = new Option<bool>("--version") { Description = "print version string" };
 
+        var connection = new Connection.ConnectionFlags();
         var command = new Command("nsq_to_nsq", "consumes NSQ topics and publishes every message to a destination nsqd");
         foreach (var option in new Option[] { topic, channel, destTopic, maxInFlight, statusEvery, mode, requireField, requireValue, whitelist,
                      destination, nsqd, lookupd, version })
             command.Options.Add(option);
+        connection.AddTo(command);
         command.SetAction(async (parse, token) =>
         {
             var error = parse.InvocationConfiguration.Error;
@@ -63,6 +65,8 @@ internal static partial class NsqToNsqCommand
                 : value.Length > 0 && field.Length == 0 ? "--require-json-value requires --require-json-field"
                 : parse.GetValue(maxInFlight) <= 0 ? "--max-in-flight must be positive"
                 : null);
+            var (layers, refused) = connection.Read(parse);
+            problem ??= refused;
             if (problem is not null)
             {
                 await error.WriteLineAsync(problem);
@@ -70,6 +74,7 @@ internal static partial class NsqToNsqCommand
             }
             var settings = new NsqToNsqSettings
             {
+                Connection = layers,
                 Topics = topics, Channel = channelName, DestinationTopic = destinationTopic, Destinations = destinations,
                 Mode = selected!.Value, MaxInFlight = parse.GetValue(maxInFlight), StatusEvery = parse.GetValue(statusEvery),
                 NsqdTcpAddresses = nsqds, LookupdHttpAddresses = lookupds,
@@ -83,7 +88,7 @@ internal static partial class NsqToNsqCommand
     internal static async Task<int> RunAsync(NsqToNsqSettings settings, TextWriter error, CancellationToken cancellationToken)
     {
         var producers = settings.Destinations.Distinct().ToDictionary(a => a,
-            a => new NsqProducer(new NsqProducerOptions { NsqdTcpAddress = a, UserAgent = NsqToNsqSettings.UserAgent }));
+            a => new NsqProducer(settings.Connection.ApplyTo(new NsqProducerOptions { NsqdTcpAddress = a, UserAgent = NsqToNsqSettings.UserAgent })));
         var pool = new HostPool(settings.Destinations, settings.Mode);
         var aggregate = new TimerMetrics(settings.StatusEvery, "[aggregate]:", error);
         // as nsq_to_nsq: per-destination status only when there is more than one destination

@@ -20,13 +20,15 @@ internal sealed record NsqToNsqSettings
     public IReadOnlyList<string> NsqdTcpAddresses { get; init; } = [];
     public IReadOnlyList<string> LookupdHttpAddresses { get; init; } = [];
     public JsonFilter Filter { get; init; } = new(null, null, []);
+    /// <summary>TLS, compression and AUTH of the connections, to the source nsqds and to the destinations.</summary>
+    public Connection.ConnectionSettings Connection { get; init; } = OrleansNsq.Tools.Connection.ConnectionSettings.Plain;
 
     public string DestinationTopicFor(string sourceTopic) => DestinationTopic.Length > 0 ? DestinationTopic : sourceTopic;
 
-    public NsqConsumerOptions ConsumerOptions(string topic) => new()
+    public NsqConsumerOptions ConsumerOptions(string topic) => Connection.ApplyTo(new NsqConsumerOptions
     {
         Topic = topic, Channel = Channel, MaxInFlight = MaxInFlight,
         NsqdTcpAddresses = NsqdTcpAddresses.ToList(), LookupdHttpAddresses = LookupdHttpAddresses.ToList(),
         UserAgent = UserAgent,
-    };
+    });
 }

@@ -61,11 +61,13 @@ internal static class NsqTailCommand
                 Topic = topicName!, Channel = channelName, MaxInFlight = inFlight,
                 NsqdTcpAddresses = nsqds.ToList(), LookupdHttpAddresses = lookupds.ToList(),
             };
-            if (connection.ApplyTo(parse, options) is { } refused)
+            var (layers, refused) = connection.Read(parse);
+            if (refused is not null)
             {
                 await error.WriteLineAsync(refused);
                 return 1;
             }
+            layers.ApplyTo(options);
             using var stdout = Console.OpenStandardOutput();
             return await RunAsync(options, count, parse.GetValue(printTopic), stdout, error, token);
         });

@@ -50,6 +50,8 @@ internal static class NsqToFileCommand
         {
             command.Options.Add(option);
         }
+        var connection = new Connection.ConnectionFlags();
+        connection.AddTo(command);
 
         command.SetAction(async (parse, token) =>
         {
@@ -100,6 +102,8 @@ internal static class NsqToFileCommand
                 (settings, problem) = (null, $"invalid duration: {e.Message}");
             }
 
+            var (layers, refused) = connection.Read(parse);
+            problem ??= refused;
             if (problem is not null)
             {
                 await error.WriteLineAsync(problem);
@@ -107,7 +111,7 @@ internal static class NsqToFileCommand
             }
 
             var log = new ToFileLog(error, parse.GetValue(logPrefix)!, level);
-            return await RunAsync(settings!, log, TimeProvider.System, token);
+            return await RunAsync(settings! with { Connection = layers }, log, TimeProvider.System, token);
         });
         return command;
     }

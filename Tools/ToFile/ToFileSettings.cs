@@ -27,6 +27,9 @@ internal sealed record ToFileSettings
 
     public int MaxInFlight { get; init; } = DefaultMaxInFlight;
 
+    /// <summary>TLS, compression and AUTH of the connections to nsqd.</summary>
+    public Connection.ConnectionSettings Connection { get; init; } = OrleansNsq.Tools.Connection.ConnectionSettings.Plain;
+
     /// <summary>IDENTIFY msg_timeout from <c>--consumer-opt msg_timeout=…</c>; null keeps nsqd's.</summary>
     public TimeSpan? MsgTimeout { get; init; }
 

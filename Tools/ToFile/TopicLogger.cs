@@ -38,7 +38,7 @@ internal sealed class TopicLogger
         _onFatal = onFatal;
         _file = new TopicFile(settings, format, _label, log, time);
         _syncThreshold = Threshold(settings.MaxInFlight, 1);
-        _consumer = new NsqConsumer(new NsqConsumerOptions
+        _consumer = new NsqConsumer(settings.Connection.ApplyTo(new NsqConsumerOptions
         {
             Topic = topic,
             Channel = settings.Channel,
@@ -48,7 +48,7 @@ internal sealed class TopicLogger
             NsqdTcpAddresses = settings.NsqdTcpAddresses.ToList(),
             LookupdHttpAddresses = settings.LookupdHttpAddresses.ToList(),
             UserAgent = "nsq_to_file/1.3.0 orleansnsq-client/1.0",
-        }, HandleAsync);
+        }), HandleAsync);
     }
 
     public string Topic { get; }

@@ -51,26 +51,23 @@ internal static class ToNsqCommand
                 await error.WriteLineAsync(problem);
                 return 1;
             }
-            var template = new NsqProducerOptions();
-            if (connection.ApplyTo(parse, template) is { } refused)
+            var (layers, refused) = connection.Read(parse);
+            if (refused is not null)
             {
                 await error.WriteLineAsync(refused);
                 return 1;
             }
-            return await RunAsync(topicName!, (byte)delim[0], addresses, perSecond, Console.OpenStandardInput(), error, token, template);
+            return await RunAsync(topicName!, (byte)delim[0], addresses, perSecond, Console.OpenStandardInput(), error, token, layers);
         });
         return command;
     }
 
     internal static async Task<int> RunAsync(string topic, byte delimiter, IReadOnlyList<string> addresses, int rate, Stream input,
-        TextWriter error, CancellationToken cancellationToken, NsqProducerOptions? connection = null)
+        TextWriter error, CancellationToken cancellationToken, Connection.ConnectionSettings? connection = null)
     {
-        var producers = addresses.Select(a => new NsqProducer(new NsqProducerOptions
-        {
-            NsqdTcpAddress = a, ConnectionCount = 1,
-            Tls = connection?.Tls, Snappy = connection?.Snappy ?? false, Deflate = connection?.Deflate ?? false,
-            DeflateLevel = connection?.DeflateLevel ?? 6, AuthSecret = connection?.AuthSecret,
-        })).ToArray();
+        var layers = connection ?? Connection.ConnectionSettings.Plain;
+        var producers = addresses.Select(a => new NsqProducer(layers.ApplyTo(new NsqProducerOptions { NsqdTcpAddress = a, ConnectionCount = 1 })))
+            .ToArray();
         var pending = new SemaphoreSlim(MaxPending * producers.Length);
         var outstanding = new List<Task>();
         long records = 0, failed = 0;

@@ -19,7 +19,7 @@ public sealed class SecureToNsqTailTests : IAsyncLifetime
         _auth = FakeAuthServer.Start();
         _auth.Answer = q => q["secret"] == "tools" ? (200, FakeAuthServer.Grant(3600, ".*", [".*"], "subscribe", "publish")) : (403, "{}");
         _silo = await SiloProcess.StartAsync("--tls-cert", _ca.ServerCertFile, "--tls-key", _ca.ServerKeyFile, "--https-address", "",
-            "--tls-required", "--auth-http-address", _auth.Address);
+            "--tls-required=tcp-https", "--auth-http-address", _auth.Address);
     }
 
     [Theory]
@@ -38,6 +38,34 @@ public sealed class SecureToNsqTailTests : IAsyncLifetime
         using var tail = await ToolProcess.RunAsync(RunTimeout,
             ["nsq_tail", "--topic", topic, "--channel", "tail", "--nsqd-tcp-address", _silo.TcpAddress, "-n", "100", .. layers]);
         Assert.True(tail.ExitCode == 0, tail.Describe());
+        Assert.Equal(lines.Order(StringComparer.Ordinal), tail.Stdout.Split('\n')[..^1].Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task Nsq_to_nsq_copies_through_tls_compression_and_auth_on_both_sides()
+    {
+        var source = $"secsrc-{Guid.NewGuid():N}"[..24];
+        var target = $"secdst-{Guid.NewGuid():N}"[..24];
+        var lines = Enumerable.Range(0, 50).Select(i => $"copied {i}").ToArray();
+        string[] layers = ["--tls", "--tls-root-ca-file", _ca.CaFile, "--deflate", "--auth-secret", "tools"];
+        using (var http = new NsqdHttp(_silo!))
+        {
+            await http.CreateTopicAsync(source);
+            await http.CreateChannelAsync(source, "nsq_to_nsq");
+            await http.CreateTopicAsync(target);
+            await http.CreateChannelAsync(target, "tail");
+        }
+        using var publish = await ToolProcess.RunAsync(RunTimeout, Encoding.UTF8.GetBytes(string.Join('\n', lines) + "\n"),
+            ["to_nsq", "--topic", source, "--nsqd-tcp-address", _silo!.TcpAddress, .. layers]);
+        Assert.True(publish.ExitCode == 0, publish.Describe());
+
+        using var relay = ToolProcess.Start(["nsq_to_nsq", "--topic", source, "--nsqd-tcp-address", _silo.TcpAddress,
+            "--destination-topic", target, "--destination-nsqd-tcp-address", _silo.TcpAddress, .. layers]);
+        using var tail = await ToolProcess.RunAsync(RunTimeout,
+            ["nsq_tail", "--topic", target, "--channel", "tail", "--nsqd-tcp-address", _silo.TcpAddress, "-n", "50", .. layers]);
+        await RelayRun.InterruptAndExpectExit0Async(relay);
+
+        Assert.True(tail.ExitCode == 0, tail.Describe() + relay.Describe());
         Assert.Equal(lines.Order(StringComparer.Ordinal), tail.Stdout.Split('\n')[..^1].Order(StringComparer.Ordinal));
     }
 
