@@ -30,15 +30,7 @@ public sealed record AdminCommandLine(IReadOnlyDictionary<string, string?> Value
         for (var i = 0; i < args.Count; i++)
         {
             var arg = args[i];
-            if (!arg.StartsWith('-')) return Fail($"unexpected argument \"{arg}\"");
-            var name = arg.TrimStart('-');
-            string? value = null;
-            var eq = name.IndexOf('=');
-            if (eq >= 0)
-            {
-                value = name[(eq + 1)..];
-                name = name[..eq];
-            }
+            if (!GoFlagSyntax.TrySplit(arg, out var name, out var value)) return Fail($"unexpected argument \"{arg}\"");
             if (name is "h" or "help") return new AdminCommandLine(values, true, null);
             var flag = Array.Find(Flags, f => f.Name == name);
             if (flag is null) return Fail($"flag provided but not defined: -{name}");

@@ -1,3 +1,5 @@
+using OrleansNsq.Admin.Hosting;
+
 namespace OrleansNsq.Gateway.Flags;
 
 /// <summary>What the command line asked for: configuration values, --help, or an error to print.</summary>
@@ -17,15 +19,7 @@ public sealed record CommandLine(IReadOnlyDictionary<string, string?> Values, bo
         for (var i = 0; i < args.Count; i++)
         {
             var arg = args[i];
-            if (!arg.StartsWith('-')) return Fail($"unexpected argument \"{arg}\"");
-            var name = arg.TrimStart('-');
-            string? value = null;
-            var eq = name.IndexOf('=');
-            if (eq >= 0)
-            {
-                value = name[(eq + 1)..];
-                name = name[..eq];
-            }
+            if (!GoFlagSyntax.TrySplit(arg, out var name, out var value)) return Fail($"unexpected argument \"{arg}\"");
             if (name is "h" or "help") return new CommandLine(fromFlags, true, null);
             if (name == "version" && value is null or "true") return new CommandLine(fromFlags, false, null) { Version = true };
             var flag = NsqFlags.Find(name);

@@ -29,6 +29,8 @@ internal sealed class FleetTraffic(SiloCluster cluster, string topic, string cha
     /// <summary>A consumer that received nothing for this long reconnects, which lets it see the stop token.</summary>
     private static readonly TimeSpan QuietBound = TimeSpan.FromSeconds(3);
 
+    /// <summary>Between reconnect attempts, as a client backs off: a refused connection is not retried in a spin. A pace,
+    /// not a wait for a result.</summary>
     private static readonly TimeSpan ReconnectPause = TimeSpan.FromMilliseconds(200);
 
     private readonly CancellationTokenSource _stopPublishing = new();

@@ -26,8 +26,6 @@ public sealed class PartitionTests(ITestOutputHelper output)
     /// <see cref="DeathBound"/>, so a slow death is measured, not only failed.</summary>
     private static readonly TimeSpan WatchWindow = TimeSpan.FromSeconds(40);
 
-    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
-
     [PostgresFact]
     public async Task A_silo_cut_from_the_others_answers_every_publish_in_time_leaves_lookupd_and_exits_within_20_s_and_rejoins_when_restarted_losing_nothing_acknowledged()
     {
@@ -199,65 +197,70 @@ public sealed class PartitionTests(ITestOutputHelper output)
         if (await silo.WaitForExitAsync(WatchWindow)) timeline.Mark($"silo {index + 1} exited", silo.DescribeExit());
     }
 
-    /// <summary>Polls <paramref name="observer"/>'s lookupd /nodes until <paramref name="left"/> is not listed, within
-    /// the window.</summary>
+    /// <summary>Watches <paramref name="observer"/>'s lookupd /nodes until <paramref name="left"/> is not listed, within
+    /// the window (a silo still listed then is reported by the caller, not thrown here).</summary>
     private static async Task WatchLeftAsync(HttpClient http, SiloProcess observer, int index, SiloProcess left, Timeline timeline)
     {
-        var deadline = timeline.Now + WatchWindow;
-        while (timeline.Now < deadline)
+        var what = $"silo {Isolated + 1} left /nodes of silo {index + 1}";
+        try
         {
-            try
+            await BoundedWait.UntilAsync(what, "the cut silo not listed", WatchWindow, async () =>
             {
-                using var nodes = JsonDocument.Parse(await http.GetStringAsync($"http://{observer.LookupdHttpAddress}/nodes"));
-                var ports = nodes.RootElement.GetProperty("producers").EnumerateArray().Select(p => p.GetProperty("tcp_port").GetInt32());
-                if (!ports.Contains(left.TcpPort))
+                try
                 {
-                    timeline.Mark($"silo {Isolated + 1} left /nodes of silo {index + 1}", $"[{string.Join(",", ports)}]");
-                    return;
+                    using var nodes = JsonDocument.Parse(await http.GetStringAsync($"http://{observer.LookupdHttpAddress}/nodes"));
+                    var ports = nodes.RootElement.GetProperty("producers").EnumerateArray().Select(p => p.GetProperty("tcp_port").GetInt32()).ToArray();
+                    var gone = !ports.Contains(left.TcpPort);
+                    if (gone) timeline.Mark(what, $"[{string.Join(",", ports)}]");
+                    return (gone, $"[{string.Join(",", ports)}]");
                 }
-            }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException or JsonException)
-            {
-                timeline.Mark($"silo {index + 1} /nodes first failed", e.Message);
-            }
-            await Task.Delay(PollInterval);
+                catch (Exception e) when (e is HttpRequestException or TaskCanceledException or JsonException)
+                {
+                    timeline.Mark($"silo {index + 1} /nodes first failed", e.Message);
+                    return (false, e.Message);
+                }
+            });
+        }
+        catch (TimeoutException)
+        {
+            // not within the window: CheckWithinDeathBound reports it
         }
     }
 
-    /// <summary>Polls GET /ping while the silo's process lives, recording its first answer other than 200 "OK", and its
+    /// <summary>Watches GET /ping while the silo's process lives, recording its first answer other than 200 "OK", and its
     /// first failure without an answer.</summary>
     private static async Task WatchPingAsync(HttpClient http, SiloProcess silo, int index, Timeline timeline, CancellationToken stop)
     {
-        while (!stop.IsCancellationRequested && !silo.HasExited)
+        try
         {
-            try
+            await BoundedWait.UntilAsync($"silo {index + 1} /ping", "the watch to end", WatchWindow + WatchWindow, async () =>
             {
-                using var response = await http.GetAsync($"http://{silo.HttpAddress}/ping", stop);
-                var body = await response.Content.ReadAsStringAsync(stop);
-                if (response.StatusCode != HttpStatusCode.OK || body != "OK")
-                    timeline.Mark($"silo {index + 1} /ping first answered other than 200 OK", $"{(int)response.StatusCode} {body}");
-            }
-            catch (TaskCanceledException) when (!stop.IsCancellationRequested)
-            {
-                timeline.Mark($"silo {index + 1} /ping first unanswered within {http.Timeout.TotalSeconds:0} s");
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-            catch (HttpRequestException e)
-            {
-                timeline.Mark($"silo {index + 1} /ping first failed", e.Message);
-            }
-
-            try
-            {
-                await Task.Delay(PollInterval, stop);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
+                if (stop.IsCancellationRequested || silo.HasExited) return (true, "done");
+                try
+                {
+                    using var response = await http.GetAsync($"http://{silo.HttpAddress}/ping", stop);
+                    var body = await response.Content.ReadAsStringAsync(stop);
+                    if (response.StatusCode != HttpStatusCode.OK || body != "OK")
+                        timeline.Mark($"silo {index + 1} /ping first answered other than 200 OK", $"{(int)response.StatusCode} {body}");
+                }
+                catch (TaskCanceledException) when (!stop.IsCancellationRequested)
+                {
+                    timeline.Mark($"silo {index + 1} /ping first unanswered within {http.Timeout.TotalSeconds:0} s");
+                }
+                catch (OperationCanceledException)
+                {
+                    return (true, "stopped");
+                }
+                catch (HttpRequestException e)
+                {
+                    timeline.Mark($"silo {index + 1} /ping first failed", e.Message);
+                }
+                return (false, "watching");
+            });
+        }
+        catch (TimeoutException)
+        {
+            // the watch outlived both windows: nothing more to record
         }
     }
 
