@@ -137,33 +137,16 @@ public static class NsqFlags
                 error = $"invalid value \"{text}\" for flag -{flag.Name}: parse error";
                 return null;
             case FlagKind.Bool:
-                if (TryParseGoBool(text, out var on)) return on ? "true" : "false";
+                if (GoBool.TryParse(text, out var on)) return on ? "true" : "false";
                 error = $"invalid boolean value \"{text}\" for -{flag.Name}: parse error";
                 return null;
             case FlagKind.BoolOrWord:
                 if (flag.Words?.FirstOrDefault(w => w.Equals(text, StringComparison.OrdinalIgnoreCase)) is { } word) return word;
-                if (TryParseGoBool(text.ToLowerInvariant(), out var set)) return set ? "true" : "false";
+                if (GoBool.TryParse(text.ToLowerInvariant(), out var set)) return set ? "true" : "false";
                 error = $"invalid boolean value \"{text}\" for -{flag.Name}: parse error";
                 return null;
             default:
                 return flag.ConfigKey == "Logging:LogLevel:Default" ? LogLevelName(text) : text;
-        }
-    }
-
-    /// <summary>Go's strconv.ParseBool: 1, t, T, TRUE, true, True and their 0/f/false counterparts.</summary>
-    internal static bool TryParseGoBool(string text, out bool value)
-    {
-        switch (text)
-        {
-            case "1" or "t" or "T" or "TRUE" or "true" or "True":
-                value = true;
-                return true;
-            case "0" or "f" or "F" or "FALSE" or "false" or "False":
-                value = false;
-                return true;
-            default:
-                value = false;
-                return false;
         }
     }
 
