@@ -1,5 +1,6 @@
 using System.CommandLine;
 using OrleansNsq.Protocol;
+using OrleansNsq.Tools.Connection;
 
 namespace OrleansNsq.Tools.Bench;
 
@@ -55,6 +56,8 @@ internal static class BenchCommand
         var command = new Command(verb.Name, verb.Description);
         foreach (var option in new Option[] { address, httpAddress, topic, channel, size, batch, concurrency, runFor, messages, rate, rdy, json })
             command.Options.Add(option);
+        var connectionFlags = new ConnectionFlags();
+        connectionFlags.AddTo(command);
         command.SetAction(async (parse, token) =>
         {
             var count = parse.GetValue(messages);
@@ -65,6 +68,13 @@ internal static class BenchCommand
             var settings = new BenchSettings(parse.GetValue(address)!, parse.GetValue(topic)!, parse.GetValue(channel)!,
                 parse.GetValue(size), Math.Max(1, parse.GetValue(batch)), Math.Max(1, parse.GetValue(concurrency)), duration,
                 count, parse.GetValue(rate), parse.GetValue(rdy), parse.GetValue(json), parse.GetValue(httpAddress)!);
+            var (layers, error) = connectionFlags.Read(parse);
+            if (error is not null)
+            {
+                await parse.InvocationConfiguration.Error.WriteLineAsync($"[bench {verb.Name}] {error}");
+                return 1;
+            }
+            settings = settings with { Connection = layers };
             try
             {
                 var (text, jsonText) = await verb.Run(settings, token);

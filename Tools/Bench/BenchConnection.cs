@@ -1,20 +1,28 @@
 using System.Buffers;
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
 using System.Text;
+using System.Text.Json;
 using OrleansNsq.Protocol;
+using OrleansNsq.Protocol.Transport;
+using OrleansNsq.Tools.Connection;
 
 namespace OrleansNsq.Tools.Bench;
 
 /// <summary>
 /// A bare NSQ V2 connection for benchmarking: only the wire protocol, so the same run measures nsqd or OrleansNsq.
-/// Frames are read from one large buffer; message frames are handed out as (id, body) spans.
+/// Frames are read from one large buffer; message frames are handed out as (id, body) spans. With the connection
+/// flags it negotiates TLS, snappy or deflate and AUTH as any client does, to measure the same loads through them.
 /// </summary>
 internal sealed class BenchConnection : IAsyncDisposable
 {
     private readonly Socket _socket;
     private readonly NetworkStream _stream;
     private readonly byte[] _readBuffer = new byte[1 << 20];
+    private ClientLayers? _layers;
+    private Stream _reading;
+    private Stream _writing;
     private int _readStart;
     private int _readEnd;
 
@@ -22,11 +30,17 @@ internal sealed class BenchConnection : IAsyncDisposable
     {
         _socket = socket;
         _stream = new NetworkStream(socket, ownsSocket: true);
+        _reading = _writing = _stream;
     }
 
-    public NetworkStream Stream => _stream;
+    /// <summary>Sends commands: through the negotiated layers, flushed (a compressed layer sends on flush).</summary>
+    public async ValueTask SendAsync(ReadOnlyMemory<byte> commands, CancellationToken cancellationToken)
+    {
+        await _writing.WriteAsync(commands, cancellationToken);
+        if (_layers is not null) await _writing.FlushAsync(cancellationToken);
+    }
 
-    public static async Task<BenchConnection> ConnectAsync(string address, CancellationToken cancellationToken)
+    public static async Task<BenchConnection> ConnectAsync(string address, ConnectionSettings layers, CancellationToken cancellationToken)
     {
         var colon = address.LastIndexOf(':');
         var host = address[..colon];
@@ -34,22 +48,107 @@ internal sealed class BenchConnection : IAsyncDisposable
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         await socket.ConnectAsync(host == "localhost" ? IPAddress.Loopback : IPAddress.Parse(host), port, cancellationToken);
         var connection = new BenchConnection(socket);
-        // magic + IDENTIFY without feature negotiation (as NSQ's bench tools): the answer is a plain OK.
-        var hello = new ArrayBufferWriter<byte>(256);
-        CommandWriter.WriteMagic(hello);
-        CommandWriter.WriteIdentify(hello, "{\"client_id\":\"bench\",\"hostname\":\"bench\",\"user_agent\":\"orleans-nsq-bench\"}"u8);
-        await connection._stream.WriteAsync(hello.WrittenMemory, cancellationToken);
-        await connection.ExpectOkAsync(cancellationToken);
+        try
+        {
+            if (layers == ConnectionSettings.Plain)
+            {
+                // magic + IDENTIFY without feature negotiation (as NSQ's bench tools): the answer is a plain OK.
+                await connection.HelloAsync("{\"client_id\":\"bench\",\"hostname\":\"bench\",\"user_agent\":\"orleans-nsq-bench\"}"u8.ToArray(), cancellationToken);
+                await connection.ExpectOkAsync(cancellationToken);
+            }
+            else
+            {
+                await connection.NegotiateAsync(host, layers, cancellationToken);
+            }
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
         return connection;
     }
 
-    /// <summary>A connection that has sent <c>SUB &lt;topic&gt; &lt;channel&gt;</c> (RDY still 0) and got its OK.</summary>
-    public static async Task<BenchConnection> SubscribeAsync(string address, string topic, string channel, CancellationToken cancellationToken)
+    private async Task HelloAsync(byte[] identify, CancellationToken cancellationToken)
     {
-        var connection = await ConnectAsync(address, cancellationToken);
+        var hello = new ArrayBufferWriter<byte>(256);
+        CommandWriter.WriteMagic(hello);
+        CommandWriter.WriteIdentify(hello, identify);
+        await _stream.WriteAsync(hello.WrittenMemory, cancellationToken);
+    }
+
+    /// <summary>IDENTIFY with feature negotiation, then TLS, snappy or deflate and AUTH as the settings ask and nsqd
+    /// grants them. Frames are read exactly until then: the first bytes of a compressed layer follow the answer at once.</summary>
+    private async Task NegotiateAsync(string host, ConnectionSettings layers, CancellationToken cancellationToken)
+    {
+        var json = new ArrayBufferWriter<byte>(256);
+        using (var writer = new Utf8JsonWriter(json))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("client_id"u8, "bench");
+            writer.WriteString("hostname"u8, "bench");
+            writer.WriteString("user_agent"u8, "orleans-nsq-bench");
+            writer.WriteBoolean("feature_negotiation"u8, true);
+            writer.WriteBoolean("tls_v1"u8, layers.Tls is not null);
+            writer.WriteBoolean("snappy"u8, layers.Snappy);
+            writer.WriteBoolean("deflate"u8, layers.Deflate);
+            writer.WriteNumber("deflate_level"u8, layers.DeflateLevel);
+            writer.WriteEndObject();
+        }
+        await HelloAsync(json.WrittenSpan.ToArray(), cancellationToken);
+        var grant = IdentifyGrant.Parse(await ReadAnswerExactlyAsync(_stream, cancellationToken));
+        SslClientAuthenticationOptions? tls = null;
+        if (layers.Tls is { } asked)
+        {
+            tls = new SslClientAuthenticationOptions
+            {
+                TargetHost = asked.TargetHost ?? host,
+                ClientCertificates = asked.ClientCertificates,
+                RemoteCertificateValidationCallback = asked.RemoteCertificateValidationCallback,
+                CertificateChainPolicy = asked.CertificateChainPolicy,
+            };
+        }
+        _layers = await ClientLayers.NegotiateAsync(_stream, grant, tls, layers.DeflateLevel, ExpectOkExactlyAsync, cancellationToken);
+        _reading = _layers.Reading;
+        _writing = _layers.Writing;
+        if (grant.AuthRequired)
+        {
+            if (layers.AuthSecret is null) throw new InvalidOperationException("nsqd requires AUTH: give --auth-secret");
+            var auth = new ArrayBufferWriter<byte>(256);
+            CommandWriter.WriteAuth(auth, Encoding.UTF8.GetBytes(layers.AuthSecret));
+            await SendAsync(auth.WrittenMemory, cancellationToken);
+            await ReadAnswerExactlyAsync(_reading, cancellationToken); // {"identity",…}
+        }
+    }
+
+    private static async Task ExpectOkExactlyAsync(Stream stream, CancellationToken cancellationToken)
+    {
+        var answer = await ReadAnswerExactlyAsync(stream, cancellationToken);
+        if (!answer.AsSpan().SequenceEqual("OK"u8))
+            throw new InvalidOperationException($"expected OK, got {Encoding.UTF8.GetString(answer)}");
+    }
+
+    /// <summary>One response frame read to its last byte and no further; an error frame throws.</summary>
+    private static async Task<byte[]> ReadAnswerExactlyAsync(Stream stream, CancellationToken cancellationToken)
+    {
+        var header = new byte[FrameReader.HeaderSize];
+        await stream.ReadExactlyAsync(header, cancellationToken);
+        if (!FrameReader.TryReadHeader(header, 1 << 20, out var size, out var type))
+            throw new InvalidDataException($"the server sent a frame of invalid size {size + 4}");
+        var data = new byte[size];
+        await stream.ReadExactlyAsync(data, cancellationToken);
+        if (type == FrameType.Error) throw new InvalidOperationException($"nsqd answered {Encoding.UTF8.GetString(data)}");
+        return data;
+    }
+
+    /// <summary>A connection that has sent <c>SUB &lt;topic&gt; &lt;channel&gt;</c> (RDY still 0) and got its OK.</summary>
+    public static async Task<BenchConnection> SubscribeAsync(string address, ConnectionSettings layers, string topic, string channel,
+        CancellationToken cancellationToken)
+    {
+        var connection = await ConnectAsync(address, layers, cancellationToken);
         var sub = new ArrayBufferWriter<byte>(256);
         CommandWriter.WriteSub(sub, topic, channel);
-        await connection._stream.WriteAsync(sub.WrittenMemory, cancellationToken);
+        await connection.SendAsync(sub.WrittenMemory, cancellationToken);
         await connection.ExpectOkAsync(cancellationToken);
         return connection;
     }
@@ -107,7 +206,7 @@ internal sealed class BenchConnection : IAsyncDisposable
             _readEnd -= _readStart;
             _readStart = 0;
         }
-        var read = await _stream.ReadAsync(_readBuffer.AsMemory(_readEnd), cancellationToken);
+        var read = await _reading.ReadAsync(_readBuffer.AsMemory(_readEnd), cancellationToken);
         if (read == 0) throw new EndOfStreamException("server closed the connection");
         _readEnd += read;
     }
@@ -124,7 +223,7 @@ internal sealed class BenchConnection : IAsyncDisposable
         {
             var commands = new ArrayBufferWriter<byte>(1 << 16);
             CommandWriter.WriteCls(commands);
-            await _stream.WriteAsync(commands.WrittenMemory, bound.Token);
+            await SendAsync(commands.WrittenMemory, bound.Token);
             while (true)
             {
                 commands.ResetWrittenCount();
@@ -140,7 +239,7 @@ internal sealed class BenchConnection : IAsyncDisposable
                         closed = true;
                     }
                 }
-                if (commands.WrittenCount > 0) await _stream.WriteAsync(commands.WrittenMemory, bound.Token);
+                if (commands.WrittenCount > 0) await SendAsync(commands.WrittenMemory, bound.Token);
                 if (closed) return;
                 if (commands.WrittenCount == 0) await FillAsync(bound.Token);
             }
@@ -159,6 +258,7 @@ internal sealed class BenchConnection : IAsyncDisposable
         catch (SocketException)
         {
         }
+        if (_layers is not null) await _layers.DisposeAsync();
         await _stream.DisposeAsync();
     }
 }

@@ -28,11 +28,11 @@ internal static class BenchPubSub
         var consumers = new BenchConnection[settings.Concurrency];
         for (var i = 0; i < consumers.Length; i++)
         {
-            consumers[i] = await BenchConnection.SubscribeAsync(settings.NsqdTcpAddress, settings.Topic, settings.Channel, cancellationToken);
+            consumers[i] = await BenchConnection.SubscribeAsync(settings.NsqdTcpAddress, settings.Connection, settings.Topic, settings.Channel, cancellationToken);
         }
         var publishers = new BenchConnection[settings.Concurrency];
         for (var i = 0; i < publishers.Length; i++)
-            publishers[i] = await BenchConnection.ConnectAsync(settings.NsqdTcpAddress, cancellationToken);
+            publishers[i] = await BenchConnection.ConnectAsync(settings.NsqdTcpAddress, settings.Connection, cancellationToken);
 
         var state = new RunState(settings.Budget);
         using var consumeStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -100,7 +100,7 @@ internal static class BenchPubSub
                 BinaryPrimitives.WriteInt64LittleEndian(frame.AsSpan(offset), now);
                 BinaryPrimitives.WriteInt64LittleEndian(frame.AsSpan(offset + 8), runId);
             }
-            await connection.Stream.WriteAsync(frame, cancellationToken);
+            await connection.SendAsync(frame, cancellationToken);
             await connection.ExpectOkAsync(cancellationToken);
             sent += count;
             Interlocked.Add(ref state.Published, count);
@@ -112,7 +112,7 @@ internal static class BenchPubSub
     {
         var fins = new ArrayBufferWriter<byte>(1 << 20);
         CommandWriter.WriteRdy(fins, settings.Rdy);
-        await connection.Stream.WriteAsync(fins.WrittenMemory, stop.Token);
+        await connection.SendAsync(fins.WrittenMemory, stop.Token);
         try
         {
             while (!stop.IsCancellationRequested)
@@ -137,7 +137,7 @@ internal static class BenchPubSub
                     }
                     CommandWriter.WriteFin(fins, connection.MessageId(start, length));
                 }
-                if (fins.WrittenCount > 0) await connection.Stream.WriteAsync(fins.WrittenMemory, stop.Token);
+                if (fins.WrittenCount > 0) await connection.SendAsync(fins.WrittenMemory, stop.Token);
                 if (foreign > 0) Interlocked.Add(ref state.Foreign, foreign);
                 if (ours == 0) continue;
                 var consumed = Interlocked.Add(ref state.Consumed, ours);

@@ -18,7 +18,7 @@ internal static class BenchRdy1
     {
         if (settings.Messages <= 0) throw new ArgumentException("rdy1 needs --messages > 0 to fill the channel with");
         // SUB first (RDY 0 delivers nothing): the channel exists, so the fill reaches it.
-        var consumer = await BenchConnection.SubscribeAsync(settings.NsqdTcpAddress, settings.Topic, settings.Channel, cancellationToken);
+        var consumer = await BenchConnection.SubscribeAsync(settings.NsqdTcpAddress, settings.Connection, settings.Topic, settings.Channel, cancellationToken);
         await BenchWriter.RunAsync(settings with { RunFor = Timeout.InfiniteTimeSpan }, cancellationToken);
 
         var gap = new LatencyHistogram();
@@ -28,7 +28,7 @@ internal static class BenchRdy1
         long received = 0, finSent = 0;
         var clock = Stopwatch.StartNew();
         CommandWriter.WriteRdy(fin, 1);
-        await consumer.Stream.WriteAsync(fin.WrittenMemory, cancellationToken);
+        await consumer.SendAsync(fin.WrittenMemory, cancellationToken);
         try
         {
             while (received < settings.Messages)
@@ -46,7 +46,7 @@ internal static class BenchRdy1
                 // Stamped before the write: on loopback the write can wake the server on this core and let it answer
                 // before the write returns, so a stamp taken after it would shrink the gap towards zero.
                 finSent = Stopwatch.GetTimestamp();
-                await consumer.Stream.WriteAsync(fin.WrittenMemory, cancellationToken);
+                await consumer.SendAsync(fin.WrittenMemory, cancellationToken);
             }
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)

@@ -21,7 +21,7 @@ internal static class BenchReader
     {
         var connections = new BenchConnection[settings.Concurrency];
         for (var i = 0; i < connections.Length; i++)
-            connections[i] = await BenchConnection.SubscribeAsync(settings.NsqdTcpAddress, settings.Topic, settings.Channel, cancellationToken);
+            connections[i] = await BenchConnection.SubscribeAsync(settings.NsqdTcpAddress, settings.Connection, settings.Topic, settings.Channel, cancellationToken);
         return connections;
     }
 
@@ -101,7 +101,7 @@ internal static class BenchReader
     private static async ValueTask FlushAsync(BenchConnection connection, ArrayBufferWriter<byte> output, CancellationToken cancellationToken)
     {
         if (output.WrittenCount == 0) return;
-        await connection.Stream.WriteAsync(output.WrittenMemory, cancellationToken);
+        await connection.SendAsync(output.WrittenMemory, cancellationToken);
         output.ResetWrittenCount();
     }
 }

@@ -19,6 +19,9 @@ internal sealed record BenchSettings(
     bool Json,
     string NsqdHttpAddress)
 {
+    /// <summary>TLS, compression and AUTH on every TCP connection (the connection flags); plain by default.</summary>
+    public Connection.ConnectionSettings Connection { get; init; } = OrleansNsq.Tools.Connection.ConnectionSettings.Plain;
+
     /// <summary>The message budget as a bound: <see cref="long.MaxValue"/> when there is none.</summary>
     public long Budget => Messages > 0 ? Messages : long.MaxValue;
 }

@@ -14,7 +14,7 @@ internal static class BenchSyncPub
     public static async Task<LatencyResult> RunAsync(BenchSettings settings, CancellationToken cancellationToken)
     {
         var frame = BenchWriter.BuildPub(settings.Topic, settings.Size);
-        await using var connection = await BenchConnection.ConnectAsync(settings.NsqdTcpAddress, cancellationToken);
+        await using var connection = await BenchConnection.ConnectAsync(settings.NsqdTcpAddress, settings.Connection, cancellationToken);
         for (var i = 0; i < WarmUp; i++) await PubAsync(connection, frame, cancellationToken);
 
         var roundTrip = new LatencyHistogram();
@@ -35,7 +35,7 @@ internal static class BenchSyncPub
 
     private static async Task PubAsync(BenchConnection connection, byte[] frame, CancellationToken cancellationToken)
     {
-        await connection.Stream.WriteAsync(frame, cancellationToken);
+        await connection.SendAsync(frame, cancellationToken);
         await connection.ExpectOkAsync(cancellationToken);
     }
 }

@@ -15,7 +15,7 @@ internal static class BenchWriter
     {
         var connections = new BenchConnection[settings.Concurrency];
         for (var i = 0; i < connections.Length; i++)
-            connections[i] = await BenchConnection.ConnectAsync(settings.NsqdTcpAddress, cancellationToken);
+            connections[i] = await BenchConnection.ConnectAsync(settings.NsqdTcpAddress, settings.Connection, cancellationToken);
         return connections;
     }
 
@@ -37,7 +37,7 @@ internal static class BenchWriter
                 var count = (int)Math.Min(settings.BatchSize, budget - (end - settings.BatchSize));
                 if (count <= 0) break;
                 var batch = count == settings.BatchSize ? frame : BuildMpub(settings.Topic, settings.Size, count);
-                await connection.Stream.WriteAsync(batch, cancellationToken);
+                await connection.SendAsync(batch, cancellationToken);
                 await connection.ExpectOkAsync(cancellationToken);
                 Interlocked.Add(ref sent, count);
             }
