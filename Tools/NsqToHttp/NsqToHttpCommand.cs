@@ -37,7 +37,7 @@ internal static class NsqToHttpCommand
         var lookupd = Repeatable("--lookupd-http-address", "lookupd HTTP address (may be given multiple times)");
         var version = new Option<bool>("--version") { Description = "print version string" };
 
-        var connection = new Connection.ConnectionFlags();
+        var connection = new Connection.ConnectionFlags(consumerOpt: true);
         var command = new Command("nsq_to_http", "consumes an NSQ topic and makes an HTTP request (GET or POST) for each message");
         foreach (var option in new Option[] { topic, channel, maxInFlight, publishers, mode, sample, connectTimeout, requestTimeout, statusEvery,
                      contentType, post, get, header, nsqd, lookupd, version })

@@ -32,7 +32,7 @@ internal static partial class NsqToNsqCommand
         var lookupd = Repeatable("--lookupd-http-address", "lookupd HTTP address (may be given multiple times)");
         var version = new Option<bool>("--version") { Description = "print version string" };
 
-        var connection = new Connection.ConnectionFlags();
+        var connection = new Connection.ConnectionFlags(consumerOpt: true, producerOpt: true);
         var command = new Command("nsq_to_nsq", "consumes NSQ topics and publishes every message to a destination nsqd");
         foreach (var option in new Option[] { topic, channel, destTopic, maxInFlight, statusEvery, mode, requireField, requireValue, whitelist,
                      destination, nsqd, lookupd, version })

@@ -22,7 +22,7 @@ internal static class NsqTailCommand
         var lookupd = new Option<string[]>("--lookupd-http-address") { Description = "lookupd HTTP address (may be given multiple times)", AllowMultipleArgumentsPerToken = false, DefaultValueFactory = _ => [] };
         var version = new Option<bool>("--version") { Description = "print version string" };
 
-        var connection = new Connection.ConnectionFlags();
+        var connection = new Connection.ConnectionFlags(consumerOpt: true);
 
         var command = new Command("nsq_tail", "consumes an NSQ topic and prints each message to stdout");
         foreach (var option in new Option[] { topic, channel, maxInFlight, total, printTopic, nsqd, lookupd, version })

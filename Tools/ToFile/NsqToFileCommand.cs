@@ -22,7 +22,6 @@ internal static class NsqToFileCommand
         var maxInFlight = new Option<int>("--max-in-flight") { Description = "max number of messages to allow in flight", DefaultValueFactory = _ => ToFileSettings.DefaultMaxInFlight };
         var nsqd = Many("--nsqd-tcp-address", "nsqd TCP address (may be given multiple times)");
         var lookupd = Many("--lookupd-http-address", "lookupd HTTP address (may be given multiple times)");
-        var consumerOpt = Many("--consumer-opt", "option to pass through to the consumer: msg_timeout=<duration> or max_attempts=<n> (may be given multiple times)");
         var outputDir = new Option<string>("--output-dir") { Description = "directory to write output files to", DefaultValueFactory = _ => ToFileSettings.DefaultOutputDir };
         var workDir = new Option<string>("--work-dir") { Description = "directory for in-progress files before moving to output-dir", DefaultValueFactory = _ => string.Empty };
         var datetimeFormat = new Option<string>("--datetime-format") { Description = "strftime compatible format for <DATETIME> in filename format", DefaultValueFactory = _ => ToFileSettings.DefaultDatetimeFormat };
@@ -43,14 +42,14 @@ internal static class NsqToFileCommand
         var command = new Command("nsq_to_file", "consumes NSQ topics and writes each message to a file per topic, rotating and moving the files");
         foreach (var option in new Option[]
                  {
-                     topic, topicPattern, topicRefresh, channel, maxInFlight, nsqd, lookupd, consumerOpt, outputDir, workDir, datetimeFormat,
+                     topic, topicPattern, topicRefresh, channel, maxInFlight, nsqd, lookupd, outputDir, workDir, datetimeFormat,
                      filenameFormat, hostIdentifier, gzipLevel, gzip, skipEmptyFiles, rotateSize, rotateInterval, syncInterval,
                      connectTimeout, requestTimeout, logLevel, logPrefix, version,
                  })
         {
             command.Options.Add(option);
         }
-        var connection = new Connection.ConnectionFlags();
+        var connection = new Connection.ConnectionFlags(consumerOpt: true);
         connection.AddTo(command);
 
         command.SetAction(async (parse, token) =>
@@ -95,7 +94,7 @@ internal static class NsqToFileCommand
                     RotateInterval = GoDuration.Parse(parse.GetValue(rotateInterval)!),
                     SyncInterval = GoDuration.Parse(parse.GetValue(syncInterval)!),
                     HttpRequestTimeout = GoDuration.Parse(parse.GetValue(requestTimeout)!),
-                }, parse.GetValue(consumerOpt)!, GoDuration.Parse(parse.GetValue(connectTimeout)!));
+                }, GoDuration.Parse(parse.GetValue(connectTimeout)!));
             }
             catch (FormatException e)
             {
@@ -130,24 +129,8 @@ internal static class NsqToFileCommand
     }
 
     /// <summary>NSQ's checks in its order, with its messages; then the <c>&lt;REV&gt;</c> rule of the filename format.</summary>
-    internal static (ToFileSettings? Settings, string? Problem) Validate(ToFileSettings settings, IReadOnlyList<string> consumerOpts, TimeSpan connectTimeout)
+    internal static (ToFileSettings? Settings, string? Problem) Validate(ToFileSettings settings, TimeSpan connectTimeout)
     {
-        foreach (var opt in consumerOpts)
-        {
-            var (name, value) = opt.IndexOf('=') is var at and > 0 ? (opt[..at], opt[(at + 1)..]) : (opt, "true");
-            switch (name)
-            {
-                case "msg_timeout":
-                    settings = settings with { MsgTimeout = GoDuration.Parse(value) };
-                    break;
-                case "max_attempts" when int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var attempts):
-                    settings = settings with { MaxAttempts = attempts };
-                    break;
-                default:
-                    return (null, $"unsupported --consumer-opt {opt} (msg_timeout, max_attempts)");
-            }
-        }
-
         var problem = settings.Channel.Length == 0 ? "--channel is required"
             : connectTimeout <= TimeSpan.Zero ? "--http-client-connect-timeout should be positive"
             : settings.HttpRequestTimeout <= TimeSpan.Zero ? "--http-client-request-timeout should be positive"

@@ -30,15 +30,6 @@ internal sealed record ToFileSettings
     /// <summary>TLS, compression and AUTH of the connections to nsqd.</summary>
     public Connection.ConnectionSettings Connection { get; init; } = OrleansNsq.Tools.Connection.ConnectionSettings.Plain;
 
-    /// <summary>IDENTIFY msg_timeout from <c>--consumer-opt msg_timeout=…</c>; null keeps nsqd's.</summary>
-    public TimeSpan? MsgTimeout { get; init; }
-
-    /// <summary>
-    /// <c>--consumer-opt max_attempts=…</c>. 0 (no limit) by default, unlike go-nsq's 5: a message finished unwritten
-    /// after five crashes would be a lost line.
-    /// </summary>
-    public int MaxAttempts { get; init; }
-
     public string OutputDir { get; init; } = DefaultOutputDir;
 
     /// <summary>Where files are written until rotated or closed; the output dir when not given.</summary>

@@ -43,8 +43,9 @@ internal sealed class TopicLogger
             Topic = topic,
             Channel = settings.Channel,
             MaxInFlight = settings.MaxInFlight,
-            MaxAttempts = settings.MaxAttempts,
-            MsgTimeout = settings.MsgTimeout,
+            // 0 (no limit) unless --consumer-opt=max_attempts,N, unlike go-nsq's 5: a message finished unwritten after five
+            // crashes would be a lost line.
+            MaxAttempts = 0,
             NsqdTcpAddresses = settings.NsqdTcpAddresses.ToList(),
             LookupdHttpAddresses = settings.LookupdHttpAddresses.ToList(),
             UserAgent = "nsq_to_file/1.3.0 orleansnsq-client/1.0",

@@ -23,7 +23,7 @@ internal static class ToNsqCommand
         var rate = new Option<int>("--rate") { DefaultValueFactory = _ => 0, Description = "Throttle messages to n/second. 0 to disable" };
         var version = new Option<bool>("--version") { Description = "print version string" };
 
-        var connection = new Connection.ConnectionFlags();
+        var connection = new Connection.ConnectionFlags(producerOpt: true);
 
         var command = new Command("to_nsq", "publishes stdin, split on --delimiter, to an NSQ topic");
         foreach (var option in new Option[] { topic, delimiter, nsqd, rate, version })

@@ -1,12 +1,14 @@
 using System.Text;
+using System.Text.Json;
 using OrleansNsq.EndToEnd.Tests.Infrastructure;
 using OrleansNsq.Tests.Tls;
 using OrleansNsq.Tools.Tests.Infrastructure;
 
 namespace OrleansNsq.Tools.Tests.Tail;
 
-/// <summary>to_nsq and nsq_tail over TLS (trusting the test's CA through --tls-root-ca-file), snappy or deflate, and
-/// AUTH, against a Silo with a certificate made by the test and an auth server in the test.</summary>
+/// <summary>to_nsq, nsq_tail, nsq_to_nsq and bench over TLS (trusting the test's CA through --tls-root-ca-file or go-nsq's
+/// tls_root_ca_file option), snappy or deflate, and AUTH, against a Silo with a certificate made by the test and an auth
+/// server in the test.</summary>
 public sealed class SecureToNsqTailTests : IAsyncLifetime
 {
     private static readonly TimeSpan RunTimeout = TimeSpan.FromSeconds(30);
@@ -67,6 +69,60 @@ public sealed class SecureToNsqTailTests : IAsyncLifetime
 
         Assert.True(tail.ExitCode == 0, tail.Describe() + relay.Describe());
         Assert.Equal(lines.Order(StringComparer.Ordinal), tail.Stdout.Split('\n')[..^1].Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task Go_nsq_options_give_the_same_layers_as_the_named_flags()
+    {
+        var topic = $"goopt-{Guid.NewGuid():N}"[..24];
+        var lines = Enumerable.Range(0, 100).Select(i => $"option {i}").ToArray();
+
+        using var publish = await ToolProcess.RunAsync(RunTimeout, Encoding.UTF8.GetBytes(string.Join('\n', lines) + "\n"),
+            ["to_nsq", "--topic", topic, "--nsqd-tcp-address", _silo!.TcpAddress, "--producer-opt", "tls_v1",
+                "--producer-opt", $"tls_root_ca_file,{_ca.CaFile}", "--producer-opt", "snappy,true", "--producer-opt", "auth_secret,tools",
+                "--producer-opt", "output_buffer_timeout,100ms"]);
+        Assert.True(publish.ExitCode == 0, publish.Describe());
+        Assert.Contains("output_buffer_timeout", publish.Stderr); // taken, said not applied
+
+        using var tail = await ToolProcess.RunAsync(RunTimeout,
+            ["nsq_tail", "--topic", topic, "--channel", "tail", "--nsqd-tcp-address", _silo.TcpAddress, "-n", "100",
+                "--consumer-opt", "tls_v1,true", "--consumer-opt", $"tls-root-ca-file,{_ca.CaFile}", "--consumer-opt", "deflate",
+                "--consumer-opt", "deflate_level,3", "--consumer-opt", "auth_secret,tools", "--consumer-opt", "max_attempts,3"]);
+        Assert.True(tail.ExitCode == 0, tail.Describe());
+        Assert.Equal(lines.Order(StringComparer.Ordinal), tail.Stdout.Split('\n')[..^1].Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_go_nsq_option_go_nsq_does_not_know_is_refused_with_its_words()
+    {
+        using var publish = await ToolProcess.RunAsync(RunTimeout, "x\n"u8.ToArray(),
+            "to_nsq", "--topic", "refused", "--nsqd-tcp-address", _silo!.TcpAddress, "--producer-opt", "no_such_option,1");
+
+        Assert.Equal(1, publish.ExitCode);
+        Assert.Contains("invalid value \"no_such_option,1\" for flag -producer-opt: invalid option no_such_option", publish.Stderr);
+    }
+
+    [Theory]
+    [InlineData("--snappy")]
+    [InlineData("--deflate")]
+    public async Task Bench_writes_and_reads_exactly_N_through_tls_compression_and_auth(string compression)
+    {
+        var topic = $"secbench-{Guid.NewGuid():N}"[..24];
+        using (var http = new NsqdHttp(_silo!))
+        {
+            await http.CreateTopicAsync(topic);
+            await http.CreateChannelAsync(topic, "ch");
+        }
+        string[] common = ["--nsqd-tcp-address", _silo!.TcpAddress, "--topic", topic, "--channel", "ch", "--messages", "3210", "--json",
+            "--tls", "--tls-root-ca-file", _ca.CaFile, compression, "--auth-secret", "tools"];
+
+        using var write = await ToolProcess.RunAsync(RunTimeout, ["bench", "write", .. common]);
+        Assert.True(write.ExitCode == 0, write.Describe());
+        using var read = await ToolProcess.RunAsync(RunTimeout, ["bench", "read", .. common]);
+        Assert.True(read.ExitCode == 0, read.Describe());
+
+        Assert.Equal(3210, JsonDocument.Parse(write.Stdout).RootElement.GetProperty("messages").GetInt64());
+        Assert.Equal(3210, JsonDocument.Parse(read.Stdout).RootElement.GetProperty("messages").GetInt64());
     }
 
     [Fact]

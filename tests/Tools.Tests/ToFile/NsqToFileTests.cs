@@ -190,7 +190,7 @@ public sealed class NsqToFileTests(SiloFixture fixture, ITestOutputHelper output
         string[] Args() =>
         [
             "nsq_to_file", "--topic", topic, "--nsqd-tcp-address", Silo.TcpAddress, "--output-dir", files.Dir,
-            "--max-in-flight", "5", "--sync-interval", "500ms", "--consumer-opt", "msg_timeout=2s",
+            "--max-in-flight", "5", "--sync-interval", "500ms", "--consumer-opt", "msg_timeout,2s",
         ];
         var before = Bodies("before", 100);
         var during = Bodies("during", 3000);
