@@ -115,6 +115,39 @@ public sealed class TlsTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public async Task With_tls_required_tcp_https_nsqjs_over_tls_moves_messages_and_nsqjs_without_tls_is_refused()
+    {
+        const int count = 2_000;
+        await using var silo = await SiloProcess.StartAsync(TlsFlags("--tls-required=tcp-https"));
+        var topic = Unique("tls-req");
+        using (var http = new NsqdHttp(silo))
+        {
+            await http.CreateTopicAsync(topic);
+            await http.CreateChannelAsync(topic, "c");
+        }
+
+        var refused = await NodeScript.RunAsync("publish.js", "publish without TLS to a server that requires it", ScriptTimeout,
+            ("nsqd", silo.TcpAddress), ("topic", topic), ("count", 10), ("prefix", "plain-"), ("mode", "pub"));
+        output.WriteLine(refused.ToString());
+        Assert.False(refused.Ok, refused.ToString());
+        // nsqjs has pipelined its PUB and sees the closed socket (EPIPE) before nsqd's error; the exact error and the
+        // close are With_tls_required_tcp_https_a_command_before_the_upgrade_is_fatal_and_plain_http_stays_open's.
+        Assert.Equal(0, refused.Number("published"));
+
+        await using var consumer = NodeScript.Start("consume.js", ScriptTimeout, ("nsqd", silo.TcpAddress), ("topic", topic),
+            ("channel", "c"), ("expect", count), ("max-in-flight", 100), ("tls", true), ("tls-ca", _ca.CaFile));
+        var published = (await NodeScript.RunAsync("publish.js", "publish over TLS to a server that requires it", ScriptTimeout,
+            ("nsqd", silo.TcpAddress), ("topic", topic), ("count", count), ("prefix", "tls-"), ("mode", "mixed"),
+            ("tls", true), ("tls-ca", _ca.CaFile))).EnsureOk();
+        var consumed = (await consumer.CompleteAsync("consume over TLS from a server that requires it")).EnsureOk();
+
+        Assert.Equal(count, published.Number("published"));
+        Assert.Equal(count, consumed.Number("unique"));
+        using var stats = new NsqdHttp(silo);
+        Assert.Equal(0, (await stats.StatsAsync(topic)).ChannelCounter(topic, "c", "depth"));
+    }
+
+    [Fact]
     public async Task With_tls_required_true_plain_http_is_403_TLS_REQUIRED_and_https_serves_the_api()
     {
         var flags = TlsFlags("--tls-required");
