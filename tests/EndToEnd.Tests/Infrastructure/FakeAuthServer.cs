@@ -20,7 +20,15 @@ public sealed class FakeAuthServer : IAsyncDisposable
     {
         Port = port;
         _listener.Prefixes.Add($"http://127.0.0.1:{port}/");
-        _listener.Start();
+        try
+        {
+            _listener.Start();
+        }
+        catch (HttpListenerException)
+        {
+            _listener.Close();
+            throw;
+        }
         _serving = ServeAsync();
     }
 
@@ -31,7 +39,22 @@ public sealed class FakeAuthServer : IAsyncDisposable
     /// <summary>The answer to a query: status and JSON body. Replaceable while the server runs.</summary>
     public Func<NameValueCollection, (int Status, string Body)> Answer { get; set; } = _ => (404, "");
 
-    public static FakeAuthServer Start() => new(FreePorts.Take(1)[0]);
+    /// <summary>Starts on a free port; a port taken between the pick and the bind (by a Silo or another test) is
+    /// replaced by another pick, a bounded number of times.</summary>
+    public static FakeAuthServer Start()
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return new FakeAuthServer(FreePorts.Take(1)[0]);
+            }
+            catch (HttpListenerException) when (attempt < 10)
+            {
+                // taken since it was picked: pick again
+            }
+        }
+    }
 
     /// <summary>nsqd's auth answer granting <paramref name="permissions"/> on a topic regex and channel regexes.</summary>
     public static string Grant(int ttl, string topic, string[] channels, params string[] permissions) =>

@@ -132,10 +132,8 @@ public sealed partial class PrometheusMetricsTests(ITestOutputHelper output)
     public async Task Otlp_exports_the_brokers_meter_to_the_endpoint_of_the_standard_variables()
     {
         // A stand-in OTLP/HTTP collector: takes each export and keeps its protobuf body.
-        using var collector = new HttpListener();
-        var port = FreePorts.Take(1)[0];
-        collector.Prefixes.Add($"http://127.0.0.1:{port}/");
-        collector.Start();
+        var (collector, port) = StartCollector();
+        using var _ = collector;
         await using var silo = await SiloProcess.StartAsync(new Dictionary<string, string>
         {
             ["OTEL_EXPORTER_OTLP_ENDPOINT"] = $"http://127.0.0.1:{port}",
@@ -182,5 +180,25 @@ public sealed partial class PrometheusMetricsTests(ITestOutputHelper output)
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         Assert.Equal("""{"message":"NOT_FOUND"}""", await response.Content.ReadAsStringAsync());
+    }
+
+    /// <summary>An HTTP listener on a free port; a port taken between the pick and the bind is picked again (bounded).</summary>
+    private static (HttpListener Listener, int Port) StartCollector()
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var listener = new HttpListener();
+            var port = FreePorts.Take(1)[0];
+            listener.Prefixes.Add($"http://127.0.0.1:{port}/");
+            try
+            {
+                listener.Start();
+                return (listener, port);
+            }
+            catch (HttpListenerException) when (attempt < 10)
+            {
+                listener.Close();
+            }
+        }
     }
 }
