@@ -88,6 +88,9 @@ public sealed partial class NsqConsumer : IAsyncDisposable
 
     public long MessagesRequeued => Interlocked.Read(ref _requeued);
 
+    /// <summary>Messages received and not yet answered with FIN or REQ, over all connections.</summary>
+    public int MessagesInFlight => _connections.Values.Sum(c => Volatile.Read(ref c.InFlight));
+
     /// <summary>True while failures hold RDY at 0 (or 1 on a single test connection).</summary>
     public bool IsInBackoff
     {
@@ -337,33 +340,41 @@ public sealed partial class NsqConsumer : IAsyncDisposable
                 ClientLog.MaxAttemptsExceeded(_logger, message.Id, _options.Topic, _options.Channel, message.Attempts, _options.MaxAttempts);
                 if (_options.MaxAttemptsExceeded is { } giveUp)
                 {
-                    await giveUp(message).ConfigureAwait(false);
+                    try
+                    {
+                        await giveUp(message).ConfigureAwait(false);
+                    }
+                    catch (Exception e)
+                    {
+                        ClientLog.HandlerFailed(_logger, e, message.Id, _options.Topic, _options.Channel, message.Attempts);
+                    }
                 }
 
                 await message.FinishAsync().ConfigureAwait(false);
                 return;
             }
 
+            // Whatever the handler throws is its failure, NsqConnectionException included (its own producer may
+            // have lost nsqd): only the FIN/REQ below can fail because of this consumer's connection.
+            Exception? failure = null;
             try
             {
                 await _handler(message, _handlerCancel.Token).ConfigureAwait(false);
-                if (!message.IsAutoResponseDisabled)
-                {
-                    await message.FinishAsync().ConfigureAwait(false);
-                }
             }
-            catch (Exception e) when (e is not NsqConnectionException)
+            catch (Exception e)
             {
+                failure = e;
                 ClientLog.HandlerFailed(_logger, e, message.Id, _options.Topic, _options.Channel, message.Attempts);
-                if (!message.IsAutoResponseDisabled)
-                {
-                    await message.RequeueAsync().ConfigureAwait(false);
-                }
+            }
+
+            if (!message.IsAutoResponseDisabled)
+            {
+                await (failure is null ? message.FinishAsync() : message.RequeueAsync()).ConfigureAwait(false);
             }
         }
         catch (Exception e)
         {
-            // FIN/REQ on a lost connection: nsqd times the message out and delivers it again
+            // FIN/REQ (or MaxAttemptsExceeded) failed; on a lost connection nsqd times the message out and delivers it again
             ClientLog.AnswerFailed(_logger, message.Id, e.Message);
         }
         finally

@@ -25,12 +25,20 @@ internal sealed class FakeNsqd : IDisposable
     internal sealed class Session(TcpClient client) : IDisposable
     {
         private readonly NetworkStream _stream = client.GetStream();
+        private readonly SemaphoreSlim _writeLock = new(1, 1);
+        private bool _greeted;
 
-        /// <summary>Reads the magic, then answers commands until <paramref name="until"/> is seen (returns it) or EOF (null).</summary>
+        /// <summary>Reads the magic (on the first call), then answers commands until <paramref name="until"/> is seen
+        /// (returns it) or EOF (null).</summary>
         public async Task<string?> ServeUntilAsync(string until, CancellationToken cancellationToken)
         {
-            var magic = new byte[4];
-            await _stream.ReadExactlyAsync(magic, cancellationToken);
+            if (!_greeted)
+            {
+                var magic = new byte[4];
+                await _stream.ReadExactlyAsync(magic, cancellationToken);
+                _greeted = true;
+            }
+
             while (await ReadLineAsync(cancellationToken) is { } line)
             {
                 if (line == "IDENTIFY")
@@ -54,12 +62,34 @@ internal sealed class FakeNsqd : IDisposable
             return null;
         }
 
-        private async Task SendOkAsync(CancellationToken cancellationToken)
+        private Task SendOkAsync(CancellationToken cancellationToken) => SendFrameAsync(0, "OK"u8.ToArray(), cancellationToken);
+
+        /// <summary>Sends a message frame: <c>[i64 timestamp][u16 attempts][16-byte id][body]</c>.</summary>
+        public Task SendMessageAsync(string id, int attempts, string body, CancellationToken cancellationToken)
         {
-            var frame = new byte[10];
-            BinaryPrimitives.WriteInt32BigEndian(frame, 6);
-            "OK"u8.CopyTo(frame.AsSpan(8));
-            await _stream.WriteAsync(frame, cancellationToken);
+            var data = new byte[26 + Encoding.UTF8.GetByteCount(body)];
+            BinaryPrimitives.WriteInt64BigEndian(data, 1_700_000_000_000_000_000);
+            BinaryPrimitives.WriteUInt16BigEndian(data.AsSpan(8), (ushort)attempts);
+            Encoding.ASCII.GetBytes(id.PadRight(16, '0').AsSpan(0, 16), data.AsSpan(10));
+            Encoding.UTF8.GetBytes(body, data.AsSpan(26));
+            return SendFrameAsync(2, data, cancellationToken);
+        }
+
+        private async Task SendFrameAsync(int type, byte[] data, CancellationToken cancellationToken)
+        {
+            var frame = new byte[8 + data.Length];
+            BinaryPrimitives.WriteInt32BigEndian(frame, 4 + data.Length);
+            BinaryPrimitives.WriteInt32BigEndian(frame.AsSpan(4), type);
+            data.CopyTo(frame.AsSpan(8));
+            await _writeLock.WaitAsync(cancellationToken);
+            try
+            {
+                await _stream.WriteAsync(frame, cancellationToken);
+            }
+            finally
+            {
+                _writeLock.Release();
+            }
         }
 
         private async Task<string?> ReadLineAsync(CancellationToken cancellationToken)
