@@ -22,6 +22,7 @@ public sealed partial class NsqConsumer : IAsyncDisposable
     private readonly ConcurrentDictionary<string, ConsumerConnection> _connections = new();
     private readonly ConcurrentDictionary<string, byte> _connecting = new();
     private readonly HashSet<string> _direct = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Task> _reconnecting = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopping = new();
     private readonly CancellationTokenSource _handlerCancel = new();
     private readonly object _rdyLock = new();
@@ -104,8 +105,16 @@ public sealed partial class NsqConsumer : IAsyncDisposable
     }
 
     /// <summary>
-    /// Connects to the direct nsqd addresses (each must accept, else this throws) and asks lookupd once; then lookupd is
-    /// polled and lost connections are dialled again in the background until <see cref="StopAsync"/>.
+    /// A connection to an nsqd was made, lost, or is about to be dialled again. Raised on the thread that saw the change
+    /// (keep handlers short; an exception they throw is logged and ignored).
+    /// </summary>
+    public event EventHandler<NsqConnectionStateChangedEventArgs>? ConnectionStateChanged;
+
+    /// <summary>
+    /// Dials the direct nsqd addresses at once and asks lookupd once; then lookupd is polled and lost or refused direct
+    /// nsqds are dialled again in the background (exponential backoff with jitter, <see
+    /// cref="NsqConsumerOptions.ReconnectDelay"/>) until <see cref="StopAsync"/>. Throws only when no nsqd could be
+    /// reached: direct addresses were given, every one refused, and lookupd (if given) led to no connection either.
     /// </summary>
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
@@ -113,12 +122,37 @@ public sealed partial class NsqConsumer : IAsyncDisposable
         {
             NsqAddress.Parse(address);
             _direct.Add(address);
-            await ConnectAsync(address, cancellationToken).ConfigureAwait(false);
         }
+
+        var refused = new ConcurrentDictionary<string, Exception>();
+        await Task.WhenAll(_direct.Select(async address =>
+        {
+            try
+            {
+                await ConnectAsync(address, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is NsqConnectionException or NsqErrorException)
+            {
+                refused[address] = e;
+                ClientLog.ReconnectFailed(_logger, address, e.Message);
+            }
+        })).ConfigureAwait(false);
 
         if (_options.LookupdHttpAddresses.Count > 0)
         {
             await QueryLookupdAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        if (_direct.Count > 0 && refused.Count == _direct.Count && _connections.IsEmpty)
+        {
+            var first = refused[_options.NsqdTcpAddresses[0]];
+            throw new NsqConnectionException(
+                $"no nsqd of {_options.Topic}/{_options.Channel} could be reached: {string.Join("; ", refused.Values.Select(e => e.Message))}", first);
+        }
+
+        foreach (var (address, error) in refused)
+        {
+            StartReconnecting(address, error);
         }
 
         _background = Task.Run(() => BackgroundLoopAsync(_stopping.Token), CancellationToken.None);
@@ -156,6 +190,7 @@ public sealed partial class NsqConsumer : IAsyncDisposable
             }
 
             ClientLog.Subscribed(_logger, address, _options.Topic, _options.Channel);
+            Raise(new(address, NsqConnectionState.Connected, null));
             UpdateRdy();
         }
         finally
@@ -176,14 +211,6 @@ public sealed partial class NsqConsumer : IAsyncDisposable
             {
                 await Task.Delay(tick, _time, stopping).ConfigureAwait(false);
                 var now = _time.GetUtcNow();
-                foreach (var address in _direct)
-                {
-                    if (!_connections.ContainsKey(address) && !_connecting.ContainsKey(address) && now >= NextReconnect(address))
-                    {
-                        _ = ReconnectAsync(address, stopping);
-                    }
-                }
-
                 if (_options.LookupdHttpAddresses.Count > 0 && now >= nextLookup)
                 {
                     nextLookup = now + _options.LookupdPollInterval;
@@ -207,20 +234,61 @@ public sealed partial class NsqConsumer : IAsyncDisposable
         }
     }
 
-    private readonly ConcurrentDictionary<string, DateTimeOffset> _reconnectAfter = new();
+    /// <summary>Dials a lost or refused direct nsqd again until it is connected or the consumer stops, waiting
+    /// <see cref="ReconnectBackoff"/>'s delay before each dial. One loop per address at a time.</summary>
+    private void StartReconnecting(string address, Exception? cause)
+    {
+        if (_stopping.IsCancellationRequested)
+        {
+            return;
+        }
 
-    private DateTimeOffset NextReconnect(string address) => _reconnectAfter.GetValueOrDefault(address, DateTimeOffset.MinValue);
+        lock (_reconnecting)
+        {
+            if (_reconnecting.TryGetValue(address, out var running) && !running.IsCompleted)
+            {
+                return;
+            }
 
-    private async Task ReconnectAsync(string address, CancellationToken stopping)
+            _reconnecting[address] = Task.Run(() => ReconnectLoopAsync(address, cause, _stopping.Token), CancellationToken.None);
+        }
+    }
+
+    private async Task ReconnectLoopAsync(string address, Exception? cause, CancellationToken stopping)
+    {
+        for (var attempt = 1; !stopping.IsCancellationRequested; attempt++)
+        {
+            var delay = ReconnectBackoff.Delay(attempt, _options.ReconnectDelay, _options.MaxReconnectDelay, Random.Shared.NextDouble());
+            // the timer is armed before the event, so whoever hears it (a test's fake clock) may advance time at once
+            var wait = Task.Delay(delay, _time, stopping);
+            Raise(new(address, NsqConnectionState.Reconnecting, cause, attempt, delay));
+            try
+            {
+                await wait.ConfigureAwait(false);
+                await ConnectAsync(address, stopping).ConfigureAwait(false);
+                return;
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e) when (e is NsqConnectionException or NsqErrorException)
+            {
+                cause = e;
+                ClientLog.ReconnectFailed(_logger, address, e.Message);
+            }
+        }
+    }
+
+    private void Raise(NsqConnectionStateChangedEventArgs change)
     {
         try
         {
-            await ConnectAsync(address, stopping).ConfigureAwait(false);
+            ConnectionStateChanged?.Invoke(this, change);
         }
-        catch (Exception e) when (e is NsqConnectionException or NsqErrorException or OperationCanceledException)
+        catch (Exception e)
         {
-            _reconnectAfter[address] = _time.GetUtcNow() + _options.ReconnectDelay;
-            ClientLog.ReconnectFailed(_logger, address, e.Message);
+            ClientLog.StateHandlerFailed(_logger, e, change.NsqdAddress, change.State);
         }
     }
 
@@ -271,9 +339,15 @@ public sealed partial class NsqConsumer : IAsyncDisposable
     private async Task StopCoreAsync(CancellationToken cancellationToken)
     {
         await _stopping.CancelAsync().ConfigureAwait(false);
+        Task[] reconnecting;
+        lock (_reconnecting)
+        {
+            reconnecting = [.. _reconnecting.Values];
+        }
+
         try
         {
-            await _background.ConfigureAwait(false);
+            await Task.WhenAll([_background, .. reconnecting]).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
@@ -560,17 +634,26 @@ public sealed partial class NsqConsumer : IAsyncDisposable
         }
     }
 
+    /// <summary>A registered connection closed: lost, or closed by stop. A lost direct nsqd is dialled again; one
+    /// found through lookupd waits for lookupd to list it again (go-nsq).</summary>
     private void OnClosed(ConsumerConnection connection, Exception? error)
     {
-        if (_connections.TryGetValue(connection.Address, out var current) && current == connection)
+        if (!_connections.TryRemove(new KeyValuePair<string, ConsumerConnection>(connection.Address, connection)))
         {
-            _connections.TryRemove(connection.Address, out _);
-            if (!_stopping.IsCancellationRequested)
-            {
-                _reconnectAfter[connection.Address] = _time.GetUtcNow() + _options.ReconnectDelay;
-                ClientLog.ConsumerConnectionClosed(_logger, connection.Address, error is null ? "" : ": " + error.Message);
-                UpdateRdy();
-            }
+            return;
+        }
+
+        Raise(new(connection.Address, NsqConnectionState.Disconnected, error));
+        if (_stopping.IsCancellationRequested)
+        {
+            return;
+        }
+
+        ClientLog.ConsumerConnectionClosed(_logger, connection.Address, error is null ? "" : ": " + error.Message);
+        UpdateRdy();
+        if (_direct.Contains(connection.Address))
+        {
+            StartReconnecting(connection.Address, error ?? new NsqConnectionException($"nsqd {connection.Address} closed the connection"));
         }
     }
 

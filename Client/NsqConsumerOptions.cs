@@ -36,8 +36,13 @@ public sealed class NsqConsumerOptions : NsqConnectionOptions
     /// <summary>When MaxInFlight is below the connection count, how often RDY 1 moves from idle connections to others.</summary>
     public TimeSpan RdyRedistributeInterval { get; set; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>Delay before a lost direct nsqd connection is dialled again.</summary>
+    /// <summary>First wait before a lost (or at start refused) direct nsqd is dialled again; it doubles with each failed
+    /// dial up to <see cref="MaxReconnectDelay"/>, and each wait is drawn at random between half and all of it. Default 1 s.</summary>
     public TimeSpan ReconnectDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The longest wait between two dials of a lost direct nsqd (before jitter). Default 60 s, go-nsq's fixed
+    /// reconnect interval (its LookupdPollInterval).</summary>
+    public TimeSpan MaxReconnectDelay { get; set; } = TimeSpan.FromSeconds(60);
 
     /// <summary>IDENTIFY <c>msg_timeout</c>; null keeps nsqd's default (60 s).</summary>
     public TimeSpan? MsgTimeout { get; set; }

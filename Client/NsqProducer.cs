@@ -27,13 +27,20 @@ public sealed class NsqProducer : IAsyncDisposable
         NsqAddress.Parse(options.NsqdTcpAddress);
         _options = options;
         _logger = logger ?? NullLogger<NsqProducer>.Instance;
-        _slots = Enumerable.Range(0, options.ConnectionCount).Select(_ => new Slot()).ToArray();
+        _slots = Enumerable.Range(0, options.ConnectionCount).Select(_ => new Slot(this)).ToArray();
     }
 
     public NsqProducer(IOptions<NsqProducerOptions> options, ILogger<NsqProducer>? logger = null)
         : this(options.Value, logger)
     {
     }
+
+    /// <summary>
+    /// A pooled connection was made or lost, or a publish is about to dial a lost one again (the producer dials on
+    /// demand, as go-nsq: no background reconnects, so <see cref="NsqConnectionStateChangedEventArgs.Delay"/> is zero).
+    /// Raised on the thread that saw the change (keep handlers short; an exception they throw is logged and ignored).
+    /// </summary>
+    public event EventHandler<NsqConnectionStateChangedEventArgs>? ConnectionStateChanged;
 
     /// <summary>Connections open now (for tests and health checks).</summary>
     public int OpenConnections => _slots.Count(s => s.Connection is { IsClosed: false });
@@ -96,14 +103,32 @@ public sealed class NsqProducer : IAsyncDisposable
                 return connection;
             }
 
-            if (connection is not null)
+            if (connection is not null || slot.FailedDials > 0)
             {
-                await connection.DisposeAsync().ConfigureAwait(false);
+                if (connection is not null)
+                {
+                    await connection.DisposeAsync().ConfigureAwait(false);
+                }
+
                 ClientLog.ProducerReconnecting(_logger, _options.NsqdTcpAddress);
+                Raise(new(_options.NsqdTcpAddress, NsqConnectionState.Reconnecting, slot.LastError, slot.FailedDials + 1));
             }
 
-            connection = await NsqConnection.ConnectAsync(_options.NsqdTcpAddress, _options, null, null, _logger, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                connection = await NsqConnection.ConnectAsync(_options.NsqdTcpAddress, _options, null, slot, _logger, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is NsqConnectionException or NsqErrorException)
+            {
+                slot.FailedDials++;
+                slot.LastError = e;
+                throw;
+            }
+
+            slot.FailedDials = 0;
+            slot.LastError = null;
             slot.Connection = connection;
+            Raise(new(_options.NsqdTcpAddress, NsqConnectionState.Connected, null));
             return connection;
         }
         finally
@@ -134,9 +159,43 @@ public sealed class NsqProducer : IAsyncDisposable
         }
     }
 
-    private sealed class Slot
+    private void Raise(NsqConnectionStateChangedEventArgs change)
+    {
+        try
+        {
+            ConnectionStateChanged?.Invoke(this, change);
+        }
+        catch (Exception e)
+        {
+            ClientLog.StateHandlerFailed(_logger, e, change.NsqdAddress, change.State);
+        }
+    }
+
+    /// <summary>One pooled connection; it hears its connection's close (a producer connection gets no messages, and
+    /// nsqd answers every publish, so an error frame nobody waits for is only logged).</summary>
+    private sealed class Slot(NsqProducer producer) : IFrameHandler
     {
         public readonly SemaphoreSlim Lock = new(1, 1);
         public volatile NsqConnection? Connection;
+
+        /// <summary>Dials that failed since the last success, and the last one's error (under <see cref="Lock"/>).</summary>
+        public int FailedDials;
+        public Exception? LastError;
+
+        public void OnMessage(NsqConnection connection, byte[] frame)
+        {
+        }
+
+        public void OnError(NsqConnection connection, NsqErrorException error) =>
+            ClientLog.ErrorFrame(producer._logger, connection.Address, error.Message);
+
+        public void OnClosed(NsqConnection connection, Exception? error)
+        {
+            if (ReferenceEquals(Connection, connection)) // not a dial that failed half way
+            {
+                LastError = error;
+                producer.Raise(new(connection.Address, NsqConnectionState.Disconnected, error));
+            }
+        }
     }
 }

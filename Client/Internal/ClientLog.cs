@@ -55,4 +55,7 @@ internal static partial class ClientLog
 
     [LoggerMessage(7017, LogLevel.Information, "nsqd {Address}: reconnecting producer connection")]
     public static partial void ProducerReconnecting(ILogger logger, string address);
+
+    [LoggerMessage(7018, LogLevel.Warning, "nsqd {Address}: a ConnectionStateChanged handler failed on {State}")]
+    public static partial void StateHandlerFailed(ILogger logger, Exception exception, string address, NsqConnectionState state);
 }

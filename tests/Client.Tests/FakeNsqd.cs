@@ -7,13 +7,18 @@ namespace OrleansNsq.Client.Tests;
 
 /// <summary>
 /// A minimal stand-in for nsqd on loopback, for what a Silo cannot be made to do on demand (drop a connection, fall
-/// silent): it reads the magic and commands, answers IDENTIFY and SUB with OK, and lets the test decide the rest.
+/// silent): it reads the magic and commands, answers IDENTIFY, SUB and PUB with OK, and lets the test decide the rest.
 /// </summary>
 internal sealed class FakeNsqd : IDisposable
 {
-    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+    private readonly TcpListener _listener;
 
-    public FakeNsqd() => _listener.Start();
+    /// <summary>Listens on <paramref name="port"/> (0: any free one).</summary>
+    public FakeNsqd(int port = 0)
+    {
+        _listener = new(IPAddress.Loopback, port);
+        _listener.Start();
+    }
 
     public string Address => $"127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}";
 
@@ -50,6 +55,13 @@ internal sealed class FakeNsqd : IDisposable
                 }
                 else if (line.StartsWith("SUB ", StringComparison.Ordinal))
                 {
+                    await SendOkAsync(cancellationToken);
+                }
+                else if (line.StartsWith("PUB ", StringComparison.Ordinal))
+                {
+                    var size = new byte[4];
+                    await _stream.ReadExactlyAsync(size, cancellationToken);
+                    await _stream.ReadExactlyAsync(new byte[BinaryPrimitives.ReadInt32BigEndian(size)], cancellationToken);
                     await SendOkAsync(cancellationToken);
                 }
 
