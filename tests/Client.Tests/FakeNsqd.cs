@@ -33,6 +33,9 @@ internal sealed class FakeNsqd : IDisposable
         private readonly SemaphoreSlim _writeLock = new(1, 1);
         private bool _greeted;
 
+        /// <summary>The IDENTIFY body the client sent (JSON), once it came.</summary>
+        public byte[]? Identify { get; private set; }
+
         /// <summary>Reads the magic (on the first call), then answers commands until <paramref name="until"/> is seen
         /// (returns it) or EOF (null).</summary>
         public async Task<string?> ServeUntilAsync(string until, CancellationToken cancellationToken)
@@ -50,7 +53,8 @@ internal sealed class FakeNsqd : IDisposable
                 {
                     var size = new byte[4];
                     await _stream.ReadExactlyAsync(size, cancellationToken);
-                    await _stream.ReadExactlyAsync(new byte[BinaryPrimitives.ReadInt32BigEndian(size)], cancellationToken);
+                    Identify = new byte[BinaryPrimitives.ReadInt32BigEndian(size)];
+                    await _stream.ReadExactlyAsync(Identify, cancellationToken);
                     await SendOkAsync(cancellationToken);
                 }
                 else if (line.StartsWith("SUB ", StringComparison.Ordinal))
