@@ -386,6 +386,10 @@ public sealed partial class NsqConsumer : IAsyncDisposable
         }
 
         _connections.Clear();
+        foreach (var producer in _deadLetterProducers.Values)
+        {
+            await producer.DisposeAsync().ConfigureAwait(false);
+        }
     }
 
     public async ValueTask DisposeAsync()
@@ -393,68 +397,6 @@ public sealed partial class NsqConsumer : IAsyncDisposable
         using var bounded = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         await StopAsync(bounded.Token).ConfigureAwait(false);
         _http.Dispose();
-    }
-
-    private void OnMessage(ConsumerConnection connection, byte[] frame)
-    {
-        Interlocked.Increment(ref _received);
-        Interlocked.Increment(ref connection.InFlight);
-        connection.LastMessageTicks = NowMs;
-        Interlocked.Increment(ref _handlersRunning);
-        var message = new NsqMessage(frame, connection.Address, connection);
-        _ = Task.Run(() => HandleAsync(message), CancellationToken.None);
-    }
-
-    private async Task HandleAsync(NsqMessage message)
-    {
-        try
-        {
-            if (_options.MaxAttempts > 0 && message.Attempts > _options.MaxAttempts)
-            {
-                ClientLog.MaxAttemptsExceeded(_logger, message.Id, _options.Topic, _options.Channel, message.Attempts, _options.MaxAttempts);
-                if (_options.MaxAttemptsExceeded is { } giveUp)
-                {
-                    try
-                    {
-                        await giveUp(message).ConfigureAwait(false);
-                    }
-                    catch (Exception e)
-                    {
-                        ClientLog.HandlerFailed(_logger, e, message.Id, _options.Topic, _options.Channel, message.Attempts);
-                    }
-                }
-
-                await message.FinishAsync().ConfigureAwait(false);
-                return;
-            }
-
-            // Whatever the handler throws is its failure, NsqConnectionException included (its own producer may
-            // have lost nsqd): only the FIN/REQ below can fail because of this consumer's connection.
-            Exception? failure = null;
-            try
-            {
-                await _handler(message, _handlerCancel.Token).ConfigureAwait(false);
-            }
-            catch (Exception e)
-            {
-                failure = e;
-                ClientLog.HandlerFailed(_logger, e, message.Id, _options.Topic, _options.Channel, message.Attempts);
-            }
-
-            if (!message.IsAutoResponseDisabled)
-            {
-                await (failure is null ? message.FinishAsync() : message.RequeueAsync()).ConfigureAwait(false);
-            }
-        }
-        catch (Exception e)
-        {
-            // FIN/REQ (or MaxAttemptsExceeded) failed; on a lost connection nsqd times the message out and delivers it again
-            ClientLog.AnswerFailed(_logger, message.Id, e.Message);
-        }
-        finally
-        {
-            Interlocked.Decrement(ref _handlersRunning);
-        }
     }
 
     /// <summary>Requeue delay for a failed attempt: DefaultRequeueDelay × 2^(attempts−1), at most MaxRequeueDelay.</summary>
@@ -712,9 +654,17 @@ public sealed partial class NsqConsumer : IAsyncDisposable
         public async ValueTask RequeueAsync(NsqMessage message, TimeSpan? delay, bool backoff, CancellationToken cancellationToken)
         {
             Interlocked.Decrement(ref InFlight);
-            var ms = (long)(delay ?? consumer.RequeueDelay(message.Attempts)).TotalMilliseconds;
-            await Connection!.WriteAsync((id: message.IdBytes, ms), static (output, s) => CommandWriter.WriteReq(output, s.id.Span, s.ms), cancellationToken).ConfigureAwait(false);
-            Interlocked.Increment(ref consumer._requeued);
+            if (consumer.IsLastAttempt(message) && await consumer.TryDeadLetterAsync(message, cancellationToken).ConfigureAwait(false))
+            {
+                await Connection!.WriteAsync(message.IdBytes, static (output, id) => CommandWriter.WriteFin(output, id.Span), cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                var ms = (long)(delay ?? consumer.RequeueDelay(message.Attempts)).TotalMilliseconds;
+                await Connection!.WriteAsync((id: message.IdBytes, ms), static (output, s) => CommandWriter.WriteReq(output, s.id.Span, s.ms), cancellationToken).ConfigureAwait(false);
+                Interlocked.Increment(ref consumer._requeued);
+            }
+
             if (backoff)
             {
                 consumer.OnResult(success: false);

@@ -50,6 +50,20 @@ public sealed class NsqConsumerOptions : NsqConnectionOptions
     /// <summary>When false the handler must call Finish/Requeue itself; nothing is sent when it returns or throws.</summary>
     public bool AutoResponse { get; set; } = true;
 
-    /// <summary>Called for a message over <see cref="MaxAttempts"/> before it is finished (go-nsq's LogFailedMessage).</summary>
+    /// <summary>Called for a message over <see cref="MaxAttempts"/> before it is finished (go-nsq's LogFailedMessage).
+    /// With a <see cref="DeadLetterTopic"/> a message only gets there when parking it failed.</summary>
     public Func<NsqMessage, Task>? MaxAttemptsExceeded { get; set; }
+
+    /// <summary>
+    /// A topic where a message that fails its last attempt is parked: when a message with <c>Attempts ==
+    /// MaxAttempts</c> is requeued (its handler threw, or it called RequeueAsync), its body is published to this topic on
+    /// the nsqd it came from and the message is finished instead: it is not delivered once more. If that publish fails
+    /// the REQ goes out as usual. Null (default): no parking, go-nsq's MaxAttempts rule alone. Needs MaxAttempts &gt; 0.
+    /// </summary>
+    public string? DeadLetterTopic { get; set; }
+
+    /// <summary>While a handler runs, TOUCH its message every half of nsqd's msg_timeout for the connection (the
+    /// IDENTIFY answer's, else <see cref="MsgTimeout"/>, else 60 s), so that a long handler does not see its message
+    /// timed out and delivered again. Default false (as go-nsq, which leaves TOUCH to the handler).</summary>
+    public bool AutoTouch { get; set; }
 }

@@ -21,6 +21,12 @@ public sealed class NsqProducer : IAsyncDisposable
     private volatile bool _disposed;
 
     public NsqProducer(NsqProducerOptions options, ILogger<NsqProducer>? logger = null)
+        : this(options, (ILogger?)logger)
+    {
+    }
+
+    /// <summary>A producer that logs as its owner does (the consumer's dead-letter producers).</summary>
+    internal NsqProducer(NsqProducerOptions options, ILogger? logger)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.ConnectionCount, 1);

@@ -58,4 +58,10 @@ internal static partial class ClientLog
 
     [LoggerMessage(7018, LogLevel.Warning, "nsqd {Address}: a ConnectionStateChanged handler failed on {State}")]
     public static partial void StateHandlerFailed(ILogger logger, Exception exception, string address, NsqConnectionState state);
+
+    [LoggerMessage(7019, LogLevel.Warning, "message {Id} on {Topic}/{Channel}: attempt {Attempts} was the last, parked in {DeadLetterTopic}")]
+    public static partial void DeadLettered(ILogger logger, string id, string topic, string channel, int attempts, string deadLetterTopic);
+
+    [LoggerMessage(7020, LogLevel.Warning, "message {Id}: parking in {DeadLetterTopic} on nsqd {Address} failed, requeued instead: {Error}")]
+    public static partial void DeadLetterFailed(ILogger logger, string id, string deadLetterTopic, string address, string error);
 }

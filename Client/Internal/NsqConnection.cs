@@ -74,6 +74,9 @@ internal sealed class NsqConnection : IAsyncDisposable
     /// <summary>nsqd's <c>max_rdy_count</c> from the IDENTIFY response (2500 when it sent plain OK).</summary>
     public int MaxRdyCount { get; private set; } = 2500;
 
+    /// <summary>nsqd's <c>msg_timeout</c> for this connection from the IDENTIFY response; null when it sent plain OK.</summary>
+    public TimeSpan? MsgTimeout { get; private set; }
+
     public static async Task<NsqConnection> ConnectAsync(
         string address, NsqConnectionOptions options, TimeSpan? msgTimeout, IFrameHandler? handler, ILogger logger, CancellationToken cancellationToken)
     {
@@ -177,6 +180,11 @@ internal sealed class NsqConnection : IAsyncDisposable
             if (root.TryGetProperty("max_rdy_count", out var max) && max.TryGetInt32(out var value) && value > 0)
             {
                 MaxRdyCount = value;
+            }
+
+            if (root.TryGetProperty("msg_timeout", out var timeout) && timeout.TryGetInt64(out var ms) && ms > 0)
+            {
+                MsgTimeout = TimeSpan.FromMilliseconds(ms);
             }
 
             tls = Flag(root, "tls_v1");

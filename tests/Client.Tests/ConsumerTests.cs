@@ -170,6 +170,56 @@ public sealed class ConsumerTests(TwoSilos silos, ITestOutputHelper output) : Cl
             () => Task.FromResult((consumer.MessagesFinished == 1, $"{consumer.MessagesFinished} finished")));
     }
 
+    /// <summary>MaxAttempts 3 with a dead-letter topic: the handler runs for attempts 1, 2 and 3, and the third failure
+    /// parks the body in the dead-letter topic and finishes the message: there is no fourth delivery.</summary>
+    [Fact]
+    public async Task DeadLetterTopic_parks_the_message_on_its_last_failed_attempt_without_another_delivery()
+    {
+        var (topic, channel, parked) = (Unique("dlq"), Unique("ch"), Unique("dlq-parked"));
+        await CreateChannelAsync(HttpA, topic, channel);
+        await CreateChannelAsync(HttpA, parked, "inspect");
+        await PublishAsync(Silos.A, topic, ["poison"]);
+
+        var attempts = new ConcurrentQueue<int>();
+        var reported = 0;
+        await using var consumer = Consumer(
+            new()
+            {
+                Topic = topic, Channel = channel, NsqdTcpAddresses = [Silos.A.TcpAddress], MaxAttempts = 3, DeadLetterTopic = parked,
+                DefaultRequeueDelay = TimeSpan.Zero, BackoffMultiplier = TimeSpan.FromMilliseconds(10),
+                MaxAttemptsExceeded = _ =>
+                {
+                    Interlocked.Increment(ref reported);
+                    return Task.CompletedTask;
+                },
+            },
+            (m, _) =>
+            {
+                attempts.Enqueue(m.Attempts);
+                throw new InvalidOperationException("always fails");
+            });
+        await consumer.StartAsync();
+
+        await BoundedWait.UntilAsync("parked", "1 dead-lettered", Wait,
+            () => Task.FromResult((consumer.MessagesDeadLettered == 1, $"{consumer.MessagesDeadLettered} parked, attempts [{string.Join(",", attempts)}]")));
+        await DrainedAsync(HttpA, topic, channel);
+        Assert.Equal([1, 2, 3], attempts);
+        Assert.Equal(2, consumer.MessagesRequeued);
+        Assert.Equal(0, reported);
+        var stats = await HttpA.StatsAsync(parked);
+        Assert.Equal(1, stats.ChannelCounter(parked, "inspect", "depth"));
+
+        var body = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var inspector = Consumer(new() { Topic = parked, Channel = "inspect", NsqdTcpAddresses = [Silos.A.TcpAddress] },
+            (m, _) =>
+            {
+                body.TrySetResult($"{Text(m.Body)} attempt {m.Attempts}");
+                return Task.CompletedTask;
+            });
+        await inspector.StartAsync();
+        Assert.Equal("poison attempt 1", await BoundedWait.ForAsync(body.Task, "the parked message", Wait));
+    }
+
     [Fact]
     public async Task TestLookupdDiscoveryFindsTheNsqd()
     {

@@ -20,14 +20,17 @@ internal sealed class FakeNsqd : IDisposable
         _listener.Start();
     }
 
+    /// <summary>The answer to IDENTIFY: plain OK (an old nsqd, nothing negotiated) unless a test sets JSON.</summary>
+    public string IdentifyAnswer { get; init; } = "OK";
+
     public string Address => $"127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}";
 
     public async Task<Session> AcceptAsync(CancellationToken cancellationToken) =>
-        new(await _listener.AcceptTcpClientAsync(cancellationToken));
+        new(await _listener.AcceptTcpClientAsync(cancellationToken), IdentifyAnswer);
 
     public void Dispose() => _listener.Dispose();
 
-    internal sealed class Session(TcpClient client) : IDisposable
+    internal sealed class Session(TcpClient client, string identifyAnswer) : IDisposable
     {
         private readonly NetworkStream _stream = client.GetStream();
         private readonly SemaphoreSlim _writeLock = new(1, 1);
@@ -55,7 +58,7 @@ internal sealed class FakeNsqd : IDisposable
                     await _stream.ReadExactlyAsync(size, cancellationToken);
                     Identify = new byte[BinaryPrimitives.ReadInt32BigEndian(size)];
                     await _stream.ReadExactlyAsync(Identify, cancellationToken);
-                    await SendOkAsync(cancellationToken);
+                    await SendFrameAsync(0, Encoding.UTF8.GetBytes(identifyAnswer), cancellationToken);
                 }
                 else if (line.StartsWith("SUB ", StringComparison.Ordinal))
                 {

@@ -34,4 +34,41 @@ public sealed class HandlerOutcomeTests
         await BoundedWait.UntilAsync("the REQ counted", "1 requeued", Wait,
             () => Task.FromResult((consumer.MessagesRequeued == 1, $"{consumer.MessagesRequeued} requeued")));
     }
+
+    /// <summary>With AutoTouch a running handler's message is touched every half msg_timeout (8 s from the IDENTIFY
+    /// answer here: every 4 s), and finished when the handler returns.</summary>
+    [Fact]
+    public async Task AutoTouch_touches_a_running_handlers_message_every_half_msg_timeout()
+    {
+        using var fake = new FakeNsqd { IdentifyAnswer = """{"max_rdy_count":2500,"msg_timeout":8000}""" };
+        using var timeout = new CancellationTokenSource(Wait);
+        var time = new SignallingTime();
+        var running = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var consumer = new NsqConsumer(
+            new NsqConsumerOptions { Topic = "t", Channel = "c", NsqdTcpAddresses = [fake.Address], AutoTouch = true },
+            async (_, _) =>
+            {
+                running.TrySetResult();
+                await release.Task;
+            },
+            null, time);
+
+        var start = consumer.StartAsync(timeout.Token);
+        using var session = await fake.AcceptAsync(timeout.Token);
+        await session.ServeUntilAsync("RDY", timeout.Token);
+        await start;
+
+        await session.SendMessageAsync("0123456789abcdef", 1, "long job", timeout.Token);
+        await BoundedWait.ForAsync(running.Task, "handler running", Wait);
+        for (var touch = 1; touch <= 2; touch++)
+        {
+            await time.TimerArmedAsync(TimeSpan.FromSeconds(4), $"touch {touch} timer");
+            time.Advance(TimeSpan.FromSeconds(4));
+            Assert.Equal("TOUCH 0123456789abcdef", await session.ServeUntilAsync("TOUCH", timeout.Token));
+        }
+
+        release.TrySetResult();
+        Assert.Equal("FIN 0123456789abcdef", await session.ServeUntilAsync("FIN", timeout.Token));
+    }
 }
