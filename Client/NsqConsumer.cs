@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -18,6 +19,7 @@ public sealed partial class NsqConsumer : IAsyncDisposable
 {
     private readonly NsqConsumerOptions _options;
     private readonly Func<NsqMessage, CancellationToken, Task> _handler;
+    private readonly Channel<NsqMessage>? _stream;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<string, ConsumerConnection> _connections = new();
     private readonly ConcurrentDictionary<string, byte> _connecting = new();
@@ -65,6 +67,15 @@ public sealed partial class NsqConsumer : IAsyncDisposable
         _handler = handler;
         _logger = logger ?? NullLogger<NsqConsumer>.Instance;
         _time = timeProvider ?? TimeProvider.System;
+    }
+
+    /// <summary>A consumer read as a stream: no handler, <see cref="ReadAllAsync"/> yields the messages and the reader
+    /// answers each (FinishAsync or RequeueAsync). <see cref="StartAsync"/> connects.</summary>
+    public NsqConsumer(NsqConsumerOptions options, ILogger<NsqConsumer>? logger = null, TimeProvider? timeProvider = null)
+        : this(options, static (_, _) => Task.CompletedTask, logger, timeProvider)
+    {
+        _stream = Channel.CreateUnbounded<NsqMessage>(new UnboundedChannelOptions { SingleWriter = false, SingleReader = false });
+        _handler = PassToReaderAsync;
     }
 
     public NsqConsumer(IOptions<NsqConsumerOptions> options, Func<NsqMessage, CancellationToken, Task> handler, ILogger<NsqConsumer>? logger = null,
@@ -373,6 +384,11 @@ public sealed partial class NsqConsumer : IAsyncDisposable
             {
                 await Task.Delay(TimeSpan.FromMilliseconds(10), _time, cancellationToken).ConfigureAwait(false);
             }
+
+            if (_stream is not null)
+            {
+                await EndStreamAsync(cancellationToken).ConfigureAwait(false);
+            }
         }
         catch (OperationCanceledException)
         {
@@ -654,7 +670,7 @@ public sealed partial class NsqConsumer : IAsyncDisposable
         public async ValueTask RequeueAsync(NsqMessage message, TimeSpan? delay, bool backoff, CancellationToken cancellationToken)
         {
             Interlocked.Decrement(ref InFlight);
-            if (consumer.IsLastAttempt(message) && await consumer.TryDeadLetterAsync(message, cancellationToken).ConfigureAwait(false))
+            if (backoff && consumer.IsLastAttempt(message) && await consumer.TryDeadLetterAsync(message, cancellationToken).ConfigureAwait(false))
             {
                 await Connection!.WriteAsync(message.IdBytes, static (output, id) => CommandWriter.WriteFin(output, id.Span), cancellationToken).ConfigureAwait(false);
             }
