@@ -12,7 +12,7 @@ namespace OrleansNsq.Client;
 /// round robin. Each connection pipelines: many PUB/MPUB/DPUB may be in flight on it, and nsqd's replies complete
 /// them in order. A lost connection is dialled again by the next publish that picks it. Thread-safe.
 /// </summary>
-public sealed class NsqProducer : IAsyncDisposable
+public sealed class NsqProducer : INsqProducer, IAsyncDisposable
 {
     private readonly NsqProducerOptions _options;
     private readonly ILogger _logger;

@@ -8,7 +8,8 @@ namespace OrleansNsq.Client;
 /// <summary>Registers the producer and named consumers with their options (bind them from configuration as usual).</summary>
 public static class NsqServiceCollectionExtensions
 {
-    /// <summary>Adds a singleton <see cref="NsqProducer"/> built from <c>IOptions&lt;NsqProducerOptions&gt;</c>.</summary>
+    /// <summary>Adds a singleton <see cref="NsqProducer"/> built from <c>IOptions&lt;NsqProducerOptions&gt;</c>, also
+    /// served as <see cref="INsqProducer"/>.</summary>
     public static IServiceCollection AddNsqProducer(this IServiceCollection services, Action<NsqProducerOptions>? configure = null)
     {
         var options = services.AddOptions<NsqProducerOptions>();
@@ -19,6 +20,7 @@ public static class NsqServiceCollectionExtensions
 
         services.TryAddSingleton(sp => new NsqProducer(
             sp.GetRequiredService<IOptions<NsqProducerOptions>>(), sp.GetService<ILogger<NsqProducer>>()));
+        services.TryAddSingleton<INsqProducer>(sp => sp.GetRequiredService<NsqProducer>());
         return services;
     }
 
