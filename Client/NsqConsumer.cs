@@ -616,7 +616,7 @@ public sealed partial class NsqConsumer : IAsyncDisposable
     }
 
     /// <summary>Per-nsqd state: the connection, the RDY last sent, messages in flight on it.</summary>
-    private sealed class ConsumerConnection(NsqConsumer consumer, string address) : IFrameHandler, IMessageResponder
+    private sealed class ConsumerConnection(NsqConsumer consumer, string address) : IFrameHandler, INsqMessageResponder
     {
         public string Address { get; } = address;
 

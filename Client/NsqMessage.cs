@@ -3,14 +3,32 @@ using System.Text;
 
 namespace OrleansNsq.Client;
 
-/// <summary>Who answers for a message: the consumer connection it arrived on.</summary>
-internal interface IMessageResponder
+/// <summary>Who answers for a message: the consumer connection it arrived on, or a test's stand-in
+/// (<see cref="NsqMessageFactory"/>). Called at most once per message for FIN or REQ, any number of times for TOUCH.</summary>
+public interface INsqMessageResponder
 {
     ValueTask FinishAsync(NsqMessage message, CancellationToken cancellationToken);
 
+    /// <param name="message">The message.</param>
+    /// <param name="delay">The delay asked for; null: the consumer's delay for the message's attempt count.</param>
+    /// <param name="backoff">Whether the failure counts toward the consumer backoff (and the dead-letter topic).</param>
+    /// <param name="cancellationToken">Stops waiting for the write.</param>
     ValueTask RequeueAsync(NsqMessage message, TimeSpan? delay, bool backoff, CancellationToken cancellationToken);
 
     ValueTask TouchAsync(NsqMessage message, CancellationToken cancellationToken);
+}
+
+/// <summary>How a message was answered.</summary>
+public enum NsqMessageOutcome
+{
+    /// <summary>Not answered (yet): nsqd redelivers it after msg_timeout if it stays so.</summary>
+    None,
+
+    /// <summary>FIN.</summary>
+    Finished,
+
+    /// <summary>REQ (or, on its last attempt with a dead-letter topic, parked there).</summary>
+    Requeued,
 }
 
 /// <summary>
@@ -20,13 +38,13 @@ internal interface IMessageResponder
 /// </summary>
 public sealed class NsqMessage
 {
-    private const int HeaderSize = 26;
+    internal const int HeaderSize = 26;
     private readonly byte[] _frame;
-    private readonly IMessageResponder _responder;
+    private readonly INsqMessageResponder _responder;
     private string? _id;
-    private int _responded;
+    private int _outcome;
 
-    internal NsqMessage(byte[] frame, string nsqdAddress, IMessageResponder responder)
+    internal NsqMessage(byte[] frame, string nsqdAddress, INsqMessageResponder responder)
     {
         if (frame.Length < HeaderSize)
         {
@@ -57,7 +75,10 @@ public sealed class NsqMessage
     public string NsqdAddress { get; }
 
     /// <summary>True once FIN or REQ was sent for it.</summary>
-    public bool HasResponded => Volatile.Read(ref _responded) != 0;
+    public bool HasResponded => Outcome != NsqMessageOutcome.None;
+
+    /// <summary>The first answer given: FIN, REQ, or none yet.</summary>
+    public NsqMessageOutcome Outcome => (NsqMessageOutcome)Volatile.Read(ref _outcome);
 
     /// <summary>True after <see cref="DisableAutoResponse"/>: the handler's return or exception sends nothing.</summary>
     public bool IsAutoResponseDisabled { get; private set; }
@@ -66,18 +87,18 @@ public sealed class NsqMessage
 
     /// <summary>FIN: the message is done. A second answer is ignored.</summary>
     public ValueTask FinishAsync(CancellationToken cancellationToken = default) =>
-        TryRespond() ? _responder.FinishAsync(this, cancellationToken) : ValueTask.CompletedTask;
+        TryRespond(NsqMessageOutcome.Finished) ? _responder.FinishAsync(this, cancellationToken) : ValueTask.CompletedTask;
 
     /// <summary>
     /// REQ: deliver again after <paramref name="delay"/> (null: the consumer's delay for this attempt count).
     /// With <paramref name="backoff"/> the failure also counts toward the consumer backoff.
     /// </summary>
     public ValueTask RequeueAsync(TimeSpan? delay = null, bool backoff = true, CancellationToken cancellationToken = default) =>
-        TryRespond() ? _responder.RequeueAsync(this, delay, backoff, cancellationToken) : ValueTask.CompletedTask;
+        TryRespond(NsqMessageOutcome.Requeued) ? _responder.RequeueAsync(this, delay, backoff, cancellationToken) : ValueTask.CompletedTask;
 
     /// <summary>TOUCH: reset the message's timeout on nsqd.</summary>
     public ValueTask TouchAsync(CancellationToken cancellationToken = default) =>
         HasResponded ? ValueTask.CompletedTask : _responder.TouchAsync(this, cancellationToken);
 
-    private bool TryRespond() => Interlocked.Exchange(ref _responded, 1) == 0;
+    private bool TryRespond(NsqMessageOutcome outcome) => Interlocked.CompareExchange(ref _outcome, (int)outcome, 0) == 0;
 }
