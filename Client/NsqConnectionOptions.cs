@@ -38,4 +38,9 @@ public abstract class NsqConnectionOptions
 
     /// <summary>The secret sent with AUTH when nsqd requires it (--auth-http-address); null: none.</summary>
     public string? AuthSecret { get; set; }
+
+    /// <summary>Carry W3C trace context in the body (NSQ has no headers): a producer puts an envelope with its publish
+    /// span's context in front of each body, a consumer reads and strips it and parents its process span on it. Both
+    /// sides must agree; the format is <c>TraceEnvelope</c>'s (docs/CLIENT.md). Default false: bodies are untouched.</summary>
+    public bool TraceContextEnvelope { get; set; }
 }

@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
+using OrleansNsq.Client.Diagnostics;
 using OrleansNsq.Client.Internal;
 
 namespace OrleansNsq.Client;
@@ -27,7 +29,8 @@ public sealed partial class NsqConsumer
         Interlocked.Increment(ref connection.InFlight);
         connection.LastMessageTicks = NowMs;
         Interlocked.Increment(ref _handlersRunning);
-        var message = new NsqMessage(frame, connection.Address, connection);
+        var message = new NsqMessage(frame, connection.Address, connection, _options.TraceContextEnvelope);
+        ClientTelemetry.CountConsumed(_options.Topic, _options.Channel);
         _ = Task.Run(() => HandleAsync(connection, message), CancellationToken.None);
     }
 
@@ -44,6 +47,8 @@ public sealed partial class NsqConsumer
             // Whatever the handler throws is its failure, NsqConnectionException included (its own producer may
             // have lost nsqd): only the FIN/REQ below can fail because of this consumer's connection.
             Exception? failure = null;
+            var activity = _stream is null ? ClientTelemetry.StartProcess(_options.Topic, _options.Channel, message) : null;
+            var started = Stopwatch.GetTimestamp();
             using var touching = _options.AutoTouch ? new CancellationTokenSource() : null;
             var toucher = touching is null ? Task.CompletedTask : TouchWhileHandlingAsync(message, AutoTouchInterval(connection), touching.Token);
             try
@@ -64,9 +69,16 @@ public sealed partial class NsqConsumer
                 }
             }
 
-            if (!message.IsAutoResponseDisabled)
+            try
             {
-                await (failure is null ? message.FinishAsync() : message.RequeueAsync()).ConfigureAwait(false);
+                if (!message.IsAutoResponseDisabled)
+                {
+                    await (failure is null ? message.FinishAsync() : message.RequeueAsync()).ConfigureAwait(false);
+                }
+            }
+            finally
+            {
+                ClientTelemetry.EndProcess(activity, _options.Topic, _options.Channel, started, failure);
             }
         }
         catch (Exception e)
@@ -147,6 +159,7 @@ public sealed partial class NsqConsumer
         }
 
         Interlocked.Increment(ref _deadLettered);
+        ClientTelemetry.CountDeadLettered(_options.Topic, _options.Channel);
         ClientLog.DeadLettered(_logger, message.Id, _options.Topic, _options.Channel, message.Attempts, _options.DeadLetterTopic!);
         return true;
     }

@@ -37,6 +37,7 @@ public sealed partial class NsqConsumer
     private Task PassToReaderAsync(NsqMessage message, CancellationToken cancellationToken)
     {
         message.DisableAutoResponse();
+        Diagnostics.ClientTelemetry.Received(_options.Topic, _options.Channel, message);
         if (!_stream!.Writer.TryWrite(message))
         {
             // stopping already: nsqd sent it before our CLS took effect

@@ -91,6 +91,9 @@ public sealed partial class NsqConsumer : IAsyncDisposable
         Testing,
     }
 
+    /// <summary>The direct nsqd addresses of the options (those re-dialled when lost).</summary>
+    public IReadOnlyCollection<string> DirectNsqds => [.. _options.NsqdTcpAddresses];
+
     /// <summary>nsqd addresses connected and subscribed now.</summary>
     public IReadOnlyCollection<string> ConnectedNsqds => _connections.Keys.ToArray();
 
@@ -293,6 +296,7 @@ public sealed partial class NsqConsumer : IAsyncDisposable
 
     private void Raise(NsqConnectionStateChangedEventArgs change)
     {
+        Diagnostics.ClientTelemetry.CountConnection(change.NsqdAddress, "consumer", change.State);
         try
         {
             ConnectionStateChanged?.Invoke(this, change);
@@ -679,6 +683,7 @@ public sealed partial class NsqConsumer : IAsyncDisposable
                 var ms = (long)(delay ?? consumer.RequeueDelay(message.Attempts)).TotalMilliseconds;
                 await Connection!.WriteAsync((id: message.IdBytes, ms), static (output, s) => CommandWriter.WriteReq(output, s.id.Span, s.ms), cancellationToken).ConfigureAwait(false);
                 Interlocked.Increment(ref consumer._requeued);
+                Diagnostics.ClientTelemetry.CountRequeued(consumer._options.Topic, consumer._options.Channel);
             }
 
             if (backoff)

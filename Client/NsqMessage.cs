@@ -1,5 +1,7 @@
 using System.Buffers.Binary;
+using System.Diagnostics;
 using System.Text;
+using OrleansNsq.Client.Diagnostics;
 
 namespace OrleansNsq.Client;
 
@@ -41,10 +43,15 @@ public sealed class NsqMessage
     internal const int HeaderSize = 26;
     private readonly byte[] _frame;
     private readonly INsqMessageResponder _responder;
+    private readonly int _bodyStart = HeaderSize;
     private string? _id;
     private int _outcome;
 
-    internal NsqMessage(byte[] frame, string nsqdAddress, INsqMessageResponder responder)
+    /// <param name="frame">The frame's data.</param>
+    /// <param name="nsqdAddress">Where it came from.</param>
+    /// <param name="responder">Who answers it.</param>
+    /// <param name="readTraceEnvelope">Whether a trace-context envelope in front of the body is read and skipped.</param>
+    internal NsqMessage(byte[] frame, string nsqdAddress, INsqMessageResponder responder, bool readTraceEnvelope = false)
     {
         if (frame.Length < HeaderSize)
         {
@@ -54,6 +61,11 @@ public sealed class NsqMessage
         _frame = frame;
         _responder = responder;
         NsqdAddress = nsqdAddress;
+        if (readTraceEnvelope && TraceEnvelope.TryRead(frame.AsSpan(HeaderSize), out var context, out var headerLength))
+        {
+            TraceContext = context;
+            _bodyStart = HeaderSize + headerLength;
+        }
     }
 
     /// <summary>The 16 ASCII hex characters nsqd gave the message.</summary>
@@ -69,7 +81,12 @@ public sealed class NsqMessage
 
     public DateTimeOffset Timestamp => DateTimeOffset.FromUnixTimeMilliseconds(TimestampNanoseconds / 1_000_000);
 
-    public ReadOnlyMemory<byte> Body => _frame.AsMemory(HeaderSize);
+    /// <summary>The body (after the trace-context envelope, when the consumer reads envelopes and there was one).</summary>
+    public ReadOnlyMemory<byte> Body => _frame.AsMemory(_bodyStart);
+
+    /// <summary>The publisher's trace context from the body's envelope (default when none): the parent of the consumer's
+    /// process span, and what a stream reader parents its own work on.</summary>
+    public ActivityContext TraceContext { get; }
 
     /// <summary>The nsqd (<c>host:port</c>) the message came from.</summary>
     public string NsqdAddress { get; }

@@ -1,6 +1,8 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using OrleansNsq.Client.Diagnostics;
 using OrleansNsq.Client.Internal;
 
 using OrleansNsq.Protocol;
@@ -61,33 +63,65 @@ public sealed class NsqProducer : INsqProducer, IAsyncDisposable
     }
 
     /// <summary>PUB: one message. Throws <see cref="NsqErrorException"/> with nsqd's code (E_BAD_TOPIC, E_BAD_MESSAGE, E_PUB_FAILED…).</summary>
-    public Task PublishAsync(string topic, ReadOnlyMemory<byte> body, CancellationToken cancellationToken = default) =>
-        SendAsync((topic, body), static (output, s) => CommandWriter.WritePub(output, s.topic, s.body.Span), cancellationToken);
+    public Task PublishAsync(string topic, ReadOnlyMemory<byte> body, CancellationToken cancellationToken = default)
+    {
+        var activity = ClientTelemetry.StartPublish(topic, "PUB", 1, _options.NsqdTcpAddress);
+        body = WithEnvelope(body, activity);
+        return SendAsync(activity, topic, "PUB", 1, (topic, body), static (output, s) => CommandWriter.WritePub(output, s.topic, s.body.Span), cancellationToken);
+    }
 
     /// <summary>MPUB: several messages, queued all or none.</summary>
     public Task MultiPublishAsync(string topic, IReadOnlyList<ReadOnlyMemory<byte>> bodies, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(bodies);
-        return SendAsync((topic, bodies), static (output, s) => CommandWriter.WriteMpub(output, s.topic, s.bodies), cancellationToken);
+        var activity = ClientTelemetry.StartPublish(topic, "MPUB", bodies.Count, _options.NsqdTcpAddress);
+        if (_options.TraceContextEnvelope)
+        {
+            bodies = bodies.Select(b => WithEnvelope(b, activity)).ToArray();
+        }
+
+        return SendAsync(activity, topic, "MPUB", bodies.Count, (topic, bodies), static (output, s) => CommandWriter.WriteMpub(output, s.topic, s.bodies), cancellationToken);
     }
 
     /// <summary>DPUB: one message delivered after <paramref name="delay"/> (whole milliseconds).</summary>
     public Task DeferredPublishAsync(string topic, TimeSpan delay, ReadOnlyMemory<byte> body, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(delay, TimeSpan.Zero);
-        return SendAsync((topic, ms: (long)delay.TotalMilliseconds, body),
+        var activity = ClientTelemetry.StartPublish(topic, "DPUB", 1, _options.NsqdTcpAddress);
+        body = WithEnvelope(body, activity);
+        return SendAsync(activity, topic, "DPUB", 1, (topic, ms: (long)delay.TotalMilliseconds, body),
             static (output, s) => CommandWriter.WriteDpub(output, s.topic, s.ms, s.body.Span), cancellationToken);
     }
 
-    private async Task SendAsync<TState>(TState state, CommandBuilder<TState> command, CancellationToken cancellationToken)
+    /// <summary>The body with the publish span's trace context in front (or the caller's, when nobody listens to the
+    /// client's spans), when <see cref="NsqConnectionOptions.TraceContextEnvelope"/> is on.</summary>
+    private ReadOnlyMemory<byte> WithEnvelope(ReadOnlyMemory<byte> body, Activity? activity) =>
+        _options.TraceContextEnvelope ? TraceEnvelope.Wrap(body, activity?.Context ?? Activity.Current?.Context ?? default) : body;
+
+    private async Task SendAsync<TState>(Activity? activity, string topic, string operation, int count, TState state, CommandBuilder<TState> command,
+        CancellationToken cancellationToken)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        var slot = _slots[(int)((uint)Interlocked.Increment(ref _next) % (uint)_slots.Length)];
-        var connection = await GetConnectionAsync(slot, cancellationToken).ConfigureAwait(false);
-        var reply = await connection.CommandAsync(state, command, cancellationToken).ConfigureAwait(false);
-        if (!reply.AsSpan().SequenceEqual("OK"u8))
+        var started = Stopwatch.GetTimestamp();
+        Exception? failure = null;
+        try
         {
-            throw new NsqConnectionException($"nsqd {connection.Address} answered '{System.Text.Encoding.UTF8.GetString(reply)}' instead of OK");
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            var slot = _slots[(int)((uint)Interlocked.Increment(ref _next) % (uint)_slots.Length)];
+            var connection = await GetConnectionAsync(slot, cancellationToken).ConfigureAwait(false);
+            var reply = await connection.CommandAsync(state, command, cancellationToken).ConfigureAwait(false);
+            if (!reply.AsSpan().SequenceEqual("OK"u8))
+            {
+                throw new NsqConnectionException($"nsqd {connection.Address} answered '{System.Text.Encoding.UTF8.GetString(reply)}' instead of OK");
+            }
+        }
+        catch (Exception e)
+        {
+            failure = e;
+            throw;
+        }
+        finally
+        {
+            ClientTelemetry.EndPublish(activity, topic, operation, count, started, failure);
         }
     }
 
@@ -167,6 +201,7 @@ public sealed class NsqProducer : INsqProducer, IAsyncDisposable
 
     private void Raise(NsqConnectionStateChangedEventArgs change)
     {
+        ClientTelemetry.CountConnection(change.NsqdAddress, "producer", change.State);
         try
         {
             ConnectionStateChanged?.Invoke(this, change);
