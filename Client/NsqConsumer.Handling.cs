@@ -89,6 +89,7 @@ public sealed partial class NsqConsumer
         finally
         {
             Interlocked.Decrement(ref _handlersRunning);
+            PulseWhileStopping();
         }
     }
 

@@ -64,9 +64,6 @@ public sealed partial class NsqConsumer
             }
         }
 
-        while (MessagesInFlight > 0)
-        {
-            await Task.Delay(TimeSpan.FromMilliseconds(10), _time, cancellationToken).ConfigureAwait(false);
-        }
+        await WaitUntilAsync(() => MessagesInFlight == 0, cancellationToken).ConfigureAwait(false);
     }
 }

@@ -7,7 +7,7 @@ namespace OrleansNsq.Client.Tests;
 
 /// <summary>
 /// A minimal stand-in for nsqd on loopback, for what a Silo cannot be made to do on demand (drop a connection, fall
-/// silent): it reads the magic and commands, answers IDENTIFY, SUB and PUB with OK, and lets the test decide the rest.
+/// silent): it reads the magic and commands, answers IDENTIFY, SUB and PUB with OK and CLS with CLOSE_WAIT, and lets the test decide the rest.
 /// </summary>
 internal sealed class FakeNsqd : IDisposable
 {
@@ -63,6 +63,10 @@ internal sealed class FakeNsqd : IDisposable
                 else if (line.StartsWith("SUB ", StringComparison.Ordinal))
                 {
                     await SendOkAsync(cancellationToken);
+                }
+                else if (line == "CLS")
+                {
+                    await SendFrameAsync(0, "CLOSE_WAIT"u8.ToArray(), cancellationToken);
                 }
                 else if (line.StartsWith("PUB ", StringComparison.Ordinal))
                 {

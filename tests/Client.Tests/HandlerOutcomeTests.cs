@@ -71,4 +71,37 @@ public sealed class HandlerOutcomeTests
         release.TrySetResult();
         Assert.Equal("FIN 0123456789abcdef", await session.ServeUntilAsync("FIN", timeout.Token));
     }
+
+    /// <summary>Stop sends CLS, then waits for the running handler and its FIN; the wait is signalled, not a poll on the
+    /// consumer's clock (a fake clock that nobody advances would hold it for ever).</summary>
+    [Fact]
+    public async Task Stop_waits_for_the_running_handler_and_its_FIN_on_a_clock_that_does_not_move()
+    {
+        using var fake = new FakeNsqd();
+        using var timeout = new CancellationTokenSource(Wait);
+        var running = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var consumer = new NsqConsumer(
+            new NsqConsumerOptions { Topic = "t", Channel = "c", NsqdTcpAddresses = [fake.Address] },
+            async (_, _) =>
+            {
+                running.TrySetResult();
+                await release.Task;
+            },
+            null, new Microsoft.Extensions.Time.Testing.FakeTimeProvider());
+        var start = consumer.StartAsync(timeout.Token);
+        using var session = await fake.AcceptAsync(timeout.Token);
+        await session.ServeUntilAsync("RDY", timeout.Token);
+        await start;
+        await session.SendMessageAsync("0123456789abcdef", 1, "x", timeout.Token);
+        await BoundedWait.ForAsync(running.Task, "handler running", Wait);
+
+        var stop = consumer.StopAsync(timeout.Token);
+        Assert.Equal("CLS", await session.ServeUntilAsync("CLS", timeout.Token));
+        Assert.False(stop.IsCompleted, "stop waits for the running handler");
+        release.TrySetResult();
+        Assert.Equal("FIN 0123456789abcdef", await session.ServeUntilAsync("FIN", timeout.Token));
+        await BoundedWait.ForAsync(stop, "stop after the handler", Wait);
+        Assert.Equal(1, consumer.MessagesFinished);
+    }
 }

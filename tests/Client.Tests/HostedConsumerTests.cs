@@ -1,8 +1,10 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using OrleansNsq.Client.Diagnostics;
 using OrleansNsq.Client.Hosting;
 using OrleansNsq.EndToEnd.Tests.Infrastructure;
 
@@ -94,6 +96,10 @@ public sealed class HostedConsumerTests(TwoSilos silos, ITestOutputHelper output
         Assert.Equal(30, recorder.ScopeByOrder.Values.Distinct().Count());
         Assert.Equal([1, 2, 3], recorder.PoisonAttempts);
         Assert.Equal(1, (await HttpA.StatsAsync(parked)).TopicCounter(parked, "message_count"));
+
+        var health = NsqHealthChecks.Consumer("billing");
+        var result = await health.Factory(host.Services).CheckHealthAsync(new HealthCheckContext { Registration = health });
+        Assert.Equal(HealthStatus.Healthy, result.Status);
 
         await host.StopAsync();
         Assert.Empty(consumer.ConnectedNsqds);
