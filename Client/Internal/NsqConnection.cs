@@ -43,8 +43,7 @@ internal sealed class NsqConnection : IAsyncDisposable
     // IDENTIFY answer at once: a buffer would swallow it below the new layer), then through a read buffer.
     private Stream _writer;
     private Stream _reader;
-    private SslStream? _tls;
-    private CompressionLayer? _compression;
+    private ClientLayers? _layers;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     // Commands are written here under the write lock, then to the socket: one buffer per connection, reused.
     private ArrayBufferWriter<byte> _commands = new(4096);
@@ -172,47 +171,19 @@ internal sealed class NsqConnection : IAsyncDisposable
     /// the new layer), then AUTH when nsqd requires it.</summary>
     private async Task NegotiateAsync(NsqConnectionOptions options, string host, byte[] answer, CancellationToken cancellationToken)
     {
-
-        bool tls, snappy, deflate, authRequired;
-        using (var doc = JsonDocument.Parse(answer))
+        var grant = IdentifyGrant.Parse(answer);
+        MaxRdyCount = grant.MaxRdyCount;
+        if (grant.MsgTimeoutMs > 0)
         {
-            var root = doc.RootElement;
-            if (root.TryGetProperty("max_rdy_count", out var max) && max.TryGetInt32(out var value) && value > 0)
-            {
-                MaxRdyCount = value;
-            }
-
-            if (root.TryGetProperty("msg_timeout", out var timeout) && timeout.TryGetInt64(out var ms) && ms > 0)
-            {
-                MsgTimeout = TimeSpan.FromMilliseconds(ms);
-            }
-
-            tls = Flag(root, "tls_v1");
-            snappy = Flag(root, "snappy");
-            deflate = Flag(root, "deflate");
-            authRequired = Flag(root, "auth_required");
+            MsgTimeout = TimeSpan.FromMilliseconds(grant.MsgTimeoutMs);
         }
 
-        if (options.Tls is not null && !tls)
-            throw new NsqConnectionException($"nsqd {Address} did not grant TLS (it has no certificate)");
-        if (tls)
-        {
-            var tlsOptions = ForHost(options.Tls!, host);
-            _tls = new SslStream(_stream, leaveInnerStreamOpen: true);
-            await _tls.AuthenticateAsClientAsync(tlsOptions, cancellationToken).ConfigureAwait(false);
-            UseLayer(_tls, _tls);
-            await ExpectOkAsync("TLS", cancellationToken).ConfigureAwait(false);
-        }
+        _layers = await ClientLayers.NegotiateAsync(_stream, grant, options.Tls is null ? null : ForHost(options.Tls, host),
+            options.DeflateLevel, (stream, token) => ExpectOkAsync(stream, token), cancellationToken).ConfigureAwait(false);
+        _reader = _layers.Reading;
+        _writer = _layers.Writing;
 
-        if (snappy || deflate)
-        {
-            Stream below = _tls is not null ? _tls : _stream;
-            _compression = snappy ? CompressionLayer.Snappy(below) : CompressionLayer.Deflate(below, options.DeflateLevel);
-            UseLayer(_compression.Reading, _compression.Writing);
-            await ExpectOkAsync(snappy ? "snappy" : "deflate", cancellationToken).ConfigureAwait(false);
-        }
-
-        if (authRequired)
+        if (grant.AuthRequired)
         {
             if (options.AuthSecret is null)
                 throw new NsqConnectionException($"nsqd {Address} requires AUTH: set the auth secret");
@@ -239,15 +210,6 @@ internal sealed class NsqConnection : IAsyncDisposable
         AllowRenegotiation = options.AllowRenegotiation,
     };
 
-    private static bool Flag(JsonElement root, string name) =>
-        root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.True;
-
-    private void UseLayer(Stream reading, Stream writing)
-    {
-        _reader = reading;
-        _writer = writing;
-    }
-
     /// <summary>The next response frame (heartbeats skipped); an error frame throws it.</summary>
     private async Task<byte[]> ReadAnswerAsync(CancellationToken cancellationToken)
     {
@@ -266,11 +228,13 @@ internal sealed class NsqConnection : IAsyncDisposable
         }
     }
 
-    private async Task ExpectOkAsync(string layer, CancellationToken cancellationToken)
+    /// <summary>The OK that confirms an upgrade, read through the new layer.</summary>
+    private async Task ExpectOkAsync(Stream layer, CancellationToken cancellationToken)
     {
+        _reader = layer;
         var answer = await ReadAnswerAsync(cancellationToken).ConfigureAwait(false);
         if (!answer.AsSpan().SequenceEqual("OK"u8))
-            throw new IOException($"nsqd {Address} answered {System.Text.Encoding.UTF8.GetString(answer)} instead of OK after the {layer} upgrade");
+            throw new IOException($"nsqd {Address} answered {System.Text.Encoding.UTF8.GetString(answer)} instead of OK after an upgrade");
     }
 
     private async Task<(FrameType Type, byte[] Data)> ReadFrameAsync(CancellationToken cancellationToken)
@@ -452,8 +416,7 @@ internal sealed class NsqConnection : IAsyncDisposable
 
         try
         {
-            _compression?.Dispose();
-            _tls?.Dispose();
+            _layers?.Dispose();
         }
         catch (Exception e) when (e is IOException or ObjectDisposedException)
         {

@@ -7,7 +7,15 @@ namespace OrleansNsq.Protocol.Transport;
 /// What an IDENTIFY answer with feature negotiation grants a client: the layers to put on the connection, whether AUTH
 /// must follow, and the largest RDY nsqd takes.
 /// </summary>
-public readonly record struct IdentifyGrant(bool Tls, bool Snappy, bool Deflate, int DeflateLevel, bool AuthRequired, int MaxRdyCount)
+/// <param name="Tls">TLS follows (<c>tls_v1</c>).</param>
+/// <param name="Snappy">snappy follows.</param>
+/// <param name="Deflate">deflate follows.</param>
+/// <param name="DeflateLevel">The level nsqd writes deflate at; 0 when the answer did not say.</param>
+/// <param name="AuthRequired">AUTH must come before anything else (<c>auth_required</c>).</param>
+/// <param name="MaxRdyCount">The largest RDY nsqd takes.</param>
+/// <param name="MsgTimeoutMs">The connection's msg_timeout in ms; 0 when the answer did not say.</param>
+public readonly record struct IdentifyGrant(bool Tls, bool Snappy, bool Deflate, int DeflateLevel, bool AuthRequired, int MaxRdyCount,
+    long MsgTimeoutMs)
 {
     /// <summary>nsqd's own <c>--max-rdy-count</c> default, for a server that answered a plain <c>OK</c>.</summary>
     public const int DefaultMaxRdyCount = 2500;
@@ -15,12 +23,13 @@ public readonly record struct IdentifyGrant(bool Tls, bool Snappy, bool Deflate,
     /// <summary>The answer's JSON (nsqd's identify response); a plain <c>OK</c> grants nothing.</summary>
     public static IdentifyGrant Parse(ReadOnlySpan<byte> answer)
     {
-        if (answer.IsEmpty || answer[0] != (byte)'{') return new(false, false, false, 0, false, DefaultMaxRdyCount);
+        if (answer.IsEmpty || answer[0] != (byte)'{') return new(false, false, false, 0, false, DefaultMaxRdyCount, 0);
         var reader = new Utf8JsonReader(answer);
         using var doc = JsonDocument.ParseValue(ref reader);
         var root = doc.RootElement;
         return new(Flag(root, "tls_v1"), Flag(root, "snappy"), Flag(root, "deflate"),
-            Number(root, "deflate_level", 0), Flag(root, "auth_required"), Number(root, "max_rdy_count", DefaultMaxRdyCount));
+            Number(root, "deflate_level", 0), Flag(root, "auth_required"), Number(root, "max_rdy_count", DefaultMaxRdyCount),
+            root.TryGetProperty("msg_timeout", out var timeout) && timeout.TryGetInt64(out var ms) && ms > 0 ? ms : 0);
     }
 
     private static bool Flag(JsonElement root, string name) =>
@@ -37,7 +46,7 @@ public readonly record struct IdentifyGrant(bool Tls, bool Snappy, bool Deflate,
 /// <see cref="Reading"/>. Reading must have been exact up to here: bytes of the new layer read into a plain buffer
 /// would be lost to it.
 /// </summary>
-public sealed class ClientLayers : IAsyncDisposable
+public sealed class ClientLayers : IAsyncDisposable, IDisposable
 {
     private readonly Stream _connection;
     private readonly SslStream? _tls;
@@ -118,5 +127,20 @@ public sealed class ClientLayers : IAsyncDisposable
             }
         }
         await _connection.DisposeAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>As <see cref="DisposeAsync"/>, for a caller that cannot await.</summary>
+    public void Dispose()
+    {
+        try
+        {
+            if (_compression is not null) _compression.Dispose(); // and the layer below it
+            else _tls?.Dispose();
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException)
+        {
+            // the peer is gone
+        }
+        _connection.Dispose();
     }
 }
