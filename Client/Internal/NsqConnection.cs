@@ -44,6 +44,7 @@ internal sealed class NsqConnection : IAsyncDisposable
     private Stream _writer;
     private Stream _reader;
     private ClientLayers? _layers;
+    private NsqErrorException? _fatalError; // the error frame nsqd closed the connection after
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     // Commands are written here under the write lock, then to the socket: one buffer per connection, reused.
     private ArrayBufferWriter<byte> _commands = new(4096);
@@ -279,7 +280,9 @@ internal sealed class NsqConnection : IAsyncDisposable
                             // Every error nsqd answers to PUB, MPUB, DPUB, SUB or CLS is fatal: it closes the connection
                             // and never reads the commands pipelined behind. Close first, then complete the caller, so
                             // that its next command already sees the connection closed and redials.
+                            // The commands pipelined behind fail for the same reason, named in their exception.
                             ClientLog.FatalErrorFrame(_logger, Address, nsqError.Message);
+                            _fatalError = nsqError;
                             Close(null);
                             failed.TrySetException(nsqError);
                             return;
@@ -431,7 +434,9 @@ internal sealed class NsqConnection : IAsyncDisposable
     {
         while (_pending.TryDequeue(out var waiter))
         {
-            waiter.TrySetException(new NsqConnectionException($"connection to nsqd {Address} closed before the reply"));
+            waiter.TrySetException(_fatalError is { } fatal
+                ? new NsqConnectionException($"connection to nsqd {Address} closed before the reply, after {fatal.Message}", fatal)
+                : new NsqConnectionException($"connection to nsqd {Address} closed before the reply"));
         }
     }
 

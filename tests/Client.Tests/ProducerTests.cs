@@ -73,6 +73,34 @@ public sealed class ProducerTests(TwoSilos silos, ITestOutputHelper output) : Cl
     }
 
     [Fact]
+    public async Task TestPublishesPipelinedBehindAFatalErrorNameIt()
+    {
+        await using var producer = Producer(1);
+        await producer.ConnectAsync();
+        var topic = Unique("behind");
+
+        // One connection: the bad PUB goes out first and the good ones are pipelined behind it; nsqd answers the first
+        // with its fatal error and closes without reading the rest.
+        var bad = producer.PublishAsync("bad!topic", Bytes("x"));
+        var behind = Enumerable.Range(0, 20).Select(i => producer.PublishAsync(topic, Bytes($"m{i}"))).ToArray();
+
+        var error = await Assert.ThrowsAsync<NsqErrorException>(() => bad);
+        Assert.Equal("E_BAD_TOPIC", error.Code);
+        foreach (var publish in behind)
+        {
+            try
+            {
+                await publish; // written after nsqd closed: it dialled again and went through
+            }
+            catch (NsqConnectionException lost)
+            {
+                Assert.Contains("E_BAD_TOPIC", lost.Message);
+                Assert.IsType<NsqErrorException>(lost.InnerException);
+            }
+        }
+    }
+
+    [Fact]
     public async Task TestEmptyBodyThrowsBadMessage()
     {
         await using var producer = Producer(1);
