@@ -326,7 +326,7 @@ internal sealed class NsqConnection : IAsyncDisposable
         catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
         {
             Close(e);
-            throw new NsqConnectionException($"connection to nsqd {Address} failed: {e.Message}", e);
+            throw WriteFailed(e);
         }
         finally
         {
@@ -348,7 +348,7 @@ internal sealed class NsqConnection : IAsyncDisposable
         catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
         {
             Close(e);
-            throw new NsqConnectionException($"connection to nsqd {Address} failed: {e.Message}", e);
+            throw WriteFailed(e);
         }
         finally
         {
@@ -429,6 +429,11 @@ internal sealed class NsqConnection : IAsyncDisposable
         FailPending();
         _handler?.OnClosed(this, error);
     }
+
+    /// <summary>A write that failed; when nsqd had closed the connection after an error frame, that error is named.</summary>
+    private NsqConnectionException WriteFailed(Exception e) => _fatalError is { } fatal
+        ? new NsqConnectionException($"connection to nsqd {Address} failed: {e.Message}, after {fatal.Message}", fatal)
+        : new NsqConnectionException($"connection to nsqd {Address} failed: {e.Message}", e);
 
     private void FailPending()
     {

@@ -92,10 +92,14 @@ public sealed class ProducerTests(TwoSilos silos, ITestOutputHelper output) : Cl
             {
                 await publish; // written after nsqd closed: it dialled again and went through
             }
+            catch (NsqConnectionException lost) when (lost.InnerException is not NsqErrorException)
+            {
+                // written while nsqd was closing, before its error frame was read: the socket's own error
+                Assert.StartsWith($"connection to nsqd {Silos.A.TcpAddress} failed: ", lost.Message);
+            }
             catch (NsqConnectionException lost)
             {
-                Assert.Contains("E_BAD_TOPIC", lost.Message);
-                Assert.IsType<NsqErrorException>(lost.InnerException);
+                Assert.Contains("E_BAD_TOPIC", lost.Message); // pending when the error frame came
             }
         }
     }
