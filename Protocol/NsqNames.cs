@@ -1,10 +1,13 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 
 namespace OrleansNsq.Protocol;
 
 /// <summary>
 /// Topic and channel names (internal/protocol/names.go): <c>^[.a-zA-Z0-9_-]+(#ephemeral)?$</c>, 1…64 bytes including
-/// the <c>#ephemeral</c> suffix. "." and ".." are valid names.
+/// the <c>#ephemeral</c> suffix. "." and ".." are valid names. The one rule of every side: the TCP parser, the HTTP
+/// APIs, lookupd, nsqadmin, and the grains (which refuse a key that breaks it), so '/' never occurs in a name and the
+/// channel grain's key <c>topic/channel</c> splits one way only.
 /// </summary>
 public static class NsqNames
 {
@@ -56,6 +59,20 @@ public static class NsqNames
 
         return IsValid(bytes[..name.Length]);
     }
+
+    /// <summary>Throws <see cref="ArgumentException"/> (naming <paramref name="paramName"/>) unless
+    /// <paramref name="name"/> is a valid topic or channel name.</summary>
+    public static void ThrowIfInvalid(string name, [CallerArgumentExpression(nameof(name))] string? paramName = null)
+    {
+        ArgumentNullException.ThrowIfNull(name, paramName);
+        if (!IsValid(name)) ThrowInvalid(name, paramName);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowInvalid(string name, string? paramName) =>
+        throw new ArgumentException(
+            $"'{name}' is not a valid NSQ name: 1 to {MaxLength} characters of [.a-zA-Z0-9_-], optionally ending in #ephemeral",
+            paramName);
 
     /// <summary>True when the name ends with <c>#ephemeral</c> (no disk queue, not persisted, deleted when unused).</summary>
     public static bool IsEphemeral(ReadOnlySpan<byte> name) => name.EndsWith(EphemeralSuffix);

@@ -52,7 +52,7 @@ internal sealed partial class ClientSession : ILeaseHolder
         try
         {
             // An ephemeral channel's last consumer may be deleting it right now: create after that delete, not before.
-            using var turn = ChannelKey.IsEphemeral(channel) ? await _subscriptions.EphemeralTurnAsync(topic, channel) : null;
+            using var turn = NsqNames.IsEphemeral(channel) ? await _subscriptions.EphemeralTurnAsync(topic, channel) : null;
             await _grains.Topic(topic).CreateChannelAsync(channel);
         }
         catch (Exception ex)

@@ -1,3 +1,5 @@
+using OrleansNsq.Protocol;
+
 namespace OrleansNsq.Gateway.Http;
 
 /// <summary>
@@ -11,7 +13,7 @@ internal static class ApiArgs
     public static ApiError? TopicToCreate(QueryParams query, out string topic)
     {
         if (RequiredTopic(query, out topic) is { } error) return error;
-        return HttpNameRules.IsValid(topic) ? null : ApiError.InvalidTopic;
+        return NsqNames.IsValid(topic) ? null : ApiError.InvalidTopic;
     }
 
     /// <summary>INVALID_REQUEST, MISSING_ARG_TOPIC; the name itself is not checked (nsqd /topic/delete, /topic/pause,
@@ -29,9 +31,9 @@ internal static class ApiArgs
     {
         channel = "";
         if (RequiredTopic(query, out topic) is { } error) return error;
-        if (!HttpNameRules.IsValid(topic)) return ApiError.InvalidArgTopic;
+        if (!NsqNames.IsValid(topic)) return ApiError.InvalidArgTopic;
         if (!query.TryGet("channel", out channel)) return ApiError.MissingArgChannel;
-        return HttpNameRules.IsValid(channel) ? null : ApiError.InvalidArgChannel;
+        return NsqNames.IsValid(channel) ? null : ApiError.InvalidArgChannel;
     }
 
     /// <summary>nsqd's boolParams: true/1/false/0; anything else (or absent) is <paramref name="otherwise"/>.</summary>

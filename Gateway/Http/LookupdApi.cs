@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OrleansNsq.Gateway.Options;
+using OrleansNsq.Protocol;
 using OrleansNsq.Gateway.Producers;
 using OrleansNsq.Lookupd;
 using OrleansNsq.Stats;
@@ -160,7 +161,7 @@ internal sealed partial class LookupdApi
     private async ValueTask<ApiResult> TopicCreate(ApiRequest request, ClusterCalls cluster)
     {
         if (ApiArgs.RequiredTopic(request.Query, out var topic) is { } error) return error;
-        if (!HttpNameRules.IsValid(topic)) return ApiError.InvalidArgTopic;
+        if (!NsqNames.IsValid(topic)) return ApiError.InvalidArgTopic;
         await cluster.CallAsync(ct => _grains.TopicDirectory().RegisterAsync(topic, null, ct));
         return ApiResult.Empty;
     }
@@ -170,7 +171,7 @@ internal sealed partial class LookupdApi
     private async ValueTask<ApiResult> TopicDelete(ApiRequest request, ClusterCalls cluster)
     {
         if (ApiArgs.RequiredTopic(request.Query, out var topic) is { } error) return error;
-        if (HttpNameRules.IsValid(topic)) await cluster.CallAsync(ct => _grains.TopicDirectory().UnregisterAsync(topic, null, ct));
+        if (NsqNames.IsValid(topic)) await cluster.CallAsync(ct => _grains.TopicDirectory().UnregisterAsync(topic, null, ct));
         await cluster.CallAsync(ct => _grains.ExternalProducers().DeleteTopicAsync(topic, ct));
         return ApiResult.Empty;
     }

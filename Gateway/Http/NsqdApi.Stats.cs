@@ -1,4 +1,5 @@
 using OrleansNsq.Gateway.Connections;
+using OrleansNsq.Protocol;
 using OrleansNsq.Stats;
 
 namespace OrleansNsq.Gateway.Http;
@@ -41,7 +42,7 @@ internal sealed partial class NsqdApi
 
     private ValueTask<TopicStats[]?> CollectTopicsAsync(ClusterCalls cluster, string topicFilter, string channelFilter) =>
         // an invalid name cannot be a topic: no grain for it
-        topicFilter.Length > 0 && !HttpNameRules.IsValid(topicFilter)
+        topicFilter.Length > 0 && !NsqNames.IsValid(topicFilter)
             ? ValueTask.FromResult<TopicStats[]?>(null)
             : _topicStats.ReadAsync(cluster, topicFilter, channelFilter);
 }

@@ -112,7 +112,7 @@ internal sealed partial class NsqdApi
     private async ValueTask<ApiResult> TopicDelete(ApiRequest request)
     {
         if (ApiArgs.RequiredTopic(request.Query, out var topic) is { } error) return error;
-        var deleted = HttpNameRules.IsValid(topic) && await _grains.Topic(topic).DeleteAsync();
+        var deleted = NsqNames.IsValid(topic) && await _grains.Topic(topic).DeleteAsync();
         return deleted ? ApiResult.Empty : ApiError.TopicNotFound;
     }
 
@@ -127,7 +127,7 @@ internal sealed partial class NsqdApi
     private async ValueTask<ApiResult> TopicPause(ApiRequest request, bool paused)
     {
         if (ApiArgs.RequiredTopic(request.Query, out var topic) is { } error) return error;
-        var found = HttpNameRules.IsValid(topic) && await _grains.Topic(topic).SetPausedAsync(paused);
+        var found = NsqNames.IsValid(topic) && await _grains.Topic(topic).SetPausedAsync(paused);
         return found ? ApiResult.Empty : ApiError.TopicNotFound;
     }
 

@@ -1,3 +1,4 @@
+using OrleansNsq.Protocol;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Placement;
@@ -69,9 +70,12 @@ internal sealed class ChannelGrain : Grain, IChannelGrain
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        (_topic, _channel) = ChannelKey.Parse(this.GetPrimaryKeyString());
-        _ephemeral = ChannelKey.IsEphemeral(_channel);
-        _saved = !_ephemeral && !ChannelKey.IsEphemeral(_topic);
+        // A key that is not two NSQ names never becomes a channel: every call to it fails with this exception.
+        if (!ChannelKey.TryParse(this.GetPrimaryKeyString(), out _topic, out _channel))
+            throw new ArgumentException($"'{this.GetPrimaryKeyString()}' is not a channel key: topic/channel, each a valid NSQ name",
+                "key");
+        _ephemeral = NsqNames.IsEphemeral(_channel);
+        _saved = !_ephemeral && !NsqNames.IsEphemeral(_topic);
         _memoryLimit = Logged ? _options.MemoryLimit : 0;
         _queue.MemoryLimit = _memoryLimit;
         if (!_saved || !_state.State.Exists) return;

@@ -1,3 +1,5 @@
+using OrleansNsq.Protocol;
+
 namespace OrleansNsq.Grains.Directory;
 
 /// <summary>
@@ -82,10 +84,10 @@ internal sealed class TopicDirectory
         var topics = new List<DirectoryTopicState>();
         foreach (var (name, topic) in _topics)
         {
-            if (!topic.HasProducer || ChannelKey.IsEphemeral(name)) continue;
+            if (!topic.HasProducer || NsqNames.IsEphemeral(name)) continue;
             var channels = new List<string>(topic.Channels.Count);
             foreach (var channel in topic.Channels)
-                if (!ChannelKey.IsEphemeral(channel)) channels.Add(channel);
+                if (!NsqNames.IsEphemeral(channel)) channels.Add(channel);
             topics.Add(new DirectoryTopicState { Name = name, Channels = channels });
         }
         return topics;

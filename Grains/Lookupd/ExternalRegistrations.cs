@@ -1,3 +1,4 @@
+using OrleansNsq.Protocol;
 using OrleansNsq.Lookupd;
 
 namespace OrleansNsq.Grains.Lookupd;
@@ -53,7 +54,7 @@ internal sealed class ExternalRegistrations
             if (keys.Channels.TryGetValue(channel, out var peers))
             {
                 peers.Remove(peerId);
-                if (peers.Count == 0 && ChannelKey.IsEphemeral(channel)) keys.Channels.Remove(channel);
+                if (peers.Count == 0 && NsqNames.IsEphemeral(channel)) keys.Channels.Remove(channel);
             }
         }
         else
@@ -62,7 +63,7 @@ internal sealed class ExternalRegistrations
             if (keys.Exists)
             {
                 keys.Producers.Remove(peerId);
-                if (keys.Producers.Count == 0 && ChannelKey.IsEphemeral(topic)) keys.Exists = false;
+                if (keys.Producers.Count == 0 && NsqNames.IsEphemeral(topic)) keys.Exists = false;
             }
         }
         DropIfEmpty(topic, keys);

@@ -1,3 +1,4 @@
+using OrleansNsq.Protocol;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -53,7 +54,10 @@ internal sealed class TopicGrain(
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _name = this.GetPrimaryKeyString();
-        _ephemeral = ChannelKey.IsEphemeral(_name);
+        // A key that is not an NSQ name ("a/b" would make its channels' keys split wrongly) never becomes a topic:
+        // every call to it fails with this exception.
+        NsqNames.ThrowIfInvalid(_name, "topic");
+        _ephemeral = NsqNames.IsEphemeral(_name);
         _ids = new MessageIdSequence(time.UnixMs());
         if (Logged) _backlog.MemoryLimit = options.Value.MemoryLimit;
         if (Logged) _ids.StartAbove(await _log!.Store.ReadLastIdAsync(_name, cancellationToken));
@@ -253,12 +257,12 @@ internal sealed class TopicGrain(
         var fanOut = NewFanOut(channel);
         _channels.Add(channel, fanOut);
         _fanOut = [.. _channels.Values];
-        if (!ChannelKey.IsEphemeral(channel)) await SaveAsync();
+        if (!NsqNames.IsEphemeral(channel)) await SaveAsync();
         // The channel owns every message from here on, and what the topic still holds (handed over now to a first
         // channel, as nsqd pumps its backlog to the first channel created, or later on unpause).
         var startAfter = (_backlog.FirstId ?? _ids.Next) - 1;
         MessageSegment[] held = !_paused && _fanOut.Length == 1 ? _backlog.TakeAll() : [];
-        if (ChannelKey.IsEphemeral(channel)) held = await LoadStoredAsync(held);
+        if (NsqNames.IsEphemeral(channel)) held = await LoadStoredAsync(held);
         await fanOut.Grain.CreateAsync(startAfter, new Immutable<MessageSegment[]>(held), cancellationToken);
         if (held.Length > 0 && Logged) _log!.Append(new LogWrite.ReleaseHeld(_name, held[^1].LastId));
         await GrainFactory.TopicDirectory().ChannelCreatedAsync(_name, channel, cancellationToken);
@@ -274,7 +278,7 @@ internal sealed class TopicGrain(
         if (!_channels.Remove(channel, out var fanOut)) return false;
         fanOut.Stop();
         _fanOut = [.. _channels.Values];
-        if (!ChannelKey.IsEphemeral(channel)) await SaveAsync();
+        if (!NsqNames.IsEphemeral(channel)) await SaveAsync();
         await fanOut.Grain.DeleteAsync(cancellationToken);
         await GrainFactory.TopicDirectory().ChannelDeletedAsync(_name, channel, cancellationToken);
         TopicLog.ChannelDeleted(logger, _name, channel);
@@ -308,7 +312,7 @@ internal sealed class TopicGrain(
         if (!paused && _backlog.Count > 0 && _fanOut.Length > 0)
         {
             var held = _backlog.TakeAll();
-            if (_channels.Keys.Any(ChannelKey.IsEphemeral)) held = await LoadStoredAsync(held);
+            if (_channels.Keys.Any(NsqNames.IsEphemeral)) held = await LoadStoredAsync(held);
             foreach (var channel in _fanOut) channel.AddRange(held);
             // As on channel creation: the channels have what was held before the log records it released.
             await WhenChannelsCaughtUpAsync();
@@ -420,7 +424,7 @@ internal sealed class TopicGrain(
         }
         var channels = new List<string>(_channels.Count);
         foreach (var name in _channels.Keys)
-            if (!ChannelKey.IsEphemeral(name)) channels.Add(name);
+            if (!NsqNames.IsEphemeral(name)) channels.Add(name);
         state.State.Exists = true;
         state.State.Paused = _paused;
         state.State.Channels = channels;

@@ -52,7 +52,7 @@ public sealed class ParsingTests
     [InlineData("1234567890123456789012345678901234567890123456789012345#ephemeral", false)]
     public void Names_follow_nsq_rule(string name, bool valid)
     {
-        Assert.Equal(valid, HttpNameRules.IsValid(name));
+        Assert.Equal(valid, NsqNames.IsValid(name));
     }
 
     [Theory]
