@@ -8,7 +8,8 @@ namespace OrleansNsq;
 /// One NSQ topic (key = the topic name). Accepts publish batches, gives each message its id and timestamp, and hands
 /// every batch to each of its channels; with no channel (or paused) it holds the messages until a channel appears
 /// (or unpause). Every method is per batch, never per message.
-/// <para>A .NET service publishes with <see cref="PublishAsync"/> (<c>grains.Topic("t").PublishAsync(new(PublishBatch.From(bodies)))</c>):
+/// <para>A .NET service publishes with <see cref="PublishAsync"/> (<c>grains.Topic("t").PublishAsync(new(PublishBatch.From(bodies)))</c>;
+/// the key must be an NSQ name, and a grain of another key refuses every call with an <see cref="ArgumentException"/>):
 /// one call per batch is what makes it cheap; the gateway cuts its batches at 64 KB, and any size that fits in
 /// Orleans' message limit works. The batch is <c>Immutable&lt;PublishBatch&gt;</c>: Orleans passes it by reference
 /// inside a silo instead of copying it, so the caller must not change its arrays afterwards. NSQ clients on the same
@@ -20,7 +21,9 @@ public interface ITopicGrain : IGrainWithStringKey
     /// <summary>PUB/MPUB/DPUB: creates the topic if needed and accepts the batch, one grain call per batch. Completes
     /// once the topic has taken the batch (its channels get it right after, in the topic's own calls) and, with
     /// --mem-queue-size=0, once it is committed to disk; throws when that failed or the log cannot commit
-    /// (E_PUB_FAILED). Interleaves: publishes that wait for the disk share its commits, and a publisher that outruns
+    /// (E_PUB_FAILED). Throws an <see cref="ArgumentException"/> (nothing is taken) for what nsqd refuses on the wire:
+    /// an empty body, a body above the node's --max-msg-size, offsets that do not describe the data
+    /// (<see cref="PublishBatch.ThrowIfMalformed"/>), a defer above --max-req-timeout. Interleaves: publishes that wait for the disk share its commits, and a publisher that outruns
     /// the disk or a channel waits here before its batch is taken.</summary>
     [Alias("Publish"), AlwaysInterleave]
     ValueTask PublishAsync(Immutable<PublishBatch> batch, CancellationToken cancellationToken = default);

@@ -8,8 +8,9 @@ namespace OrleansNsq.Gateway.Connections;
 
 /// <summary>
 /// PUB, MPUB, DPUB. Consecutive publishes to one topic within a read buffer are collected (body slices of the pipe,
-/// not copies) and sent as one <see cref="PublishBatch"/>: the bodies are copied once, into one array, and the topic
-/// grain is called once. Each command still gets its own <c>OK</c>, in order.
+/// not copies) and sent as one <see cref="PublishBatch"/>: the bodies are copied once, into one array that the batch
+/// then owns (<see cref="PublishBatch.TakeOwnership"/>), and the topic grain is called once. Each command still gets
+/// its own <c>OK</c>, in order.
 /// </summary>
 internal sealed partial class ClientSession
 {
@@ -108,7 +109,7 @@ internal sealed partial class ClientSession
 
         try
         {
-            await ClusterCall.WithinAsync((_pubTopicGrain!, new Immutable<PublishBatch>(new PublishBatch(data, ends, _pubDeferMs))),
+            await ClusterCall.WithinAsync((_pubTopicGrain!, new Immutable<PublishBatch>(PublishBatch.TakeOwnership(data, ends, _pubDeferMs))),
                 static (call, token) => call.Item1.PublishAsync(call.Item2, token), _options.PublishTimeout, _time);
         }
         catch (Exception ex)

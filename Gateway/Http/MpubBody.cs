@@ -5,7 +5,7 @@ namespace OrleansNsq.Gateway.Http;
 
 /// <summary>
 /// The two /mpub body formats, turned into one <see cref="PublishBatch"/> in place: bodies are moved to the front of
-/// the buffer they were read into, so the whole request costs that one array.
+/// the buffer they were read into, so the whole request costs that one array, which the batch then owns.
 /// </summary>
 internal static class MpubBody
 {
@@ -42,7 +42,7 @@ internal static class MpubBody
             }
             read = blockEnd;
         }
-        batch = new PublishBatch(body, [.. ends]);
+        batch = PublishBatch.TakeOwnership(body, [.. ends]);
         return null;
     }
 
@@ -77,9 +77,9 @@ internal static class MpubBody
             write += size;
             ends[i] = write;
         }
-        batch = new PublishBatch(body, ends);
+        batch = PublishBatch.TakeOwnership(body, ends);
         return null;
     }
 
-    private static PublishBatch Empty { get; } = new([], []);
+    private static PublishBatch Empty { get; } = PublishBatch.TakeOwnership([], []);
 }

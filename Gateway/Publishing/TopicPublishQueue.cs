@@ -90,6 +90,7 @@ internal sealed class TopicPublishQueue(ITopicGrain topic, TimeSpan bound, TimeP
             return true;
         }
 
-        public PublishBatch Close() => new(_data, [.. _ends], deferMs);
+        // The batch owns the buffer from here on: a closed batch is never written again.
+        public PublishBatch Close() => PublishBatch.TakeOwnership(_data, [.. _ends], deferMs);
     }
 }

@@ -19,6 +19,16 @@ public sealed class ChannelOptions
     /// <summary>--msg-timeout, default 60 s: the lease timeout of a pull that names none.</summary>
     public TimeSpan MsgTimeout { get; set; } = TimeSpan.FromMilliseconds(DefaultMsgTimeoutMs);
 
+    /// <summary>--max-msg-size, default 1048576 (1 MiB): a publish with a larger body is refused by the topic grain
+    /// (<see cref="ArgumentOutOfRangeException"/>), whoever calls it, as nsqd refuses it on the wire
+    /// (E_BAD_MESSAGE). The gateway checks its own --max-msg-size first and answers nsqd's errors; a standalone gateway
+    /// whose limit is above the silos' sees E_PUB_FAILED instead.</summary>
+    public long MaxMsgSize { get; set; } = 1_048_576;
+
+    /// <summary>--max-req-timeout, default 1 h: a publish deferred longer than this is refused by the topic grain
+    /// (<see cref="ArgumentOutOfRangeException"/>), as nsqd refuses such a DPUB (E_INVALID).</summary>
+    public TimeSpan MaxReqTimeout { get; set; } = TimeSpan.FromHours(1);
+
     /// <summary>--queue-scan-interval, default 100 ms: how often a channel with messages in flight or deferred requeues
     /// expired ones and readies due ones. Every channel scans itself, so there is no nsqd-style 5 s list refresh.</summary>
     public TimeSpan QueueScanInterval { get; set; } = TimeSpan.FromMilliseconds(100);

@@ -21,6 +21,9 @@ public static class NsqGrainsSiloBuilderExtensions
                 "Nsqd:MaxMsgTimeout (--max-msg-timeout) must be positive and below 24 days")
             .Validate(o => o.MsgTimeout > TimeSpan.Zero && o.MsgTimeout <= o.MaxMsgTimeout,
                 "Nsqd:MsgTimeout (--msg-timeout) must be positive and at most --max-msg-timeout")
+            .Validate(o => o.MaxMsgSize > 0, "Nsqd:MaxMsgSize (--max-msg-size) must be > 0")
+            .Validate(o => o.MaxReqTimeout >= TimeSpan.Zero && o.MaxReqTimeout.TotalMilliseconds <= int.MaxValue,
+                "Nsqd:MaxReqTimeout (--max-req-timeout) must be between 0 and 24 days")
             .Validate(o => o.QueueScanInterval > TimeSpan.Zero,
                 "Nsqd:QueueScanInterval (--queue-scan-interval) must be positive")
             .Validate(o => o.SubscriberIdleTimeout > TimeSpan.Zero,

@@ -36,6 +36,8 @@ internal sealed class TopicGrain(
     // --mem-queue-size=0: a publish answers once its batch is on disk.
     private readonly bool _durablePublish = options.Value.MemQueueSize == 0;
     private readonly double[] _e2eQuantiles = options.Value.E2eProcessingLatencyPercentiles;
+    private readonly long _maxMsgSize = options.Value.MaxMsgSize;
+    private readonly long _maxDeferMs = (long)options.Value.MaxReqTimeout.TotalMilliseconds;
     private readonly SortedDictionary<string, ChannelFanOut> _channels = new(StringComparer.Ordinal);
     private readonly TopicBacklog _backlog = new();
     // _channels' values as an array, so a publish enumerates without allocating.
@@ -96,6 +98,12 @@ internal sealed class TopicGrain(
     public async ValueTask PublishAsync(Immutable<PublishBatch> batch, CancellationToken cancellationToken = default)
     {
         var messages = batch.Value;
+        // What nsqd refuses on the wire is refused here too, for every caller (the gateway has checked already): one
+        // pass over the offsets, before anything waits or is taken.
+        messages.ThrowIfMalformed(_maxMsgSize);
+        if (messages.DeferMs > _maxDeferMs)
+            throw new ArgumentOutOfRangeException(nameof(batch), messages.DeferMs,
+                $"a publish is deferred at most --max-req-timeout ({_maxDeferMs} ms)");
         // Every wait comes before the accept, which is one synchronous step: publishes interleave only while they wait.
         // A caller that gives up (its gateway's --publish-timeout) is let go from any of these waits, before the accept:
         // a publish it was told failed is then not taken either. The backpressure waits stay as long as they need to be

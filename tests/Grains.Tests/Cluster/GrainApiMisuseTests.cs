@@ -9,7 +9,7 @@ public class GrainApiMisuseTests(ClusterFixture fixture) : ClusterTest(fixture)
     {
         // "a/b" would make the key of its channel c, "a/b/c", read as topic "a", channel "b/c".
         var topic = Grains.GetGrain<ITopicGrain>(NewTopic("/b"));
-        var refused = await Assert.ThrowsAnyAsync<ArgumentException>(() => topic.PublishAsync(new(PublishBatch.Single("m"u8.ToArray()))).AsTask());
+        var refused = await Assert.ThrowsAnyAsync<ArgumentException>(() => topic.PublishAsync(new(PublishBatch.Single("m"u8))).AsTask());
         Assert.Contains("not a valid NSQ name", refused.Message);
         await Assert.ThrowsAnyAsync<ArgumentException>(() => topic.CreateChannelAsync("c").AsTask());
     }
@@ -36,5 +36,76 @@ public class GrainApiMisuseTests(ClusterFixture fixture) : ClusterTest(fixture)
     {
         Assert.ThrowsAny<ArgumentException>(() => Grains.Channel(topic, channel));
         if (topic != "a") Assert.ThrowsAny<ArgumentException>(() => Grains.Topic(topic));
+    }
+
+    [Fact]
+    public async Task Publish_of_a_body_above_max_msg_size_is_refused_and_nothing_is_taken()
+    {
+        var topic = NewTopic();
+        var c = await Sub(topic, "c");
+        var tooBig = new byte[new ChannelOptions().MaxMsgSize + 1];
+
+        var refused = await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() =>
+            Topic(topic).PublishAsync(new(PublishBatch.From([[1], tooBig]))).AsTask());
+        Assert.Contains("--max-msg-size", refused.Message);
+
+        Assert.Equal(0, (await Topic(topic).GetStatsAsync())!.MessageCount);
+        await Topic(topic).PublishAsync(new(PublishBatch.Single(new byte[new ChannelOptions().MaxMsgSize])));
+        Assert.Single(await PullUntil(c, 1, "a body of exactly --max-msg-size"));
+    }
+
+    [Fact]
+    public void Factories_refuse_empty_bodies_broken_offsets_and_negative_defers()
+    {
+        Assert.Throws<ArgumentException>(() => PublishBatch.Single([]));
+        Assert.Throws<ArgumentException>(() => PublishBatch.From([[1], []]));
+        Assert.Throws<ArgumentOutOfRangeException>(() => PublishBatch.Single("m"u8, deferMs: -1));
+        Assert.Throws<ArgumentException>(() => PublishBatch.TakeOwnership([1, 2, 3], [2, 2]));
+        Assert.Throws<ArgumentException>(() => PublishBatch.TakeOwnership([1, 2, 3], [2, 1]));
+        Assert.Throws<ArgumentException>(() => PublishBatch.TakeOwnership([1, 2, 3], [0]));
+        Assert.Throws<ArgumentException>(() => PublishBatch.TakeOwnership([1, 2, 3], [2, 4]));
+        Assert.Equal(2, PublishBatch.TakeOwnership([1, 2, 3, 0], [2, 3]).Count);
+    }
+
+    [Theory]
+    [InlineData(new[] { 1, 1 })]
+    [InlineData(new[] { 2, 1 })]
+    [InlineData(new[] { 0 })]
+    [InlineData(new[] { 1, 4 })]
+    [InlineData(new[] { -1 })]
+    public async Task Batch_made_without_a_factory_with_broken_offsets_is_refused_by_the_topic(int[] ends)
+    {
+        var topic = NewTopic();
+        await Sub(topic, "c");
+        // What a serialized batch from a careless or hostile caller looks like: no factory ran.
+        var broken = new PublishBatch([1, 2, 3], ends);
+        await Assert.ThrowsAnyAsync<ArgumentException>(() => Topic(topic).PublishAsync(new(broken)).AsTask());
+        Assert.Equal(0, (await Topic(topic).GetStatsAsync())!.MessageCount);
+    }
+
+    [Fact]
+    public async Task Publish_deferred_beyond_max_req_timeout_is_refused()
+    {
+        var topic = NewTopic();
+        var tooLong = (int)new ChannelOptions().MaxReqTimeout.TotalMilliseconds + 1;
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() =>
+            Topic(topic).PublishAsync(new(PublishBatch.Single("m"u8, tooLong))).AsTask());
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() =>
+            Topic(topic).PublishAsync(new(new PublishBatch([1], [1], -5))).AsTask());
+    }
+
+    [Fact]
+    public async Task Single_and_From_copy_so_a_caller_reusing_its_buffer_changes_no_message()
+    {
+        var topic = NewTopic();
+        var c = await Sub(topic, "c");
+        var buffer = "first"u8.ToArray();
+        var single = PublishBatch.Single(buffer);
+        var many = PublishBatch.From([buffer, buffer]);
+        "XXXXX"u8.CopyTo(buffer);
+
+        await Topic(topic).PublishAsync(new(single));
+        await Topic(topic).PublishAsync(new(many));
+        Assert.Equal(["first", "first", "first"], (await PullUntil(c, 3, "copied bodies")).Select(Text));
     }
 }
