@@ -43,6 +43,15 @@ public static class ChannelKey
     /// <summary>The one topic directory grain (key 0).</summary>
     public static ITopicDirectoryGrain TopicDirectory(this IGrainFactory grains) => grains.GetGrain<ITopicDirectoryGrain>(0);
 
-    public static IExternalProducerDirectoryGrain ExternalProducers(this IGrainFactory grains) =>
+    /// <summary>The channel as its topic calls it (the grains' own traffic).</summary>
+    internal static IChannelFeedGrain ChannelFeed(this IGrainFactory grains, string topic, string channel) =>
+        grains.GetGrain<IChannelFeedGrain>(Of(topic, channel));
+
+    /// <summary>The topic directory as topics report to it (the grains' own traffic).</summary>
+    internal static ITopicDirectoryFeedGrain TopicDirectoryFeed(this IGrainFactory grains) =>
+        grains.GetGrain<ITopicDirectoryFeedGrain>(0);
+
+    /// <summary>The registrations of nsqd nodes that connected to lookupd's TCP port (the gateway's traffic).</summary>
+    internal static IExternalProducerDirectoryGrain ExternalProducers(this IGrainFactory grains) =>
         grains.GetGrain<IExternalProducerDirectoryGrain>(0);
 }

@@ -12,23 +12,13 @@ namespace OrleansNsq;
 /// registered with <see cref="SetSubscriberAsync"/> (and repeated as a heartbeat), long-poll <see cref="PullAsync"/>
 /// for no more than the free in-flight credit, and FIN/REQ/TOUCH sent as <see cref="SettleAsync"/> batches
 /// (<c>Immutable&lt;Settlement[]&gt;</c>: Orleans passes the array by reference in a silo instead of copying it, so the
-/// caller must not change it afterwards). Create the channel through <see cref="ITopicGrain.CreateChannelAsync"/> first.</para>
+/// caller must not change it afterwards). Create the channel through <see cref="ITopicGrain.CreateChannelAsync"/> first,
+/// and delete it through <see cref="ITopicGrain.DeleteChannelAsync"/>: what the topic itself sends its channels
+/// (messages, creation, deletion) is on an internal interface no other assembly can call.</para>
 /// </summary>
 [Alias("OrleansNsq.IChannelGrain")]
 public interface IChannelGrain : IGrainWithStringKey
 {
-    /// <summary>Topic → channel: new messages. Ids grow across calls. The topic's first call (possibly with no segments)
-    /// creates the channel; until then, and after <see cref="DeleteAsync"/>, pulls answer
-    /// <see cref="DeliveryBatch.Deleted"/>.</summary>
-    [Alias("Enqueue")]
-    ValueTask EnqueueAsync(Immutable<MessageSegment[]> segments, CancellationToken cancellationToken = default);
-
-    /// <summary>Topic → channel: creates the channel (a no-op when it exists) as the owner of every message with an
-    /// id above <paramref name="startAfterId"/>, starting with <paramref name="held"/> (what the topic held for its
-    /// first channel). A durable channel has its cursor on disk when this completes.</summary>
-    [Alias("Create")]
-    ValueTask CreateAsync(long startAfterId, Immutable<MessageSegment[]> held, CancellationToken cancellationToken = default);
-
     /// <summary>Leases up to <see cref="PullRequest.MaxCount"/> ready messages to the subscriber, waiting up to
     /// <see cref="PullRequest.WaitMs"/> for some when none is ready (while paused none is ready). Keep WaitMs below
     /// Orleans' response timeout (30 s by default). MsgTimeoutMs 0 means --msg-timeout; it is capped at
@@ -61,11 +51,6 @@ public interface IChannelGrain : IGrainWithStringKey
     /// <summary>Drops ready, in-flight and deferred messages (nsqd's channel empty).</summary>
     [Alias("Empty")]
     ValueTask EmptyAsync(CancellationToken cancellationToken = default);
-
-    /// <summary>Called by the topic: drops everything and tells subscribers (their pulls answer
-    /// <see cref="DeliveryBatch.ChannelDeleted"/>).</summary>
-    [Alias("Delete")]
-    ValueTask DeleteAsync(CancellationToken cancellationToken = default);
 
     /// <summary>The channel's /stats counters (depth, in_flight_count, requeue_count, timeout_count,
     /// client_count...).</summary>

@@ -8,9 +8,11 @@ namespace OrleansNsq;
 /// registration lives as long as its TCP connection, and nsqd sends them all again when it reconnects. If the grain
 /// is reactivated, the connections notice on their next PING (<see cref="PingAsync"/> answers false) and send what
 /// they hold with <see cref="RestoreAsync"/>.
+/// Internal (the gateway, which speaks lookupd's TCP protocol, sees it): a service that registered a peer or a topic
+/// here would make lookupd name producers that do not exist.
 /// </summary>
 [Alias("OrleansNsq.IExternalProducerDirectoryGrain")]
-public interface IExternalProducerDirectoryGrain : IGrainWithIntegerKey
+internal interface IExternalProducerDirectoryGrain : IGrainWithIntegerKey
 {
     /// <summary>IDENTIFY: the peer becomes a producer of the <c>client</c> registration, last update now.</summary>
     [Alias("Identify")]

@@ -21,7 +21,7 @@ namespace OrleansNsq.Grains.Channels;
 /// topic's stored batches when it activates.
 /// </summary>
 [Reentrant, KeepAlive, PreferLocalPlacement]
-internal sealed class ChannelGrain : Grain, IChannelGrain
+internal sealed class ChannelGrain : Grain, IChannelFeedGrain
 {
     private readonly ChannelOptions _options;
     private readonly TimeProvider _time;

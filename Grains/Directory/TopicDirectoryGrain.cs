@@ -9,7 +9,7 @@ namespace OrleansNsq.Grains.Directory;
 [KeepAlive]
 internal sealed class TopicDirectoryGrain(
     TimeProvider time,
-    [PersistentState("directory", NsqStateStorage.Name)] IPersistentState<DirectoryState> state) : Grain, ITopicDirectoryGrain
+    [PersistentState("directory", NsqStateStorage.Name)] IPersistentState<DirectoryState> state) : Grain, ITopicDirectoryFeedGrain
 {
     private readonly TopicDirectory _directory = new();
 

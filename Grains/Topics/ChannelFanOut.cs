@@ -13,7 +13,7 @@ namespace OrleansNsq.Grains.Topics;
 /// A failed call is tried again, in order, until it lands or the channel is deleted; the channel ignores a segment it
 /// already has, so a call that timed out after landing does not deliver twice.
 /// </summary>
-internal sealed class ChannelFanOut(string topic, string channel, IChannelGrain grain, TimeProvider time, ILogger logger)
+internal sealed class ChannelFanOut(string topic, string channel, IChannelFeedGrain grain, TimeProvider time, ILogger logger)
 {
     /// <summary>Segments waiting for the channel (each ≤ 64 KB from the gateway) beyond which publishers wait.</summary>
     public const int MaxPendingSegments = 256;
@@ -30,7 +30,7 @@ internal sealed class ChannelFanOut(string topic, string channel, IChannelGrain 
     private long _delivered;
 
     public string Channel => channel;
-    public IChannelGrain Grain => grain;
+    public IChannelFeedGrain Grain => grain;
 
     /// <summary>Segments not yet acknowledged by the channel, the call under way included.</summary>
     public int PendingSegments => _pending.Count + _sending.Length;

@@ -93,7 +93,7 @@ internal sealed class TopicGrain(
     }
 
     private ChannelFanOut NewFanOut(string channel) =>
-        new(_name, channel, GrainFactory.Channel(_name, channel), time, logger);
+        new(_name, channel, GrainFactory.ChannelFeed(_name, channel), time, logger);
 
     public async ValueTask PublishAsync(Immutable<PublishBatch> batch, CancellationToken cancellationToken = default)
     {
@@ -273,7 +273,7 @@ internal sealed class TopicGrain(
         if (NsqNames.IsEphemeral(channel)) held = await LoadStoredAsync(held);
         await fanOut.Grain.CreateAsync(startAfter, new Immutable<MessageSegment[]>(held), cancellationToken);
         if (held.Length > 0 && Logged) _log!.Append(new LogWrite.ReleaseHeld(_name, held[^1].LastId));
-        await GrainFactory.TopicDirectory().ChannelCreatedAsync(_name, channel, cancellationToken);
+        await GrainFactory.TopicDirectoryFeed().ChannelCreatedAsync(_name, channel, cancellationToken);
         TopicLog.ChannelCreated(logger, _name, channel);
     }
 
@@ -288,7 +288,7 @@ internal sealed class TopicGrain(
         _fanOut = [.. _channels.Values];
         if (!NsqNames.IsEphemeral(channel)) await SaveAsync();
         await fanOut.Grain.DeleteAsync(cancellationToken);
-        await GrainFactory.TopicDirectory().ChannelDeletedAsync(_name, channel, cancellationToken);
+        await GrainFactory.TopicDirectoryFeed().ChannelDeletedAsync(_name, channel, cancellationToken);
         TopicLog.ChannelDeleted(logger, _name, channel);
         // nsqd/topic.go DeleteExistingChannel: an ephemeral topic goes with its last channel.
         if (_ephemeral && _channels.Count == 0) await DeleteCoreAsync();
@@ -392,7 +392,7 @@ internal sealed class TopicGrain(
         _exists = true;
         // The directory first: after a crash between the two writes it names a topic that does not exist (skipped by
         // /stats), never the reverse (a topic /stats cannot find).
-        await GrainFactory.TopicDirectory().TopicCreatedAsync(_name);
+        await GrainFactory.TopicDirectoryFeed().TopicCreatedAsync(_name);
         await SaveAsync();
         TopicLog.Created(logger, _name);
     }
@@ -414,7 +414,7 @@ internal sealed class TopicGrain(
         for (var i = 0; i < channels.Length; i++) deletes[i] = channels[i].Grain.DeleteAsync().AsTask();
         await Task.WhenAll(deletes);
         if (Logged) await _log!.WriteAsync(new LogWrite.DeleteTopic(_name));
-        await GrainFactory.TopicDirectory().TopicDeletedAsync(_name);
+        await GrainFactory.TopicDirectoryFeed().TopicDeletedAsync(_name);
         TopicLog.Deleted(logger, _name);
         DeactivateOnIdle();
     }

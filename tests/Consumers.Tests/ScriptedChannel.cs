@@ -66,11 +66,8 @@ internal sealed class ScriptedChannel : IChannelGrain
         return clientCount == 0 && EphemeralUnused;
     }
 
-    public ValueTask EnqueueAsync(Immutable<MessageSegment[]> segments, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-    public ValueTask CreateAsync(long startAfterId, Immutable<MessageSegment[]> held, CancellationToken cancellationToken = default) => throw new NotSupportedException();
     public ValueTask SetPausedAsync(bool paused, CancellationToken cancellationToken = default) => throw new NotSupportedException();
     public ValueTask EmptyAsync(CancellationToken cancellationToken = default) => throw new NotSupportedException();
-    public ValueTask DeleteAsync(CancellationToken cancellationToken = default) => throw new NotSupportedException();
     public ValueTask<ChannelStats> GetStatsAsync(CancellationToken cancellationToken = default) => throw new NotSupportedException();
 }
 

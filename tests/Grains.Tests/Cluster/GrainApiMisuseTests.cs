@@ -108,4 +108,28 @@ public class GrainApiMisuseTests(ClusterFixture fixture) : ClusterTest(fixture)
         await Topic(topic).PublishAsync(new(many));
         Assert.Equal(["first", "first", "first"], (await PullUntil(c, 3, "copied bodies")).Select(Text));
     }
+
+    [Fact]
+    public void Grains_own_calls_are_on_internal_interfaces_that_no_service_can_call()
+    {
+        var exported = typeof(IChannelGrain).Assembly.GetExportedTypes();
+        Assert.DoesNotContain(typeof(IChannelFeedGrain), exported);
+        Assert.DoesNotContain(typeof(ITopicDirectoryFeedGrain), exported);
+        Assert.DoesNotContain(typeof(IExternalProducerDirectoryGrain), exported);
+        string[] channelFeed = ["EnqueueAsync", "CreateAsync", "DeleteAsync"];
+        Assert.All(channelFeed, name => Assert.Null(typeof(IChannelGrain).GetMethod(name)));
+        string[] directoryFeed = ["TopicCreatedAsync", "TopicDeletedAsync", "ChannelCreatedAsync", "ChannelDeletedAsync"];
+        Assert.All(directoryFeed, name => Assert.Null(typeof(ITopicDirectoryGrain).GetMethod(name)));
+    }
+
+    [Fact]
+    public async Task Channel_fed_through_its_internal_interface_is_the_activation_its_consumers_pull_from()
+    {
+        var topic = NewTopic();
+        var channel = await Sub(topic, "c");
+        await Publish(topic, "m");
+        Assert.Equal("m", Text(Assert.Single(await PullUntil(channel, 1, "pull through IChannelGrain"))));
+        await Grains.ChannelFeed(topic, "c").DeleteAsync();
+        Assert.True((await Pull(channel)).ChannelDeleted);
+    }
 }

@@ -12,7 +12,7 @@ namespace OrleansNsq.Grains.Tests.Topics;
 public sealed class ChannelFanOutTests
 {
     /// <summary>A channel whose EnqueueAsync calls stay open until the test answers them.</summary>
-    private sealed class HeldChannel : IChannelGrain
+    private sealed class HeldChannel : IChannelFeedGrain
     {
         public List<(long[] FirstIds, TaskCompletionSource Answer)> Calls { get; } = [];
 
