@@ -1,3 +1,5 @@
+using OrleansNsq.Messages;
+
 namespace OrleansNsq.Consumers;
 
 /// <summary>
@@ -13,6 +15,10 @@ public sealed class ChannelConsumerOptions
     /// <see cref="Messages.DeliveryBatch"/> of small messages stays off the large-object heap).</summary>
     public const int DefaultMaxPullCount = 500;
 
+    /// <summary>The most <see cref="PullWait"/> may be: <see cref="PullRequest.MaxWaitMs"/>, 20 s, Orleans' default
+    /// response timeout (30 s) less 10 s for the call itself.</summary>
+    public static readonly TimeSpan MaxPullWait = TimeSpan.FromMilliseconds(PullRequest.MaxWaitMs);
+
     /// <summary>Default of <see cref="MaxReqDelay"/>: nsqd's --max-req-timeout default, 1 hour.</summary>
     public static readonly TimeSpan DefaultMaxReqDelay = TimeSpan.FromHours(1);
 
@@ -26,8 +32,9 @@ public sealed class ChannelConsumerOptions
     /// the node caps it at --max-msg-timeout (15 min by default).</summary>
     public TimeSpan MsgTimeout { get; set; } = TimeSpan.Zero;
 
-    /// <summary>Long poll: how long one pull may wait in the channel grain when nothing is ready. Keep it well below
-    /// Orleans' response timeout (30 s by default). Default 10 s, as the gateway.</summary>
+    /// <summary>Long poll: how long one pull may wait in the channel grain when nothing is ready, from 0 to
+    /// <see cref="MaxPullWait"/> (20 s, so a waiting pull answers within Orleans' 30 s response timeout; more is refused
+    /// when subscribing). Default 10 s, as the gateway.</summary>
     public TimeSpan PullWait { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Most messages one pull asks for. Default <see cref="DefaultMaxPullCount"/>.</summary>
@@ -51,8 +58,9 @@ public sealed class ChannelConsumerOptions
         if (MaxPullCount < 1) throw new ArgumentOutOfRangeException(nameof(MaxPullCount), MaxPullCount, "MaxPullCount must be at least 1");
         if (MsgTimeout < TimeSpan.Zero || MsgTimeout.TotalMilliseconds > int.MaxValue)
             throw new ArgumentOutOfRangeException(nameof(MsgTimeout), MsgTimeout, "MsgTimeout must be between 0 and int.MaxValue ms");
-        if (PullWait < TimeSpan.Zero || PullWait > TimeSpan.FromMinutes(1))
-            throw new ArgumentOutOfRangeException(nameof(PullWait), PullWait, "PullWait must be between 0 and 1 minute");
+        if (PullWait < TimeSpan.Zero || PullWait > MaxPullWait)
+            throw new ArgumentOutOfRangeException(nameof(PullWait), PullWait,
+                $"PullWait must be between 0 and {MaxPullWait.TotalSeconds:0} s (ChannelConsumerOptions.MaxPullWait), below Orleans' 30 s response timeout");
         if (HeartbeatInterval <= TimeSpan.Zero || HeartbeatInterval >= TimeSpan.FromMinutes(2))
             throw new ArgumentOutOfRangeException(nameof(HeartbeatInterval), HeartbeatInterval, "HeartbeatInterval must be above 0 and below the channel's 2 minute subscriber idle timeout");
         if (RetryDelay < TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(RetryDelay), RetryDelay, "RetryDelay must not be negative");

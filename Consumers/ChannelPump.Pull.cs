@@ -24,7 +24,7 @@ internal sealed partial class ChannelPump
             try
             {
                 batch = await PullAsync(new PullRequest(Id, Math.Min(credit, _settings.MaxPullCount), msgTimeoutMs,
-                    (int)_settings.PullWait.TotalMilliseconds)).ConfigureAwait(false);
+                    (int)Math.Min(_settings.PullWait.TotalMilliseconds, PullRequest.MaxWaitMs))).ConfigureAwait(false);
             }
             catch (Exception ex) when (!token.IsCancellationRequested)
             {

@@ -1,3 +1,5 @@
+using OrleansNsq.Messages;
+
 namespace OrleansNsq.Consumers;
 
 /// <summary>How a <see cref="ChannelPump"/> talks to its channel grain; each owner fills it from its own options
@@ -7,7 +9,8 @@ internal sealed record PumpSettings
     /// <summary>Most messages one pull may lease.</summary>
     public int MaxPullCount { get; init; } = 500;
 
-    /// <summary>How long a pull may wait in the channel grain when nothing is ready (below Orleans' 30 s call timeout).</summary>
+    /// <summary>How long a pull may wait in the channel grain when nothing is ready; the pump asks for at most
+    /// <see cref="PullRequest.MaxWaitMs"/> (below Orleans' 30 s call timeout).</summary>
     public TimeSpan PullWait { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Longest a settle call, or a pull beyond its <see cref="PullWait"/>, may take before it is given up (the

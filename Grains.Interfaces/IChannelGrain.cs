@@ -20,8 +20,8 @@ namespace OrleansNsq;
 public interface IChannelGrain : IGrainWithStringKey
 {
     /// <summary>Leases up to <see cref="PullRequest.MaxCount"/> ready messages to the subscriber, waiting up to
-    /// <see cref="PullRequest.WaitMs"/> for some when none is ready (while paused none is ready). Keep WaitMs below
-    /// Orleans' response timeout (30 s by default). MsgTimeoutMs 0 means --msg-timeout; it is capped at
+    /// <see cref="PullRequest.WaitMs"/> for some when none is ready (while paused none is ready), never longer than
+    /// <see cref="PullRequest.MaxWaitMs"/> (20 s, below Orleans' 30 s response timeout). MsgTimeoutMs 0 means --msg-timeout; it is capped at
     /// --max-msg-timeout. One batch holds at most 2,000 messages (it stays off the large-object heap).</summary>
     [Alias("Pull")]
     ValueTask<DeliveryBatch> PullAsync(PullRequest request, CancellationToken cancellationToken = default);

@@ -7,7 +7,8 @@ public sealed class SubscriptionOptions
     /// references, and keeps Orleans' per-call cost under 1% at 450k msgs/s (measured in docs/PERFORMANCE.md).</summary>
     public int MaxPullCount { get; set; } = 500;
 
-    /// <summary>How long a pull may wait in the channel grain when nothing is ready (below Orleans' 30 s call timeout).</summary>
+    /// <summary>How long a pull may wait in the channel grain when nothing is ready; at most 20 s
+    /// (<see cref="Messages.PullRequest.MaxWaitMs"/>, below Orleans' 30 s call timeout): a longer one waits 20 s.</summary>
     public TimeSpan PullWait { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>How often expired leases are freed on the gateway side (nsqd's queue scanner runs every 100 ms).</summary>

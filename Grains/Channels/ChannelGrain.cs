@@ -156,6 +156,8 @@ internal sealed class ChannelGrain : Grain, IChannelFeedGrain
             return new(batch);
         }
         if (request.WaitMs <= 0) return new(DeliveryBatch.Empty);
+        // A wait the caller's response timeout would cut short fails the call instead of answering it empty.
+        if (request.WaitMs > PullRequest.MaxWaitMs) request = request with { WaitMs = PullRequest.MaxWaitMs };
         return WaitAsync(_pulls.Add(request), cancellationToken);
     }
 

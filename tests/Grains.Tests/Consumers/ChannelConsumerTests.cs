@@ -195,7 +195,7 @@ public class ChannelConsumerTests(ClusterFixture fixture) : ClusterTest(fixture)
     public async Task Cancelling_the_reader_ends_a_waiting_long_poll_at_once()
     {
         var topic = NewTopic();
-        await using var consumer = await Subscribe(topic, "c", new ChannelConsumerOptions { PullWait = TimeSpan.FromSeconds(30) });
+        await using var consumer = await Subscribe(topic, "c", new ChannelConsumerOptions { PullWait = ChannelConsumerOptions.MaxPullWait });
         using var cancel = new CancellationTokenSource();
         await using var reader = consumer.ReadAllAsync(cancel.Token).GetAsyncEnumerator();
         var next = reader.MoveNextAsync().AsTask();
@@ -203,5 +203,19 @@ public class ChannelConsumerTests(ClusterFixture fixture) : ClusterTest(fixture)
         await cancel.CancelAsync();
 
         Assert.False(await Within(next, "reader after cancel"));
+    }
+
+    [Fact]
+    public async Task PullWait_at_or_above_Orleans_response_timeout_is_refused_when_subscribing()
+    {
+        var topic = NewTopic();
+        Assert.Equal(TimeSpan.FromSeconds(20), ChannelConsumerOptions.MaxPullWait);
+        foreach (var wait in new[] { ChannelConsumerOptions.MaxPullWait + TimeSpan.FromMilliseconds(1), TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(-1) })
+        {
+            var refused = await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() =>
+                Subscribe(topic, "c", new ChannelConsumerOptions { PullWait = wait }));
+            Assert.Equal(nameof(ChannelConsumerOptions.PullWait), refused.ParamName);
+        }
+        Assert.Null(await Topic(topic).GetStatsAsync());
     }
 }
