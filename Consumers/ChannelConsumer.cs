@@ -87,6 +87,11 @@ public sealed class ChannelConsumer : IAsyncDisposable
     /// <summary>Messages received and not yet FIN'd, REQ'd or timed out.</summary>
     public int InFlightCount => _leases.InFlightCount;
 
+    /// <summary>FIN/REQ/TOUCH calls that returned true and that the channel refused afterwards: the lease had already
+    /// ended there (a failover, or a msg_timeout that passed while the settlement was on its way). Each such message
+    /// is delivered again, as after a timeout.</summary>
+    public long RefusedSettlements => _queue.RefusedSettlements;
+
     /// <summary>True once a pull found the channel deleted (HTTP /channel/delete, /topic/delete): nsqd closes its
     /// consumers then, and <see cref="ReadAllAsync"/> ends.</summary>
     public bool ChannelDeleted => _queue.ChannelDeleted;
@@ -149,29 +154,33 @@ public sealed class ChannelConsumer : IAsyncDisposable
     /// msg_timeout passed: the channel delivers it again), as nsqd's E_FIN_FAILED.</summary>
     public bool Fin(long id) => Sent(_leases.Fin(id));
 
-    /// <summary>FIN of a received message.</summary>
-    public bool Fin(in DeliveredMessage message) => Fin(message.Id);
+    /// <summary>FIN of a received message: of this delivery of it only. False also when the message was delivered
+    /// again since (after a failover or its msg_timeout, with another <see cref="DeliveredMessage.LeaseToken"/>): a
+    /// stale delivery cannot settle the new one.</summary>
+    public bool Fin(in DeliveredMessage message) => Sent(_leases.Fin(message.Id, message.LeaseToken));
 
     /// <summary>REQ: the message goes back to the channel, ready again after <paramref name="delay"/> (default at
     /// once; capped at <see cref="ChannelConsumerOptions.MaxReqDelay"/>) and delivered with attempts + 1. Counts in the
     /// channel's <c>requeue_count</c>. False as for <see cref="Fin(long)"/>.</summary>
-    public bool Req(long id, TimeSpan delay = default)
+    public bool Req(long id, TimeSpan delay = default) => Req(id, 0, delay);
+
+    /// <summary>REQ of a received message: of this delivery of it only (as <see cref="Fin(in DeliveredMessage)"/>).</summary>
+    public bool Req(in DeliveredMessage message, TimeSpan delay = default) => Req(message.Id, message.LeaseToken, delay);
+
+    private bool Req(long id, int leaseToken, TimeSpan delay)
     {
         if (delay < TimeSpan.Zero) delay = TimeSpan.Zero;
         if (delay > _options.MaxReqDelay) delay = _options.MaxReqDelay;
-        return Sent(_leases.Req(id, (int)delay.TotalMilliseconds));
+        return Sent(_leases.Req(id, (int)delay.TotalMilliseconds, leaseToken));
     }
-
-    /// <summary>REQ of a received message.</summary>
-    public bool Req(in DeliveredMessage message, TimeSpan delay = default) => Req(message.Id, delay);
 
     /// <summary>TOUCH: the message stays in flight for another msg_timeout from now (with
     /// <see cref="ChannelConsumerOptions.MsgTimeout"/> 0, for as long as the channel leased it; the node caps the
     /// total at --max-msg-timeout after delivery). False when it is not in flight here.</summary>
     public bool Touch(long id) => Sent(_leases.Touch(id));
 
-    /// <summary>TOUCH of a received message.</summary>
-    public bool Touch(in DeliveredMessage message) => Touch(message.Id);
+    /// <summary>TOUCH of a received message: of this delivery of it only (as <see cref="Fin(in DeliveredMessage)"/>).</summary>
+    public bool Touch(in DeliveredMessage message) => Sent(_leases.Touch(message.Id, message.LeaseToken));
 
     /// <summary>A settlement made here goes out at once, or with the next batch while a call is out.</summary>
     private bool Sent(SettleResult result)

@@ -12,50 +12,63 @@ internal sealed partial class ChannelPump
     // asked for the node's default msg_timeout. 60 s (nsqd's --msg-timeout) until the first batch.
     private long _grantedLeaseMs = 60_000;
 
-    /// <summary>FIN, REQ or release of one of <paramref name="leases"/>' messages; the settlement waits for the next
-    /// flush.</summary>
-    internal SettleResult Settle(HeldLeases leases, long id, SettlementKind kind, int milliseconds = 0)
+    /// <summary>FIN, REQ or release of one of <paramref name="leases"/>' messages (of the delivery with
+    /// <paramref name="leaseToken"/>, or of any when it is 0); the settlement, with the delivery's token, waits for the
+    /// next flush.</summary>
+    internal SettleResult Settle(HeldLeases leases, long id, int leaseToken, SettlementKind kind, int milliseconds = 0)
     {
         lock (_sync)
         {
-            var result = TakeLocked(leases, id);
-            if (result == SettleResult.Ok) _settlements.Add(new Settlement(id, kind, milliseconds));
+            var result = TakeLocked(leases, id, leaseToken, out var token);
+            if (result == SettleResult.Ok) AddSettlementLocked(new Settlement(id, token, kind, milliseconds), leases);
             return result;
         }
     }
 
     /// <summary>TOUCH: new deadline = now + the holder's msg timeout, never beyond delivery + max-msg-timeout.</summary>
-    internal SettleResult Touch(HeldLeases leases, long id)
+    internal SettleResult Touch(HeldLeases leases, long id, int leaseToken)
     {
         lock (_sync)
         {
             ref var entry = ref CollectionsMarshal.GetValueRefOrNullRef(_inFlight, id);
-            if (Unsafe.IsNullRef(ref entry)) return SettleResult.NotInFlight;
+            if (Unsafe.IsNullRef(ref entry) || (leaseToken != 0 && entry.Token != leaseToken)) return SettleResult.NotInFlight;
             if (entry.Owner != leases) return SettleResult.NotOwner;
             var now = NowMs;
             if (entry.DeadlineUnixMs <= now) return SettleResult.NotInFlight; // the lease scan frees it
             var msgTimeoutMs = leases.Holder.MsgTimeoutMs;
             var extendMs = msgTimeoutMs > 0 ? msgTimeoutMs : _grantedLeaseMs;
             entry.DeadlineUnixMs = Math.Min(now + extendMs, entry.DeliveredUnixMs + _settings.MaxMsgTimeoutMs);
-            _settlements.Add(new Settlement(id, SettlementKind.Touch, msgTimeoutMs));
+            AddSettlementLocked(new Settlement(id, entry.Token, SettlementKind.Touch, msgTimeoutMs), leases);
             return SettleResult.Ok;
         }
     }
 
-    private SettleResult TakeLocked(HeldLeases leases, long id)
+    private SettleResult TakeLocked(HeldLeases leases, long id, int leaseToken, out int token)
     {
-        // One lookup: remove first, put back in the rare case of another holder's id.
+        // One lookup: remove first, put back in the rare case of another holder's id or another delivery's token.
+        token = 0;
         if (!_inFlight.Remove(id, out var entry)) return SettleResult.NotInFlight;
-        if (entry.Owner != leases)
+        if (entry.Owner != leases || (leaseToken != 0 && entry.Token != leaseToken))
         {
             _inFlight.Add(id, entry);
-            return SettleResult.NotOwner;
+            return entry.Owner != leases ? SettleResult.NotOwner : SettleResult.NotInFlight;
         }
+        token = entry.Token;
         leases.InFlight--;
         _credit.Set();
         // Past its deadline the lease belongs to the channel again (it may already be another consumer's): nsqd
         // answers "ID not in flight" until the message is delivered anew.
         return entry.DeadlineUnixMs > NowMs ? SettleResult.Ok : SettleResult.NotInFlight;
+    }
+
+    /// <summary>The channel refused a TOUCH the pump had answered Ok: the lease is no longer in flight there, so its
+    /// slot is free here too (unless the id was delivered again since, under another token).</summary>
+    private void DropRefusedTouchLocked(long id, int token)
+    {
+        if (!_inFlight.TryGetValue(id, out var entry) || entry.Token != token) return;
+        _inFlight.Remove(id);
+        entry.Owner.InFlight--;
+        _credit.Set();
     }
 
     /// <summary>The lease scan timer: frees expired slots, and repeats the holder count when it is due.</summary>

@@ -96,7 +96,7 @@ internal sealed partial class ChannelPump
                 // once (attempt not counted), where another consumer may take it, instead of waiting here for its
                 // lease to time out.
                 if (_stopped || !TryDeliverLocked(message, batch.DeadlineUnixMs, now, ref touched))
-                    _settlements.Add(new Settlement(message.Id, SettlementKind.Release));
+                    AddSettlementLocked(new Settlement(message.Id, message.LeaseToken, SettlementKind.Release), null);
             }
         }
         if (touched is not null)
@@ -116,13 +116,13 @@ internal sealed partial class ChannelPump
             if (leases.Holder.ShouldSampleOut())
             {
                 // sample_rate: taken off the channel, never delivered (nsqd).
-                _settlements.Add(new Settlement(message.Id, SettlementKind.Finish));
+                AddSettlementLocked(new Settlement(message.Id, message.LeaseToken, SettlementKind.Finish), null);
                 return true;
             }
             // A timed-out lease delivered again before the scan freed it: the old holder's slot is free now.
             ref var entry = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_inFlight, message.Id, out var stale);
             if (stale) entry.Owner.InFlight--;
-            entry = new Lease(leases, now, deadline);
+            entry = new Lease(leases, now, deadline, message.LeaseToken);
             leases.InFlight++;
             leases.Messages++;
             if (leases.Holder.QueueDelivery(message))

@@ -32,16 +32,18 @@ internal sealed class HeldLeases
     /// <summary>Messages the pump may still deliver here: RDY − in flight.</summary>
     internal long FreeCredit => Holder.ReadyCount - InFlight;
 
-    public SettleResult Fin(long id) => Pump.Settle(this, id, SettlementKind.Finish);
+    /// <summary>FIN. <paramref name="leaseToken"/> 0 settles whichever delivery of the id this holder has (NSQ's FIN
+    /// names only the id); another token settles only that delivery, so a FIN of an earlier one is NotInFlight.</summary>
+    public SettleResult Fin(long id, int leaseToken = 0) => Pump.Settle(this, id, leaseToken, SettlementKind.Finish);
 
     /// <summary>REQ: ready again after <paramref name="delayMs"/> (already capped by the caller), attempts + 1.</summary>
-    public SettleResult Req(long id, int delayMs) => Pump.Settle(this, id, SettlementKind.Requeue, delayMs);
+    public SettleResult Req(long id, int delayMs, int leaseToken = 0) => Pump.Settle(this, id, leaseToken, SettlementKind.Requeue, delayMs);
 
     /// <summary>TOUCH: the lease runs for another msg_timeout from now, never beyond delivery + --max-msg-timeout.</summary>
-    public SettleResult Touch(long id) => Pump.Touch(this, id);
+    public SettleResult Touch(long id, int leaseToken = 0) => Pump.Touch(this, id, leaseToken);
 
     /// <summary>Hands a delivered but unused message back at once (attempt not counted).</summary>
-    public SettleResult Release(long id) => Pump.Settle(this, id, SettlementKind.Release);
+    public SettleResult Release(long id, int leaseToken = 0) => Pump.Settle(this, id, leaseToken, SettlementKind.Release);
 
     /// <summary>Sends what was settled, unless a settle call is out already (then it goes with the next).</summary>
     public void FlushSettlements() => Pump.FlushSettlements();

@@ -29,4 +29,10 @@ internal interface ILeaseHolder
 
     /// <summary>The channel was deleted (HTTP /channel/delete, /topic/delete): nsqd closes its consumers.</summary>
     void OnChannelDeleted();
+
+    /// <summary>The channel refused a FIN, REQ or TOUCH of <paramref name="id"/> that the pump had accepted: the lease
+    /// had already ended there (the channel failed over, or the message timed out before the settlement arrived).
+    /// nsqd would have answered E_FIN_FAILED, E_REQ_FAILED or E_TOUCH_FAILED "ID not in flight"; the holder answers it
+    /// now. Called outside the pump's lock.</summary>
+    void OnSettlementRefused(long id, SettlementKind kind);
 }

@@ -16,4 +16,7 @@ internal static partial class PumpLog
 
     [LoggerMessage(5004, LogLevel.Debug, "Cancelling the pull on {Topic}/{Channel} failed; it ends by itself")]
     public static partial void CancelPullFailed(ILogger logger, string topic, string channel, Exception ex);
+
+    [LoggerMessage(5005, LogLevel.Debug, "Channel {Topic}/{Channel} refused {Count} settlements: their leases had ended there (a failover or a timeout)")]
+    public static partial void SettlementsRefused(ILogger logger, string topic, string channel, int count);
 }

@@ -16,6 +16,7 @@ internal sealed class ReaderQueue(int maxInFlight, int msgTimeoutMs) : ILeaseHol
     private bool _reading;
     private volatile bool _channelDeleted;
     private HeldLeases? _leases;
+    private long _refusedSettlements;
 
     /// <summary>True once the pump found the channel deleted.</summary>
     public bool ChannelDeleted => _channelDeleted;
@@ -46,6 +47,13 @@ internal sealed class ReaderQueue(int maxInFlight, int msgTimeoutMs) : ILeaseHol
         if (reading) _queued.Set();
         else ReleaseUnread();
     }
+
+    /// <summary>A FIN/REQ/TOUCH that returned true was refused by the channel afterwards (its lease had ended there):
+    /// the message comes again, to this or another consumer, as after a timeout.</summary>
+    void ILeaseHolder.OnSettlementRefused(long id, SettlementKind kind) => Interlocked.Increment(ref _refusedSettlements);
+
+    /// <summary>Settlements the channel refused after they returned true.</summary>
+    public long RefusedSettlements => Interlocked.Read(ref _refusedSettlements);
 
     void ILeaseHolder.OnChannelDeleted()
     {
@@ -92,7 +100,7 @@ internal sealed class ReaderQueue(int maxInFlight, int msgTimeoutMs) : ILeaseHol
             unread = _queue.ToArray();
             _queue.Clear();
         }
-        foreach (var message in unread) _leases.Release(message.Id);
+        foreach (var message in unread) _leases.Release(message.Id, message.LeaseToken);
         _leases.FlushSettlements();
     }
 }

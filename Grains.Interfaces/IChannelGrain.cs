@@ -30,10 +30,11 @@ public interface IChannelGrain : IGrainWithStringKey
     [Alias("CancelPull")]
     ValueTask CancelPullAsync(Guid subscriberId, CancellationToken cancellationToken = default);
 
-    /// <summary>FIN/REQ/TOUCH/release for messages in flight; unknown ids are ignored (the gateway already answered
-    /// the client).</summary>
+    /// <summary>FIN/REQ/TOUCH/release for messages in flight, in order. A settlement is applied only when its message is
+    /// in flight under its <see cref="Settlement.LeaseToken"/>; the answer lists the others (refused, nothing
+    /// changed), which nsqd would have answered E_FIN_FAILED, E_REQ_FAILED or E_TOUCH_FAILED.</summary>
     [Alias("Settle")]
-    ValueTask SettleAsync(Immutable<Settlement[]> settlements, CancellationToken cancellationToken = default);
+    ValueTask<SettleReport> SettleAsync(Immutable<Settlement[]> settlements, CancellationToken cancellationToken = default);
 
     /// <summary>A gateway subscription reports how many consumers it has (0 = gone). Returns true when the channel is
     /// ephemeral and no consumer is left anywhere: the caller then deletes it through its topic. A subscription that

@@ -1,5 +1,6 @@
 using System.Text;
 using OrleansNsq.Consumers;
+using OrleansNsq.Messages;
 using OrleansNsq.Protocol;
 
 namespace OrleansNsq.Gateway.Connections;
@@ -28,6 +29,18 @@ internal sealed partial class ClientSession : ILeaseHolder
     int ILeaseHolder.MsgTimeoutMs => MsgTimeoutMs;
 
     void ILeaseHolder.OnChannelDeleted() => Abort("channel deleted");
+
+    /// <summary>The channel refused a FIN/REQ/TOUCH this session let through (the message's lease had ended there: a
+    /// failover, or a timeout the pump had not seen yet). nsqd would have answered it at once; the error frame goes out
+    /// now, between whatever else is written, and the counts it added are taken back.</summary>
+    void ILeaseHolder.OnSettlementRefused(long id, SettlementKind kind)
+    {
+        if (kind == SettlementKind.Finish) Interlocked.Decrement(ref FinishCount);
+        else if (kind == SettlementKind.Requeue) Interlocked.Decrement(ref RequeueCount);
+        var error = NsqErrors.SettleRefused(kind, id);
+        ConnectionLog.ClientError(_logger, RemoteAddress, error.Code);
+        _ = WriteAndFlushAsync(error.Frame).AsTask();
+    }
 
     private async ValueTask<bool> SubAsync(V2Command command)
     {
@@ -83,7 +96,7 @@ internal sealed partial class ClientSession : ILeaseHolder
         var result = _leases!.Fin(command.MessageId);
         if (result == SettleResult.Ok)
         {
-            FinishCount++;
+            Interlocked.Increment(ref FinishCount);
             return true;
         }
         WriteError(NsqErrors.SettleFailed(CommandKind.Fin, command.RawId, result));
@@ -97,7 +110,7 @@ internal sealed partial class ClientSession : ILeaseHolder
         var result = _leases!.Req(command.MessageId, delay);
         if (result == SettleResult.Ok)
         {
-            RequeueCount++;
+            Interlocked.Increment(ref RequeueCount);
             return true;
         }
         WriteError(NsqErrors.SettleFailed(CommandKind.Req, command.RawId, result));

@@ -168,14 +168,23 @@ internal sealed class ChannelGrain : Grain, IChannelFeedGrain
         return ValueTask.CompletedTask;
     }
 
-    public ValueTask SettleAsync(Immutable<Settlement[]> settlements, CancellationToken cancellationToken = default)
+    public ValueTask<SettleReport> SettleAsync(Immutable<Settlement[]> settlements, CancellationToken cancellationToken = default)
     {
-        if (!_exists) return ForgetMissing();
+        if (!_exists)
+        {
+            // Nothing is in flight in a channel that does not exist: every settlement is refused.
+            ForgetMissing();
+            var all = new int[settlements.Value.Length];
+            for (var i = 0; i < all.Length; i++) all[i] = i;
+            return new(new SettleReport(all.Length == 0 ? null : all));
+        }
         var clock = _time.GetUtcNow();
         var now = clock.ToUnixTimeMilliseconds();
-        if (_queue.Settle(settlements.Value, now, UnixNs(clock)) > 0) _pulls.Serve(_queue, now);
+        List<int>? refused = null;
+        if (_queue.Settle(settlements.Value, now, UnixNs(clock), ref refused) > 0) _pulls.Serve(_queue, now);
         Changed();
-        return ValueTask.CompletedTask;
+        if (refused is not null) ChannelLog.SettlementsRefused(_logger, _topic, _channel, refused.Count);
+        return new(refused is null ? SettleReport.AllApplied : new SettleReport([.. refused]));
     }
 
     public ValueTask<bool> SetSubscriberAsync(Guid subscriberId, int clientCount, CancellationToken cancellationToken = default)

@@ -22,4 +22,7 @@ internal static partial class ChannelLog
 
     [LoggerMessage(3003, LogLevel.Information, "Ephemeral channel {Topic}/{Channel} has no consumer left: deleting it")]
     public static partial void EphemeralAbandoned(ILogger logger, string topic, string channel);
+
+    [LoggerMessage(3006, LogLevel.Debug, "Channel {Topic}/{Channel}: refused {Count} settlement(s) of messages not in flight under their lease token")]
+    public static partial void SettlementsRefused(ILogger logger, string topic, string channel, int count);
 }

@@ -14,6 +14,10 @@ internal sealed class ChannelQueue(long maxMsgTimeoutMs, int defaultMsgTimeoutMs
     private readonly ReadyQueue _ready = new();
     private readonly InFlightTable _inFlight = new();
     private readonly DeferredQueue _deferred = new();
+    // The last lease's token. Each queue (each activation, and each incarnation after a delete) starts at a random
+    // point, so a token from before a failover or a recreation matches a new lease of the same id only by a 1 in 2^32
+    // chance; within one queue tokens repeat only after 2^32 leases.
+    private int _lastToken = Random.Shared.Next();
 
     /// <summary>--max-msg-timeout: the most a TOUCH can extend a delivery (nsqd default 15 min).</summary>
     public long MaxMsgTimeoutMs { get; } = maxMsgTimeoutMs;
@@ -91,6 +95,9 @@ internal sealed class ChannelQueue(long maxMsgTimeoutMs, int defaultMsgTimeoutMs
         if (count <= 0 || !_ready.HeadLoaded) return DeliveryBatch.Empty;
         timeoutMs = timeoutMs <= 0 ? DefaultMsgTimeoutMs : (int)Math.Min(timeoutMs, MaxMsgTimeoutMs);
         var deadline = nowUnixMs + timeoutMs;
+        var token = unchecked(++_lastToken);
+        // 0 is never a lease's token: a settlement without one is refused.
+        if (token == 0) token = ++_lastToken;
         var leased = new DeliveredMessage[count];
         var countdowns = new LeaseCountdowns();
         for (var i = 0; i < count; i++)
@@ -102,7 +109,7 @@ internal sealed class ChannelQueue(long maxMsgTimeoutMs, int defaultMsgTimeoutMs
                 break;
             }
             var attempts = message.Attempts == ushort.MaxValue ? ushort.MaxValue : (ushort)(message.Attempts + 1);
-            leased[i] = new DeliveredMessage(message.Id, message.TimestampNs, attempts, message.Body);
+            leased[i] = new DeliveredMessage(message.Id, message.TimestampNs, attempts, message.Body, token);
             countdowns.Set(i, message.Countdown, count);
         }
         // The table keeps the batch's array as its lease block: the batch is immutable once handed out.
@@ -110,31 +117,35 @@ internal sealed class ChannelQueue(long maxMsgTimeoutMs, int defaultMsgTimeoutMs
         return new DeliveryBatch(leased, deadline);
     }
 
-    /// <summary>Applies FIN/REQ/TOUCH/release in order; ids not in flight are ignored (the gateway already answered the
-    /// client). Returns how many messages became ready.</summary>
-    public int Settle(ReadOnlySpan<Settlement> settlements, long nowUnixMs, long nowUnixNs = 0)
+    /// <summary>Applies FIN/REQ/TOUCH/release in order, each only while its message is in flight under its lease
+    /// token; the others are refused (nsqd's "ID not in flight") and their indexes added to
+    /// <paramref name="refused"/>, made on the first. Returns how many messages became ready.</summary>
+    public int Settle(ReadOnlySpan<Settlement> settlements, long nowUnixMs, long nowUnixNs, ref List<int>? refused)
     {
         if (nowUnixNs == 0) nowUnixNs = nowUnixMs * 1_000_000;
         var readied = 0;
-        foreach (var settlement in settlements)
+        for (var i = 0; i < settlements.Length; i++)
         {
+            ref readonly var settlement = ref settlements[i];
+            var applied = false;
             switch (settlement.Kind)
             {
                 case SettlementKind.Finish:
-                    if (_inFlight.TryRemove(settlement.Id, out var finished))
+                    if (applied = _inFlight.TryRemove(settlement.Id, settlement.LeaseToken, out var finished))
                     {
                         finished.Countdown?.Settle();
                         Latency?.Add(finished.TimestampNs, nowUnixNs);
                     }
                     break;
                 case SettlementKind.Requeue:
-                    if (Requeue(settlement.Id, settlement.Milliseconds, nowUnixMs)) readied++;
+                    if (applied = _inFlight.TryRemove(settlement.Id, settlement.LeaseToken, out var requeued))
+                        if (Requeue(settlement.Id, requeued, settlement.Milliseconds, nowUnixMs)) readied++;
                     break;
                 case SettlementKind.Touch:
-                    _inFlight.TryTouch(settlement.Id, nowUnixMs, settlement.Milliseconds, MaxMsgTimeoutMs);
+                    applied = _inFlight.TryTouch(settlement.Id, settlement.LeaseToken, nowUnixMs, settlement.Milliseconds, MaxMsgTimeoutMs);
                     break;
                 case SettlementKind.Release:
-                    if (_inFlight.TryRemove(settlement.Id, out var released))
+                    if (applied = _inFlight.TryRemove(settlement.Id, settlement.LeaseToken, out var released))
                     {
                         // Never written to a consumer: the next delivery shows the same attempts as this one did.
                         _ready.Append(released.ToQueued(settlement.Id, (ushort)Math.Max(0, released.Attempts - 1)));
@@ -142,8 +153,16 @@ internal sealed class ChannelQueue(long maxMsgTimeoutMs, int defaultMsgTimeoutMs
                     }
                     break;
             }
+            if (!applied) (refused ??= []).Add(i);
         }
         return readied;
+    }
+
+    /// <summary><see cref="Settle(ReadOnlySpan{Settlement}, long, long, ref List{int}?)"/> without the refused ones.</summary>
+    public int Settle(ReadOnlySpan<Settlement> settlements, long nowUnixMs, long nowUnixNs = 0)
+    {
+        List<int>? refused = null;
+        return Settle(settlements, nowUnixMs, nowUnixNs, ref refused);
     }
 
     /// <summary>Requeues expired in-flight messages (timeout_count+1, attempts kept) and readies due deferred ones.
@@ -217,10 +236,10 @@ internal sealed class ChannelQueue(long maxMsgTimeoutMs, int defaultMsgTimeoutMs
         else _deferred.Add(message, dueUnixMs);
     }
 
-    /// <summary>REQ: 0 ms → ready at once, otherwise deferred until now + delay; requeue_count+1 either way.</summary>
-    private bool Requeue(long id, int delayMs, long nowUnixMs)
+    /// <summary>REQ of a message taken out of flight: 0 ms → ready at once (true), otherwise deferred until now + delay;
+    /// requeue_count+1 either way.</summary>
+    private bool Requeue(long id, in InFlightMessage message, int delayMs, long nowUnixMs)
     {
-        if (!_inFlight.TryRemove(id, out var message)) return false;
         RequeueCount++;
         var queued = message.ToQueued(id, message.Attempts);
         if (delayMs <= 0)

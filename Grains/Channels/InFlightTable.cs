@@ -43,8 +43,13 @@ internal sealed class InFlightTable
         }
         ref readonly var message = ref messages[0];
         _singles.Add(message.Id, new InFlightMessage(message.TimestampNs, message.Attempts, message.Body, deliveredAtUnixMs,
-            deadlineUnixMs, timeoutMs, countdowns.Get(0)));
+            deadlineUnixMs, timeoutMs, countdowns.Get(0), message.LeaseToken));
     }
+
+    /// <summary>The token <paramref name="id"/> is in flight under; 0 when it is not in flight (tests read what a
+    /// consumer would have been handed with the message).</summary>
+    internal int LeaseTokenOf(long id) =>
+        _blocks.Count > 0 && _blocks.LeaseTokenOf(id) is var token and not 0 ? token : _singles.LeaseTokenOf(id);
 
     /// <summary>A lease of one message.</summary>
     public void Add(long id, in InFlightMessage message) => _singles.Add(id, message);
@@ -52,11 +57,21 @@ internal sealed class InFlightTable
     public bool TryRemove(long id, out InFlightMessage message) =>
         (_blocks.Count > 0 && _blocks.TryRemove(id, out message)) || _singles.TryRemove(id, out message);
 
+    /// <summary>A holder's FIN/REQ/release: only while <paramref name="id"/> is in flight under
+    /// <paramref name="leaseToken"/> (an earlier delivery's token, or none, finds nothing).</summary>
+    public bool TryRemove(long id, int leaseToken, out InFlightMessage message) =>
+        (_blocks.Count > 0 && _blocks.TryRemove(id, leaseToken, out message)) || _singles.TryRemove(id, leaseToken, out message);
+
     /// <summary>TOUCH: the deadline becomes now + timeout, but never later than the delivery time + max-msg-timeout
     /// (as nsqd/channel.go TouchMessage). False when the id is not in flight.</summary>
     public bool TryTouch(long id, long nowUnixMs, int timeoutMs, long maxMsgTimeoutMs) =>
         (_blocks.Count > 0 && _blocks.TryTouch(id, nowUnixMs, timeoutMs, maxMsgTimeoutMs))
         || _singles.TryTouch(id, nowUnixMs, timeoutMs, maxMsgTimeoutMs);
+
+    /// <summary>A holder's TOUCH: only while <paramref name="id"/> is in flight under <paramref name="leaseToken"/>.</summary>
+    public bool TryTouch(long id, int leaseToken, long nowUnixMs, int timeoutMs, long maxMsgTimeoutMs) =>
+        (_blocks.Count > 0 && _blocks.TryTouch(id, leaseToken, nowUnixMs, timeoutMs, maxMsgTimeoutMs))
+        || _singles.TryTouch(id, leaseToken, nowUnixMs, timeoutMs, maxMsgTimeoutMs);
 
     /// <summary>Removes and returns the message whose deadline passed first.</summary>
     public bool TryPopExpired(long nowUnixMs, out long id, out InFlightMessage message)

@@ -97,7 +97,7 @@ internal sealed class LeaseBlock
     {
         ref readonly var message = ref Messages[slot];
         return new InFlightMessage(message.TimestampNs, message.Attempts, message.Body, DeliveredAtUnixMs, deadlineUnixMs,
-            TimeoutMs, _countdowns.Get(slot));
+            TimeoutMs, _countdowns.Get(slot), message.LeaseToken);
     }
 }
 

@@ -31,6 +31,9 @@ internal sealed class SingleLeaseTable
         foreach (var id in _messages.Keys) into.Add(new PendingRange(id, id, 0));
     }
 
+    /// <summary>The token <paramref name="id"/> is in flight under; 0 when it is not in flight.</summary>
+    internal int LeaseTokenOf(long id) => _messages.TryGetValue(id, out var message) ? message.LeaseToken : 0;
+
     public void Add(long id, in InFlightMessage message)
     {
         _messages[id] = message;
@@ -44,12 +47,34 @@ internal sealed class SingleLeaseTable
         return true;
     }
 
+    /// <summary>A holder's FIN/REQ/release: only while <paramref name="id"/> is in flight under
+    /// <paramref name="leaseToken"/>.</summary>
+    public bool TryRemove(long id, int leaseToken, out InFlightMessage message)
+    {
+        ref var entry = ref CollectionsMarshal.GetValueRefOrNullRef(_messages, id);
+        if (Unsafe.IsNullRef(ref entry) || entry.LeaseToken != leaseToken)
+        {
+            message = default;
+            return false;
+        }
+        _messages.Remove(id, out message);
+        if (_deadlines.Count > 2 * _messages.Count + CompactionSlack) Compact();
+        return true;
+    }
+
     /// <summary>TOUCH: the deadline becomes now + timeout, but never later than the delivery time + max-msg-timeout
     /// (as nsqd/channel.go TouchMessage). False when the id is not in flight.</summary>
-    public bool TryTouch(long id, long nowUnixMs, int timeoutMs, long maxMsgTimeoutMs)
+    public bool TryTouch(long id, long nowUnixMs, int timeoutMs, long maxMsgTimeoutMs) =>
+        TryTouch(id, 0, anyLease: true, nowUnixMs, timeoutMs, maxMsgTimeoutMs);
+
+    /// <summary>A holder's TOUCH: only while <paramref name="id"/> is in flight under <paramref name="leaseToken"/>.</summary>
+    public bool TryTouch(long id, int leaseToken, long nowUnixMs, int timeoutMs, long maxMsgTimeoutMs) =>
+        TryTouch(id, leaseToken, anyLease: false, nowUnixMs, timeoutMs, maxMsgTimeoutMs);
+
+    private bool TryTouch(long id, int leaseToken, bool anyLease, long nowUnixMs, int timeoutMs, long maxMsgTimeoutMs)
     {
         ref var message = ref CollectionsMarshal.GetValueRefOrNullRef(_messages, id);
-        if (Unsafe.IsNullRef(ref message)) return false;
+        if (Unsafe.IsNullRef(ref message) || !(anyLease || message.LeaseToken == leaseToken)) return false;
         if (timeoutMs <= 0) timeoutMs = message.TimeoutMs;
         var deadline = Math.Min(nowUnixMs + timeoutMs, message.DeliveredAtUnixMs + maxMsgTimeoutMs);
         message.DeadlineUnixMs = deadline;

@@ -19,9 +19,9 @@ public sealed class ChannelPumpTests
     private static HeldLeases Join(ChannelPump pump, ILeaseHolder holder) =>
         pump.TryAdd(holder) ?? throw new InvalidOperationException("the pump refused a holder");
 
-    private static Settlement Fin(long id) => new(id, SettlementKind.Finish);
+    private static Settlement Fin(long id) => new(id, PendingPull.Token, SettlementKind.Finish);
 
-    private static Settlement Release(long id) => new(id, SettlementKind.Release);
+    private static Settlement Release(long id) => new(id, PendingPull.Token, SettlementKind.Release);
 
     [Fact]
     public async Task Pump_pulls_for_the_summed_free_RDY_and_deals_the_batch_round_robin()
@@ -114,7 +114,7 @@ public sealed class ChannelPumpTests
         Assert.Equal(SettleResult.NotInFlight, leases.Touch(5));
         Assert.Equal(0, leases.InFlightCount);
         pump.FlushSettlements();
-        Assert.Equal([new Settlement(5, SettlementKind.Touch, 2_000), new Settlement(5, SettlementKind.Touch, 2_000)],
+        Assert.Equal([new Settlement(5, PendingPull.Token, SettlementKind.Touch, 2_000), new Settlement(5, PendingPull.Token, SettlementKind.Touch, 2_000)],
             await _channel.NextSettleAsync("the two TOUCHes"));
     }
 
@@ -178,7 +178,7 @@ public sealed class ChannelPumpTests
         Assert.False(_channel.HasSettle, "a second settle call went out while the first was still out");
         gate.SetResult();
 
-        Assert.Equal([Fin(2), new Settlement(3, SettlementKind.Requeue, 500)], await _channel.NextSettleAsync("second settle call"));
+        Assert.Equal([Fin(2), new Settlement(3, PendingPull.Token, SettlementKind.Requeue, 500)], await _channel.NextSettleAsync("second settle call"));
         await ScriptedChannel.Within(flushed.ContinueWith(_ => true), "FlushAsync after the second call");
     }
 
@@ -267,5 +267,67 @@ public sealed class ChannelPumpTests
         await pump.StopAsync();
 
         Assert.True(unused.Task.IsCompleted, "the hook was not called by the time StopAsync ended");
+    }
+
+    [Fact]
+    public async Task Settlement_the_channel_refuses_is_told_to_the_holder_that_made_it()
+    {
+        var pump = NewPump();
+        var holder = new TestHolder(2);
+        var leases = Join(pump, holder);
+        pump.Start();
+        (await _channel.NextPullAsync("pull")).Lease(_time.NowMs + LeaseMs, 5, 6);
+        await holder.NextDeliveryAsync("5");
+        await holder.NextDeliveryAsync("6");
+        _channel.Forgotten.Add(5); // its lease ended in the channel (a failover) while the pump still held it
+
+        Assert.Equal(SettleResult.Ok, leases.Fin(5));
+        Assert.Equal(SettleResult.Ok, leases.Fin(6));
+        pump.FlushSettlements();
+
+        Assert.Equal([Fin(5), Fin(6)], await _channel.NextSettleAsync("the two FINs"));
+        Assert.Equal((5L, SettlementKind.Finish), await ScriptedChannel.Within(holder.Refused.Reader.ReadAsync().AsTask(), "FIN 5 refused"));
+        Assert.False(holder.Refused.Reader.TryRead(out _), "FIN 6 was applied");
+    }
+
+    [Fact]
+    public async Task Touch_the_channel_refuses_frees_the_holders_slot()
+    {
+        var pump = NewPump();
+        var holder = new TestHolder(1);
+        var leases = Join(pump, holder);
+        pump.Start();
+        (await _channel.NextPullAsync("pull")).Lease(_time.NowMs + LeaseMs, 5);
+        await holder.NextDeliveryAsync("5");
+        _channel.Forgotten.Add(5);
+
+        Assert.Equal(SettleResult.Ok, leases.Touch(5));
+        pump.FlushSettlements();
+
+        Assert.Equal((5L, SettlementKind.Touch), await ScriptedChannel.Within(holder.Refused.Reader.ReadAsync().AsTask(), "TOUCH 5 refused"));
+        Assert.Equal(0, leases.InFlightCount);
+        Assert.Equal(SettleResult.NotInFlight, leases.Fin(5));
+        await _channel.NextPullAsync("the freed slot pulls again");
+    }
+
+    [Fact]
+    public async Task Settling_an_earlier_delivery_of_an_id_delivered_again_is_NotInFlight()
+    {
+        var pump = NewPump();
+        var holder = new TestHolder(2);
+        var leases = Join(pump, holder);
+        pump.Start();
+        (await _channel.NextPullAsync("first pull")).LeaseWithToken(_time.NowMs + LeaseMs, 10, 5);
+        await holder.NextDeliveryAsync("first delivery of 5");
+        (await _channel.NextPullAsync("second pull")).LeaseWithToken(_time.NowMs + LeaseMs, 11, 5);
+        await holder.NextDeliveryAsync("second delivery of 5");
+
+        Assert.Equal(SettleResult.NotInFlight, leases.Fin(5, leaseToken: 10));
+        Assert.Equal(SettleResult.NotInFlight, leases.Touch(5, leaseToken: 10));
+        Assert.Equal(1, leases.InFlightCount);
+        Assert.Equal(SettleResult.Ok, leases.Fin(5, leaseToken: 11));
+        pump.FlushSettlements();
+
+        Assert.Equal([new Settlement(5, 11, SettlementKind.Finish)], await _channel.NextSettleAsync("the FIN of the second delivery"));
     }
 }

@@ -54,11 +54,19 @@ internal sealed class ScriptedChannel : IChannelGrain
     public ValueTask CancelPullAsync(Guid subscriberId, CancellationToken cancellationToken = default) =>
         _cancels.Writer.WriteAsync(subscriberId, cancellationToken);
 
-    public async ValueTask SettleAsync(Immutable<Settlement[]> settlements, CancellationToken cancellationToken = default)
+    public async ValueTask<SettleReport> SettleAsync(Immutable<Settlement[]> settlements, CancellationToken cancellationToken = default)
     {
         await _settles.Writer.WriteAsync(settlements.Value, cancellationToken);
         if (SettleGate is { } gate) await gate;
+        // The ids the test made the channel forget: their settlements are refused, as a channel that failed over would.
+        List<int>? refused = null;
+        for (var i = 0; i < settlements.Value.Length; i++)
+            if (Forgotten.Contains(settlements.Value[i].Id)) (refused ??= []).Add(i);
+        return new SettleReport(refused?.ToArray());
     }
+
+    /// <summary>Ids no longer in flight here (a failover lost their leases): their settlements are refused.</summary>
+    public HashSet<long> Forgotten { get; } = [];
 
     public async ValueTask<bool> SetSubscriberAsync(Guid subscriberId, int clientCount, CancellationToken cancellationToken = default)
     {
@@ -78,7 +86,14 @@ internal sealed class PendingPull(PullRequest request)
 
     public TaskCompletionSource<DeliveryBatch> Answer { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    /// <summary>Leases <paramref name="ids"/> until <paramref name="deadlineUnixMs"/>.</summary>
-    public void Lease(long deadlineUnixMs, params long[] ids) =>
-        Answer.SetResult(new DeliveryBatch([.. ids.Select(id => new DeliveredMessage(id, 0, 1, new byte[] { (byte)id }))], deadlineUnixMs));
+    /// <summary>The lease token of <see cref="Lease"/>'s messages unless a test names another.</summary>
+    public const int Token = 77;
+
+    /// <summary>Leases <paramref name="ids"/> until <paramref name="deadlineUnixMs"/>, under <see cref="Token"/>.</summary>
+    public void Lease(long deadlineUnixMs, params long[] ids) => LeaseWithToken(deadlineUnixMs, Token, ids);
+
+    /// <summary>Leases <paramref name="ids"/> until <paramref name="deadlineUnixMs"/> under <paramref name="token"/> (a
+    /// later delivery of an id has another).</summary>
+    public void LeaseWithToken(long deadlineUnixMs, int token, params long[] ids) =>
+        Answer.SetResult(new DeliveryBatch([.. ids.Select(id => new DeliveredMessage(id, 0, 1, new byte[] { (byte)id }, token))], deadlineUnixMs));
 }

@@ -43,4 +43,9 @@ internal sealed class TestHolder(long ready, int msgTimeoutMs = 0) : ILeaseHolde
     }
 
     void ILeaseHolder.OnChannelDeleted() => _deleted.TrySetResult();
+
+    /// <summary>What the channel refused after the pump accepted it, in order.</summary>
+    public Channel<(long Id, SettlementKind Kind)> Refused { get; } = Channel.CreateUnbounded<(long, SettlementKind)>();
+
+    void ILeaseHolder.OnSettlementRefused(long id, SettlementKind kind) => Refused.Writer.TryWrite((id, kind));
 }

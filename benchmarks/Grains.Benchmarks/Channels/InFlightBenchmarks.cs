@@ -46,7 +46,7 @@ public class InFlightBenchmarks
     {
         _queue.Enqueue([new MessageSegment(1, TimestampNs, _lease)], Now);
         var batch = _queue.Lease(LeaseSize, TimeoutMs, Now);
-        _queue.Settle(_finInOrder, Now);
+        _queue.Settle(Stamp(_finInOrder, batch), Now);
         return batch.Messages.Length;
     }
 
@@ -56,7 +56,7 @@ public class InFlightBenchmarks
     {
         _queue.Enqueue([new MessageSegment(1, TimestampNs, _lease)], Now);
         var batch = _queue.Lease(LeaseSize, TimeoutMs, Now);
-        _queue.Settle(_finShuffled, Now);
+        _queue.Settle(Stamp(_finShuffled, batch), Now);
         return batch.Messages.Length;
     }
 
@@ -68,8 +68,9 @@ public class InFlightBenchmarks
         var leased = 0;
         for (var i = 0; i < SingleLeases; i++)
         {
-            leased += _queue.Lease(1, TimeoutMs, Now).Messages.Length;
-            _queue.Settle(_finSingles.AsSpan(i, 1), Now);
+            var batch = _queue.Lease(1, TimeoutMs, Now);
+            leased += batch.Messages.Length;
+            _queue.Settle(Stamp(_finSingles.AsSpan(i, 1), batch), Now);
         }
         return leased;
     }
@@ -80,7 +81,12 @@ public class InFlightBenchmarks
     {
         _queue.Enqueue([new MessageSegment(1, TimestampNs, _singles)], Now);
         var leased = 0;
-        for (var i = 0; i < SingleLeases; i++) leased += _queue.Lease(1, TimeoutMs, Now).Messages.Length;
+        for (var i = 0; i < SingleLeases; i++)
+        {
+            var batch = _queue.Lease(1, TimeoutMs, Now);
+            leased += batch.Messages.Length;
+            Stamp(_finSingles.AsSpan(i, 1), batch);
+        }
         for (var i = 0; i < SingleLeases; i++) _queue.Settle(_finSingles.AsSpan(i, 1), Now);
         return leased;
     }
@@ -109,7 +115,16 @@ public class InFlightBenchmarks
     private static Settlement[] Fins(int count)
     {
         var fins = new Settlement[count];
-        for (var i = 0; i < count; i++) fins[i] = new Settlement(1 + i, SettlementKind.Finish);
+        for (var i = 0; i < count; i++) fins[i] = new Settlement(1 + i, 0, SettlementKind.Finish);
+        return fins;
+    }
+
+    /// <summary>Gives the prepared FINs the token of the lease they settle (every lease has its own): one store per
+    /// FIN, as a consumer copies the token it was delivered with.</summary>
+    private static Span<Settlement> Stamp(Span<Settlement> fins, DeliveryBatch batch)
+    {
+        var token = batch.Messages[0].LeaseToken;
+        foreach (ref var fin in fins) fin = fin with { LeaseToken = token };
         return fins;
     }
 }

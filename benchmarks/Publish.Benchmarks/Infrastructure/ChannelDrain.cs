@@ -50,7 +50,7 @@ internal sealed class ChannelDrain : IAsyncDisposable
             if (batch.ChannelDeleted) return;
             if (batch.Count == 0) continue;
             var fins = new Settlement[batch.Count];
-            for (var i = 0; i < fins.Length; i++) fins[i] = new Settlement(batch.Messages[i].Id, SettlementKind.Finish);
+            for (var i = 0; i < fins.Length; i++) fins[i] = Settlement.Fin(batch.Messages[i]);
             await _channel.SettleAsync(new Immutable<Settlement[]>(fins));
             var finished = Interlocked.Add(ref _finished, fins.Length);
             Pulls++;

@@ -236,4 +236,32 @@ public sealed class ConsumeTests(GatewayFixture gateway)
             await client.SendAsync("NOP\n");
         }
     }
+
+    [Fact]
+    public async Task Fin_of_a_message_whose_channel_failed_over_is_E_FIN_FAILED_ID_not_in_flight()
+    {
+        var topic = GatewayFixture.NewName("fin-failover");
+        await using var consumer = await gateway.ConsumerAsync(topic, "ch", rdy: 1);
+        await gateway.PublishAsync(topic, "m");
+        var first = await consumer.ExpectMessageAsync();
+
+        // The channel grain loses its activation, and with it the lease (its silo failed): the new activation reads
+        // its cursor back, where the message is ready again, not in flight.
+        await gateway.Grains.Channel(topic, "ch").AsReference<Orleans.Core.Internal.IGrainManagementExtension>().DeactivateOnIdle();
+        await Lookupd.Eventually.UntilAsync("the channel back with the message ready", async () =>
+            (await gateway.Grains.Topic(topic).GetStatsAsync("ch"))!.Channels is [{ Depth: 1, InFlightCount: 0 }]);
+
+        // This gateway still held the lease, so it let the FIN through and freed the slot; the channel refused the FIN,
+        // as nsqd would have, and the error frame follows. The freed slot's delivery of the message may come first.
+        await consumer.FinAsync(first.Id);
+        var frames = new[] { await consumer.ExpectFrameAsync("the error or the delivery"), await consumer.ExpectFrameAsync("the other") };
+
+        var error = Assert.Single(frames, f => f.Type == 1);
+        Assert.Equal($"E_FIN_FAILED FIN {first.Id} failed ID not in flight", error.Text);
+        var again = Assert.Single(frames, f => f.Type == 2);
+        Assert.Equal((first.Id, "m"), (again.Id, again.Body));
+        await consumer.FinAsync(again.Id);
+        await consumer.ExpectNothingAsync(TimeSpan.FromMilliseconds(200));
+        Assert.Equal(0, (await gateway.Grains.Topic(topic).GetStatsAsync("ch"))!.Channels[0].InFlightCount);
+    }
 }

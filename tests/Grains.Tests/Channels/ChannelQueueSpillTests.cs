@@ -84,7 +84,7 @@ public class ChannelQueueSpillTests
     {
         var queue = Queue(5, Segments.Of(100, 5), Segments.Of(105, 5));
         var leased = queue.Lease(2, Timeout, Now);
-        queue.Settle([new Settlement(leased.Messages[0].Id, SettlementKind.Finish)], Now);
+        queue.Settle([Segments.Settle(queue, leased.Messages[0].Id, SettlementKind.Finish)], Now);
 
         var cursor = ChannelCursor.Take(queue, receivedThroughId: 109);
 

@@ -77,7 +77,7 @@ public class ChannelQueueTests
         var queue = Queue(Segments.Of(1, 3));
         queue.Lease(3, Timeout, Now);
 
-        queue.Settle(Segments.Fin(1, 2, 999), Now);
+        queue.Settle(Segments.Fin(queue, 1, 2, 999), Now);
 
         Assert.Equal(1, queue.InFlightCount);
         Assert.Equal(0, queue.Depth);
@@ -90,7 +90,7 @@ public class ChannelQueueTests
         var queue = Queue(Segments.Of(7, 1));
         queue.Lease(1, Timeout, Now);
 
-        var readied = queue.Settle([new Settlement(7, SettlementKind.Requeue)], Now + 10);
+        var readied = queue.Settle([Segments.Settle(queue, 7, SettlementKind.Requeue)], Now + 10);
         var again = queue.Lease(1, Timeout, Now + 20);
 
         Assert.Equal(1, readied);
@@ -108,7 +108,7 @@ public class ChannelQueueTests
         var queue = Queue(Segments.Of(7, 1));
         queue.Lease(1, Timeout, Now);
 
-        var readied = queue.Settle([new Settlement(7, SettlementKind.Requeue, 500)], Now);
+        var readied = queue.Settle([Segments.Settle(queue, 7, SettlementKind.Requeue, 500)], Now);
 
         Assert.Equal(0, readied);
         Assert.Equal((0, 0, 1), (queue.Depth, queue.InFlightCount, queue.DeferredCount));
@@ -124,7 +124,7 @@ public class ChannelQueueTests
     {
         var queue = Queue(Segments.Of(1, 2));
         queue.Lease(2, Timeout, Now);
-        queue.Settle(Segments.Fin(2), Now);
+        queue.Settle(Segments.Fin(queue, 2), Now);
 
         Assert.Equal(0, queue.ProcessDue(Now + Timeout - 1));
         Assert.Equal(1, queue.ProcessDue(Now + Timeout));
@@ -141,7 +141,7 @@ public class ChannelQueueTests
         var queue = Queue(Segments.Of(1, 1));
         queue.Lease(1, Timeout, Now);
 
-        queue.Settle([new Settlement(1, SettlementKind.Touch, Timeout)], Now + 900);
+        queue.Settle([Segments.Settle(queue, 1, SettlementKind.Touch, Timeout)], Now + 900);
 
         Assert.Equal(0, queue.ProcessDue(Now + Timeout));
         Assert.Equal(0, queue.ProcessDue(Now + 900 + Timeout - 1));
@@ -154,7 +154,7 @@ public class ChannelQueueTests
         var queue = Queue(Segments.Of(1, 1));
         queue.Lease(1, Timeout, Now);
 
-        queue.Settle([new Settlement(1, SettlementKind.Touch)], Now + 500);
+        queue.Settle([Segments.Settle(queue, 1, SettlementKind.Touch)], Now + 500);
 
         Assert.Equal(0, queue.ProcessDue(Now + 500 + Timeout - 1));
         Assert.Equal(1, queue.ProcessDue(Now + 500 + Timeout));
@@ -168,7 +168,7 @@ public class ChannelQueueTests
 
         for (var t = Now + 800; t < Now + MaxMsgTimeout; t += 800)
         {
-            queue.Settle([new Settlement(1, SettlementKind.Touch, Timeout)], t);
+            queue.Settle([Segments.Settle(queue, 1, SettlementKind.Touch, Timeout)], t);
             Assert.Equal(0, queue.ProcessDue(t));
         }
 
@@ -182,7 +182,7 @@ public class ChannelQueueTests
         var queue = Queue(Segments.Of(1, 1));
         queue.Lease(1, Timeout, Now);
 
-        Assert.Equal(1, queue.Settle([new Settlement(1, SettlementKind.Release)], Now));
+        Assert.Equal(1, queue.Settle([Segments.Settle(queue, 1, SettlementKind.Release)], Now));
 
         Assert.Equal(1, queue.Lease(1, Timeout, Now).Messages[0].Attempts);
         Assert.Equal((0L, 0L), (queue.RequeueCount, queue.TimeoutCount));
@@ -194,7 +194,7 @@ public class ChannelQueueTests
         var queue = Queue(Segments.Of(1, 3));
         queue.Lease(1, Timeout, Now);
 
-        queue.Settle([new Settlement(1, SettlementKind.Requeue)], Now);
+        queue.Settle([Segments.Settle(queue, 1, SettlementKind.Requeue)], Now);
 
         Assert.Equal([2L, 3, 1], queue.Lease(10, Timeout, Now).Ids());
     }
@@ -205,7 +205,7 @@ public class ChannelQueueTests
         var queue = Queue(Segments.Of(1, 1));
         queue.Lease(1, Timeout, Now);
 
-        queue.Settle([new Settlement(1, SettlementKind.Requeue), new Settlement(1, SettlementKind.Requeue)], Now);
+        queue.Settle([Segments.Settle(queue, 1, SettlementKind.Requeue), Segments.Settle(queue, 1, SettlementKind.Requeue)], Now);
 
         Assert.Equal((1, 1L), (queue.Depth, queue.RequeueCount));
     }
@@ -233,7 +233,7 @@ public class ChannelQueueTests
         queue.Paused = true;
         Assert.False(queue.CanLease);
         Assert.Same(DeliveryBatch.Empty, queue.Lease(10, Timeout, Now));
-        queue.Settle(Segments.Fin(1), Now);
+        queue.Settle(Segments.Fin(queue, 1), Now);
         Assert.Equal(0, queue.InFlightCount);
 
         queue.Paused = false;
@@ -247,7 +247,7 @@ public class ChannelQueueTests
         queue.Lease(1, Timeout, Now);
 
         queue.Empty();
-        queue.Settle([new Settlement(1, SettlementKind.Requeue)], Now);
+        queue.Settle([Segments.Settle(queue, 1, SettlementKind.Requeue)], Now);
 
         Assert.Equal((0, 0, 0), (queue.Depth, queue.InFlightCount, queue.DeferredCount));
         Assert.False(queue.HasTimedWork);
@@ -263,7 +263,7 @@ public class ChannelQueueTests
         Assert.False(queue.HasTimedWork);
         queue.Lease(1, Timeout, Now);
         Assert.True(queue.HasTimedWork);
-        queue.Settle([new Settlement(1, SettlementKind.Requeue, 100)], Now);
+        queue.Settle([Segments.Settle(queue, 1, SettlementKind.Requeue, 100)], Now);
         Assert.True(queue.HasTimedWork);
         queue.ProcessDue(Now + 100);
         Assert.False(queue.HasTimedWork);
@@ -280,14 +280,14 @@ public class ChannelQueueTests
 
         var batch = queue.Lease(5, Timeout, Now);
         Assert.Equal([1L, 2, 3, 4, 5], batch.Ids());
-        queue.Settle([.. Segments.Fin(1, 1, 4), new Settlement(2, SettlementKind.Requeue), new Settlement(5, SettlementKind.Release)], Now);
+        queue.Settle([.. Segments.Fin(queue, 1, 1, 4), Segments.Settle(queue, 2, SettlementKind.Requeue), Segments.Settle(queue, 5, SettlementKind.Release)], Now);
         queue.ProcessDue(Now + Timeout); // 3 times out
         Assert.False(first.Countdown.IsSettled);
         Assert.False(second.Countdown.IsSettled);
 
         var again = queue.Lease(10, Timeout, Now + Timeout);
         Assert.Equal([6L, 2, 5, 3], again.Ids());
-        queue.Settle(Segments.Fin(6, 2, 5, 3, 2, 6, 3), Now + Timeout);
+        queue.Settle(Segments.Fin(queue, 6, 2, 5, 3, 2, 6, 3), Now + Timeout);
 
         Assert.Equal(0, queue.InFlightCount);
         Assert.True(first.Countdown.IsSettled);
@@ -300,7 +300,7 @@ public class ChannelQueueTests
         var queue = Queue(Segments.Of(1, 4));
         queue.Lease(4, Timeout, Now);
 
-        Assert.Equal(1, queue.Settle([new Settlement(3, SettlementKind.Release)], Now));
+        Assert.Equal(1, queue.Settle([Segments.Settle(queue, 3, SettlementKind.Release)], Now));
 
         Assert.Equal(3, queue.InFlightCount);
         var released = queue.Lease(4, Timeout, Now);
@@ -309,5 +309,43 @@ public class ChannelQueueTests
         Assert.Equal(4, queue.ProcessDue(Now + Timeout));
         Assert.Equal([1L, 2, 4, 3], queue.Lease(4, Timeout, Now + Timeout).Ids());
         Assert.Equal(4, queue.TimeoutCount);
+    }
+
+    [Fact]
+    public void Settlements_with_the_token_of_an_earlier_delivery_are_refused_and_the_new_lease_stays()
+    {
+        var queue = Queue(Segments.Of(7, 1));
+        var first = queue.Lease(1, Timeout, Now).Messages[0];
+        Assert.Equal(1, queue.ProcessDue(Now + Timeout)); // timed out: ready again
+        var second = queue.Lease(1, Timeout, Now + Timeout).Messages[0];
+        Assert.NotEqual(first.LeaseToken, second.LeaseToken);
+
+        List<int>? refused = null;
+        queue.Settle([Settlement.Fin(first), Settlement.Touch(first), Settlement.Req(first), new Settlement(7, 0, SettlementKind.Finish)],
+            Now + Timeout + 1, 0, ref refused);
+
+        Assert.Equal([0, 1, 2, 3], refused!);
+        Assert.Equal((1, 0L), (queue.InFlightCount, queue.RequeueCount));
+        refused = null;
+        queue.Settle([Settlement.Fin(second)], Now + Timeout + 2, 0, ref refused);
+        Assert.Null(refused);
+        Assert.Equal(0, queue.InFlightCount);
+    }
+
+    [Fact]
+    public void Every_lease_has_its_own_token_shared_by_its_messages_and_a_wrong_one_settles_nothing_of_a_block()
+    {
+        var queue = Queue(Segments.Of(1, 6));
+        var a = queue.Lease(3, Timeout, Now);
+        var b = queue.Lease(3, Timeout, Now);
+        Assert.All(a.Messages, m => Assert.Equal(a.Messages[0].LeaseToken, m.LeaseToken));
+        Assert.NotEqual(0, a.Messages[0].LeaseToken);
+        Assert.NotEqual(a.Messages[0].LeaseToken, b.Messages[0].LeaseToken);
+
+        List<int>? refused = null;
+        queue.Settle([new Settlement(2, b.Messages[0].LeaseToken, SettlementKind.Finish), Settlement.Fin(a.Messages[1])], Now, 0, ref refused);
+
+        Assert.Equal([0], refused!);
+        Assert.Equal(5, queue.InFlightCount);
     }
 }

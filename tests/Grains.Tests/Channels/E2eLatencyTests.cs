@@ -74,8 +74,8 @@ public class E2eLatencyTests
         queue.Lease(4, 1_000, 1_000);
         var now = Segments.TimestampNs + 250_000_000; // 250 ms after publish
 
-        queue.Settle([new Settlement(1, SettlementKind.Finish), new Settlement(2, SettlementKind.Requeue),
-            new Settlement(3, SettlementKind.Touch, 1_000), new Settlement(4, SettlementKind.Release)], 1_000, now);
+        queue.Settle([Segments.Settle(queue, 1, SettlementKind.Finish), Segments.Settle(queue, 2, SettlementKind.Requeue),
+            Segments.Settle(queue, 3, SettlementKind.Touch, 1_000), Segments.Settle(queue, 4, SettlementKind.Release)], 1_000, now);
 
         var figure = queue.Latency.Snapshot(now);
         Assert.Equal(1, figure.Count);

@@ -18,5 +18,14 @@ internal static class Segments
 
     public static long[] Ids(this DeliveryBatch batch) => batch.Messages.Select(m => m.Id).ToArray();
 
-    public static Settlement[] Fin(params long[] ids) => ids.Select(id => new Settlement(id, SettlementKind.Finish)).ToArray();
+    /// <summary>FINs of these deliveries (each with its lease token).</summary>
+    public static Settlement[] Fin(params IEnumerable<DeliveredMessage> messages) => messages.Select(m => Settlement.Fin(m)).ToArray();
+
+    /// <summary>FINs of ids as a consumer of <paramref name="queue"/> holding them would send them: with the token each
+    /// is in flight under now (0, refused, for an id not in flight).</summary>
+    public static Settlement[] Fin(ChannelQueue queue, params long[] ids) => ids.Select(id => Settle(queue, id, SettlementKind.Finish)).ToArray();
+
+    /// <summary>A settlement of <paramref name="id"/> with the token it is in flight under in <paramref name="queue"/>.</summary>
+    public static Settlement Settle(ChannelQueue queue, long id, SettlementKind kind, int milliseconds = 0) =>
+        new(id, queue.InFlight.LeaseTokenOf(id), kind, milliseconds);
 }

@@ -142,7 +142,8 @@ public class ChannelGrainTests(ClusterFixture fixture) : ClusterTest(fixture)
         await Publish(topic, "done");
 
         var message = Assert.Single((await Pull(channel, msgTimeoutMs: 1_000)).Messages);
-        await Fin(channel, message.Id, 424242);
+        var report = await Settle(channel, Settlement.Fin(message), Settlement.Fin(message with { Id = 424242 }));
+        Assert.Equal([1], report.Refused!);
 
         // Past the lease's deadline: a message still in flight would have come back by now.
         Assert.Empty((await Pull(channel, waitMs: 1_500)).Messages);
@@ -159,7 +160,7 @@ public class ChannelGrainTests(ClusterFixture fixture) : ClusterTest(fixture)
         var message = Assert.Single((await Pull(channel)).Messages);
 
         var clock = Stopwatch.StartNew();
-        await Settle(channel, new Settlement(message.Id, SettlementKind.Requeue, 300));
+        await Settle(channel, new Settlement(message.Id, message.LeaseToken, SettlementKind.Requeue, 300));
         var deferred = await Stats(topic, "c");
         var again = Assert.Single(await PullUntil(channel, 1, "redelivery after REQ 300"));
 
@@ -176,7 +177,7 @@ public class ChannelGrainTests(ClusterFixture fixture) : ClusterTest(fixture)
         await Publish(topic, "again");
         var message = Assert.Single((await Pull(channel)).Messages);
 
-        await Settle(channel, new Settlement(message.Id, SettlementKind.Requeue));
+        await Settle(channel, new Settlement(message.Id, message.LeaseToken, SettlementKind.Requeue));
         var again = Assert.Single((await Pull(channel)).Messages);
 
         Assert.Equal((message.Id, 2), (again.Id, (int)again.Attempts));
@@ -207,7 +208,7 @@ public class ChannelGrainTests(ClusterFixture fixture) : ClusterTest(fixture)
         await Publish(topic, "long job");
         var message = Assert.Single((await Pull(channel, msgTimeoutMs: 1_000)).Messages);
 
-        await Settle(channel, new Settlement(message.Id, SettlementKind.Touch, 3_000));
+        await Settle(channel, new Settlement(message.Id, message.LeaseToken, SettlementKind.Touch, 3_000));
 
         // Well past the first deadline (1 s): still in flight, nothing redelivered.
         Assert.Empty((await Pull(channel, waitMs: 1_800)).Messages);
@@ -227,7 +228,7 @@ public class ChannelGrainTests(ClusterFixture fixture) : ClusterTest(fixture)
 
         await channel.SetPausedAsync(true);
         Assert.Empty((await Pull(channel, waitMs: 100)).Messages);
-        await Fin(channel, inFlight.Id);
+        await Fin(channel, inFlight);
         var paused = await Stats(topic, "c");
         Assert.Equal((true, 1L, 0L), (paused.Paused, paused.Depth, paused.InFlightCount));
 
@@ -247,7 +248,7 @@ public class ChannelGrainTests(ClusterFixture fixture) : ClusterTest(fixture)
         var leased = await Pull(channel, maxCount: 2);
 
         await channel.EmptyAsync();
-        await Settle(channel, new Settlement(leased.Messages[0].Id, SettlementKind.Requeue));
+        await Settle(channel, new Settlement(leased.Messages[0].Id, leased.Messages[0].LeaseToken, SettlementKind.Requeue));
 
         var stats = await Stats(topic, "c");
         Assert.Equal((0L, 0L, 0L, 6L), (stats.Depth, stats.InFlightCount, stats.DeferredCount, stats.MessageCount));
@@ -300,7 +301,7 @@ public class ChannelGrainTests(ClusterFixture fixture) : ClusterTest(fixture)
         await Publish(topic, "unsent");
         var message = Assert.Single((await Pull(channel)).Messages);
 
-        await Settle(channel, new Settlement(message.Id, SettlementKind.Release));
+        await Settle(channel, new Settlement(message.Id, message.LeaseToken, SettlementKind.Release));
 
         Assert.Equal(1, Assert.Single((await Pull(channel)).Messages).Attempts);
         Assert.Equal(0, (await Stats(topic, "c")).RequeueCount);

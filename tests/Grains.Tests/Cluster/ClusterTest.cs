@@ -72,10 +72,10 @@ public abstract class ClusterTest(ClusterFixture fixture)
         return await task;
     }
 
-    protected static Task Fin(IChannelGrain channel, params long[] ids) =>
-        channel.SettleAsync(new(Segments.Fin(ids))).AsTask();
+    protected static Task<SettleReport> Fin(IChannelGrain channel, params DeliveredMessage[] messages) =>
+        channel.SettleAsync(new(Segments.Fin(messages))).AsTask();
 
-    protected static Task Settle(IChannelGrain channel, params Settlement[] settlements) =>
+    protected static Task<SettleReport> Settle(IChannelGrain channel, params Settlement[] settlements) =>
         channel.SettleAsync(new(settlements)).AsTask();
 
     protected static string Text(DeliveredMessage message) => Encoding.UTF8.GetString(message.Body.Span);

@@ -132,4 +132,25 @@ public class GrainApiMisuseTests(ClusterFixture fixture) : ClusterTest(fixture)
         await Grains.ChannelFeed(topic, "c").DeleteAsync();
         Assert.True((await Pull(channel)).ChannelDeleted);
     }
+
+    [Fact]
+    public async Task Fin_of_a_delivery_from_before_a_reactivation_is_refused_and_reported_and_the_new_lease_stays()
+    {
+        var topic = NewTopic();
+        var channel = await Sub(topic, "c");
+        await Publish(topic, "m");
+        var first = Assert.Single((await Pull(channel)).Messages);
+
+        // The channel's activation is lost with its lease table (a failover): the message is delivered again.
+        await Fixture.Cluster.DeactivateAsync(channel);
+        var again = Assert.Single(await PullUntil(channel, 1, "delivery after the reactivation"));
+        Assert.Equal(first.Id, again.Id);
+        Assert.NotEqual(first.LeaseToken, again.LeaseToken);
+
+        var report = await Settle(channel, Settlement.Fin(first), Settlement.Touch(first));
+        Assert.Equal([0, 1], report.Refused!);
+        Assert.Equal(1, (await Stats(topic, "c")).InFlightCount);
+        Assert.Null((await Fin(channel, again)).Refused);
+        Assert.Equal(0, (await Stats(topic, "c")).InFlightCount);
+    }
 }

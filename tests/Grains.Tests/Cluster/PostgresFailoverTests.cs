@@ -179,7 +179,7 @@ public sealed class PostgresFailoverTests : IAsyncLifetime
             await here.Channel(Topic, "paused").SetPausedAsync(true);
             await Publish(here, Topic, 0, Published);
             var pulled = await PullUntil(here.Channel(Topic, "live"), 6, $"silo {Silo}: first pull", maxCount: 6);
-            await here.Channel(Topic, "live").SettleAsync(new(Segments.Fin(pulled.Take(3).Select(m => m.Id).ToArray())));
+            await here.Channel(Topic, "live").SettleAsync(new(Segments.Fin(pulled.Take(3))));
             Finished = Texts(pulled.Take(3));
             Unfinished = Published.Except(Finished).ToArray();
 

@@ -135,7 +135,7 @@ public class TopicGrainTests(ClusterFixture fixture) : ClusterTest(fixture)
         await Publish(topic, "9");
 
         var leased = await PullUntil(a, 3, "lease from a", msgTimeoutMs: 60_000);
-        await Settle(a, new Settlement(leased[0].Id, SettlementKind.Requeue), new Settlement(leased[1].Id, SettlementKind.Finish));
+        await Settle(a, new Settlement(leased[0].Id, leased[0].LeaseToken, SettlementKind.Requeue), new Settlement(leased[1].Id, leased[1].LeaseToken, SettlementKind.Finish));
         await a.PullAsync(Request(Guid.NewGuid(), maxCount: 1, msgTimeoutMs: 100));
         var subscriber = Guid.NewGuid();
         await a.SetSubscriberAsync(subscriber, 3);

@@ -26,7 +26,7 @@ public sealed class ChannelFanOutTests
         public ValueTask CreateAsync(long startAfterId, Immutable<MessageSegment[]> held, CancellationToken cancellationToken = default) => throw new NotSupportedException();
         public ValueTask<DeliveryBatch> PullAsync(PullRequest request, CancellationToken cancellationToken = default) => throw new NotSupportedException();
         public ValueTask CancelPullAsync(Guid subscriberId, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-        public ValueTask SettleAsync(Immutable<Settlement[]> settlements, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+        public ValueTask<SettleReport> SettleAsync(Immutable<Settlement[]> settlements, CancellationToken cancellationToken = default) => throw new NotSupportedException();
         public ValueTask<bool> SetSubscriberAsync(Guid subscriberId, int clientCount, CancellationToken cancellationToken = default) => throw new NotSupportedException();
         public ValueTask SetPausedAsync(bool paused, CancellationToken cancellationToken = default) => throw new NotSupportedException();
         public ValueTask EmptyAsync(CancellationToken cancellationToken = default) => throw new NotSupportedException();

@@ -42,7 +42,7 @@ public sealed class MemQueueSizeTests : IAsyncLifetime
             var batch = await Grains.Channel(topic, channel).PullAsync(new PullRequest(subscriber, 7, 60_000, 3_000));
             if (batch.Messages.Length == 0) break;
             received.AddRange(batch.Messages.Select(m => Encoding.UTF8.GetString(m.Body.Span)));
-            await Grains.Channel(topic, channel).SettleAsync(new([.. batch.Messages.Select(m => new Settlement(m.Id, SettlementKind.Finish))]));
+            await Grains.Channel(topic, channel).SettleAsync(new([.. batch.Messages.Select(m => Settlement.Fin(m))]));
         }
         return received;
     }

@@ -40,7 +40,7 @@ public sealed class MessageLogRestartTests : IAsyncLifetime
         await PublishAsync(topic, 0, "one", "two", "three", "four");
         var first = await PullAsync(topic, "c", max: 2);
         Assert.Equal(["one", "two"], Bodies(first));
-        await Grains.Channel(topic, "c").SettleAsync(new([new Settlement(first[0].Id, SettlementKind.Finish)]));
+        await Grains.Channel(topic, "c").SettleAsync(new([new Settlement(first[0].Id, first[0].LeaseToken, SettlementKind.Finish)]));
 
         await RestartAsync();
 
@@ -59,7 +59,7 @@ public sealed class MessageLogRestartTests : IAsyncLifetime
         await Grains.Topic(topic).CreateChannelAsync("slow");
         await PublishAsync(topic, 0, "a", "b");
         var fast = await PullAsync(topic, "fast");
-        await Grains.Channel(topic, "fast").SettleAsync(new([.. fast.Select(m => new Settlement(m.Id, SettlementKind.Finish))]));
+        await Grains.Channel(topic, "fast").SettleAsync(new([.. fast.Select(m => Settlement.Fin(m))]));
 
         await RestartAsync();
 
@@ -121,7 +121,7 @@ public sealed class MessageLogRestartTests : IAsyncLifetime
         await PublishAsync(topic, 0, "retry");
         var message = Assert.Single(await PullAsync(topic, "c"));
         var due = DateTimeOffset.UtcNow.AddMilliseconds(4_000);
-        await Grains.Channel(topic, "c").SettleAsync(new([new Settlement(message.Id, SettlementKind.Requeue, 4_000)]));
+        await Grains.Channel(topic, "c").SettleAsync(new([new Settlement(message.Id, message.LeaseToken, SettlementKind.Requeue, 4_000)]));
 
         await RestartAsync();
 
@@ -142,7 +142,7 @@ public sealed class MessageLogRestartTests : IAsyncLifetime
         while (StoredBatches() < 5 && DateTime.UtcNow < deadline) await Task.Delay(20);
         Assert.Equal(5, StoredBatches());
         var messages = await PullAsync(topic, "c");
-        await Grains.Channel(topic, "c").SettleAsync(new([.. messages.Select(m => new Settlement(m.Id, SettlementKind.Finish))]));
+        await Grains.Channel(topic, "c").SettleAsync(new([.. messages.Select(m => Settlement.Fin(m))]));
 
         // The cursor is written behind (every second) and the batches go with it.
         deadline = DateTime.UtcNow.AddSeconds(10);

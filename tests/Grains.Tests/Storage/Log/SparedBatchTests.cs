@@ -48,7 +48,7 @@ public sealed class SparedBatchTests
     private static void FinishAll(ChannelQueue channel)
     {
         var leased = channel.Lease(ChannelQueue.MaxLeaseCount, 60_000, 0);
-        channel.Settle(Segments.Fin(leased.Ids()), 0);
+        channel.Settle(Segments.Fin(leased.Messages), 0);
     }
 
     [Fact]
@@ -88,13 +88,13 @@ public sealed class SparedBatchTests
         channel.Enqueue([segment], 0);
 
         var leased = channel.Lease(10, 1_000, 0);
-        channel.Settle([new Settlement(1, SettlementKind.Requeue)], 0);
+        channel.Settle([Segments.Settle(channel, 1, SettlementKind.Requeue)], 0);
         channel.ProcessDue(5_000); // message 2 times out
         Assert.False(segment.Countdown!.IsSettled);
 
         FinishAll(channel);
         Assert.True(segment.Countdown.IsSettled);
-        channel.Settle(Segments.Fin(leased.Ids()), 6_000); // late FINs of ids no longer in flight change nothing
+        channel.Settle(Segments.Fin(leased.Messages), 6_000); // late FINs of ids no longer in flight change nothing
         Assert.True(segment.Countdown.IsSettled);
     }
 
