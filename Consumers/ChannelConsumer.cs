@@ -18,7 +18,11 @@ namespace OrleansNsq.Consumers;
 /// One reader at a time: <see cref="ReadAllAsync"/> is a single enumeration. <see cref="Fin(long)"/>, <see cref="Req(long, TimeSpan)"/> and
 /// <see cref="Touch(long)"/> may be called from any thread. A message not settled within its msg_timeout is delivered
 /// again (attempts + 1), to this or another consumer; settling it afterwards returns false, as nsqd answers
-/// E_FIN_FAILED. Disposing does not requeue what is in flight (nsqd does not on disconnect): it times out.
+/// E_FIN_FAILED; so does settling a delivery from before a failover or a msg_timeout once the message was delivered
+/// again (each delivery has its own <see cref="DeliveredMessage.LeaseToken"/>). A settlement that returned true and
+/// reached the channel after its lease had ended there is refused by the channel (<see cref="RefusedSettlements"/>),
+/// and the message comes again. Disposing does not requeue what is in flight (nsqd does not on disconnect): it times
+/// out.
 /// Local lease deadlines are the channel grain's (<see cref="DeliveryBatch.DeadlineUnixMs"/>), as in the gateway, so
 /// the client's and the silos' clocks should agree (NTP).
 /// </remarks>
@@ -45,7 +49,8 @@ public sealed class ChannelConsumer : IAsyncDisposable
             ReportInterval = options.HeartbeatInterval,
         };
         _pump = new ChannelPump(grains.Channel(topic, channel), topic, channel, settings,
-            async () => await topicGrain.DeleteChannelAsync(channel).ConfigureAwait(false), time, logger);
+            async () => await topicGrain.DeleteChannelAsync(channel).ConfigureAwait(false), time, logger,
+            resubscribe: async () => await topicGrain.CreateChannelAsync(channel).ConfigureAwait(false));
         _queue = new ReaderQueue(options.MaxInFlight, (int)options.MsgTimeout.TotalMilliseconds);
         _leases = _queue.Join(_pump)!; // a new pump takes every holder
     }
@@ -92,13 +97,22 @@ public sealed class ChannelConsumer : IAsyncDisposable
     /// is delivered again, as after a timeout.</summary>
     public long RefusedSettlements => _queue.RefusedSettlements;
 
-    /// <summary>True once a pull found the channel deleted (HTTP /channel/delete, /topic/delete): nsqd closes its
-    /// consumers then, and <see cref="ReadAllAsync"/> ends.</summary>
+    /// <summary>True once a pull found the channel deleted by its topic (HTTP /channel/delete, /topic/delete,
+    /// <see cref="ITopicGrain.DeleteChannelAsync"/>, the last consumer of an #ephemeral channel leaving): nsqd closes
+    /// its consumers then, and <see cref="ReadAllAsync"/> ends. A channel lost with a failed silo is not deleted: the
+    /// consumer subscribes again (<see cref="Resubscriptions"/>).</summary>
     public bool ChannelDeleted => _queue.ChannelDeleted;
+
+    /// <summary>How many times a pull found the channel unknown where it lives now (its silo failed and it had not
+    /// been saved: an #ephemeral channel or topic, or grain storage that lost it) and the consumer subscribed again,
+    /// which recreated it. The messages held then are no longer in flight: settling them returns false.</summary>
+    public long Resubscriptions => _pump.Resubscriptions;
 
     /// <summary>
     /// The channel's messages as they are leased to this consumer, until <paramref name="cancellationToken"/> is
-    /// cancelled, the consumer is disposed or the channel is deleted. Each message is in flight until
+    /// cancelled, the consumer is disposed or the channel is deleted by its topic (<see cref="ChannelDeleted"/>). A
+    /// failover does not end it: pulls that fail are tried again, and a channel the failover lost (one never saved)
+    /// is subscribed to again and recreated (<see cref="Resubscriptions"/>). Each message is in flight until
     /// <see cref="Fin(long)"/>, <see cref="Req(long, TimeSpan)"/> or its msg_timeout; the next pull waits while
     /// <see cref="ChannelConsumerOptions.MaxInFlight"/> messages are in flight. Leases are taken only while the
     /// enumeration runs: stopping it hands the leased messages it has not yielded yet back to the channel (attempt

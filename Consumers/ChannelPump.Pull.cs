@@ -40,8 +40,13 @@ internal sealed partial class ChannelPump
 
             if (batch.ChannelDeleted)
             {
-                CloseHolders();
-                break;
+                if (batch.DeletedByItsTopic || _resubscribe is null)
+                {
+                    CloseHolders();
+                    break;
+                }
+                if (!await ResubscribeAsync(token).ConfigureAwait(false)) break;
+                continue;
             }
             if (batch.Count > 0)
             {
@@ -57,6 +62,42 @@ internal sealed partial class ChannelPump
             }
         }
         FlushSettlements();
+    }
+
+    /// <summary>The channel is unknown where it lives now (its silo failed and it was not saved): SUB again until that
+    /// works or the pump stops, then start over as a new subscriber of the recreated channel. False once stopped.</summary>
+    private async Task<bool> ResubscribeAsync(CancellationToken token)
+    {
+        while (true)
+        {
+            try
+            {
+                await _resubscribe!().WaitAsync(token).ConfigureAwait(false);
+                break;
+            }
+            catch (Exception) when (token.IsCancellationRequested)
+            {
+                return false;
+            }
+            catch (Exception ex)
+            {
+                PumpLog.ResubscribeFailed(_logger, Topic, Channel, ex);
+                try { await Task.Delay(_settings.RetryDelay, _time, token).ConfigureAwait(false); }
+                catch (OperationCanceledException) { return false; }
+            }
+        }
+        lock (_sync)
+        {
+            // Nothing this pump holds is in flight in the recreated channel: the slots are free, and a FIN of what the
+            // holders still have is "not in flight", as nsqd answers after a reconnect.
+            foreach (var (_, lease) in _inFlight) lease.Owner.InFlight--;
+            _inFlight.Clear();
+            _reportedCount = -1;
+        }
+        await ReportHolderCount().ConfigureAwait(false);
+        PumpLog.Resubscribed(_logger, Topic, Channel);
+        Interlocked.Increment(ref _resubscriptions);
+        return true;
     }
 
     /// <summary>A long poll bounded by its own wait plus <see cref="PumpSettings.CallTimeout"/>: a pull the channel's

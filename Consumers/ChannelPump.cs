@@ -23,21 +23,28 @@ internal sealed partial class ChannelPump
     private readonly IChannelGrain _grain;
     private readonly PumpSettings _settings;
     private readonly Func<Task>? _onEphemeralUnused;
+    private readonly Func<Task>? _resubscribe;
+    private long _resubscriptions;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private ITimer? _leaseScan;
 
     /// <summary><paramref name="onEphemeralUnused"/> is called when the channel answers a holder-count report with
     /// "ephemeral and unused everywhere": the owner deletes it through its topic (nsqd deletes an ephemeral channel
-    /// with its last consumer), after any checks of its own.</summary>
+    /// with its last consumer), after any checks of its own. <paramref name="resubscribe"/> is called when a pull finds
+    /// the channel unknown rather than deleted (<see cref="DeliveryBatch.DeletedByItsTopic"/> false: lost with a failed
+    /// silo without having been saved): the owner SUBs again, which recreates it, and the pump drops its leases (they
+    /// were the lost channel's), reports its holders and pulls on. Without one, the pump closes its holders as for a
+    /// deletion (the gateway: NSQ clients reconnect and SUB, which recreates the channel).</summary>
     public ChannelPump(IChannelGrain grain, string topic, string channel, PumpSettings settings,
-        Func<Task>? onEphemeralUnused, TimeProvider time, ILogger logger)
+        Func<Task>? onEphemeralUnused, TimeProvider time, ILogger logger, Func<Task>? resubscribe = null)
     {
         _grain = grain;
         Topic = topic;
         Channel = channel;
         _settings = settings;
         _onEphemeralUnused = onEphemeralUnused;
+        _resubscribe = resubscribe;
         _time = time;
         _logger = logger;
     }
@@ -47,6 +54,9 @@ internal sealed partial class ChannelPump
 
     /// <summary>The subscriber id of this pump's pulls and reports.</summary>
     public Guid Id { get; } = Guid.NewGuid();
+
+    /// <summary>How many times a pull found the channel unknown and the pump subscribed again.</summary>
+    public long Resubscriptions => Interlocked.Read(ref _resubscriptions);
 
     public int HolderCount
     {

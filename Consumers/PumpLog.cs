@@ -19,4 +19,10 @@ internal static partial class PumpLog
 
     [LoggerMessage(5005, LogLevel.Debug, "Channel {Topic}/{Channel} refused {Count} settlements: their leases had ended there (a failover or a timeout)")]
     public static partial void SettlementsRefused(ILogger logger, string topic, string channel, int count);
+
+    [LoggerMessage(5006, LogLevel.Information, "Channel {Topic}/{Channel} was unknown where it lives now (its silo failed and it was not saved): subscribed again")]
+    public static partial void Resubscribed(ILogger logger, string topic, string channel);
+
+    [LoggerMessage(5007, LogLevel.Warning, "Subscribing again to {Topic}/{Channel} failed; retrying")]
+    public static partial void ResubscribeFailed(ILogger logger, string topic, string channel, Exception ex);
 }

@@ -38,7 +38,8 @@ internal sealed class ChannelGrain : Grain, IChannelFeedGrain
     private bool _ephemeral;
     // Neither the channel nor its topic is #ephemeral: only then is its metadata saved.
     private bool _saved;
-    // The topic's first EnqueueAsync creates the channel; DeleteAsync ends it. Anything pulled meanwhile is Deleted.
+    // The topic's first EnqueueAsync creates the channel; DeleteAsync ends it. Anything pulled meanwhile is Deleted
+    // (when this activation deleted it) or Unknown.
     private bool _exists;
     private IGrainTimer? _timer;
     private TimeSpan _timerPeriod;
@@ -51,6 +52,12 @@ internal sealed class ChannelGrain : Grain, IChannelFeedGrain
     // --mem-queue-size for a logged channel (0 = unlimited); a read of stored messages under way.
     private int _memoryLimit;
     private bool _refilling;
+    // Since DeleteAsync: this activation deleted the channel (pulls answer Deleted, not Unknown, until it is created
+    // again). The subscribers registered then that have not pulled since, so have not heard of it; the activation
+    // stays until each has, or for the subscriber idle timeout, so a deletion is never mistaken for a lost channel.
+    private bool _deletedHere;
+    private HashSet<Guid>? _untold;
+    private IGrainTimer? _untoldTimer;
 
     /// <summary>Batches per read of stored messages.</summary>
     private const int RefillBatches = 128;
@@ -119,6 +126,7 @@ internal sealed class ChannelGrain : Grain, IChannelFeedGrain
         if (created)
         {
             _exists = true;
+            _deletedHere = false;
             ChannelLog.Created(_logger, _topic, _channel);
         }
         var now = _time.UnixMs();
@@ -136,11 +144,18 @@ internal sealed class ChannelGrain : Grain, IChannelFeedGrain
 
     public ValueTask<DeliveryBatch> PullAsync(PullRequest request, CancellationToken cancellationToken = default)
     {
+        // A subscriber of the deleted channel hears of the deletion once, even if the channel was created again since.
+        if (_untold is { } untold && untold.Remove(request.SubscriberId))
+        {
+            if (untold.Count == 0) ForgetUntold();
+            return new(DeliveryBatch.Deleted);
+        }
         if (!_exists)
         {
-            // Deleted, or lost with its silo: the subscriber closes its consumers, who SUB again to recreate it.
-            DeactivateOnIdle();
-            return new(DeliveryBatch.Deleted);
+            // Deleted here: the subscriber's consumers end (nsqd closes them). Otherwise unknown, never created or lost
+            // with its silo: the subscriber may SUB again, which recreates it.
+            ForgetMissing();
+            return new(_deletedHere ? DeliveryBatch.Deleted : DeliveryBatch.Unknown);
         }
         var now = _time.UnixMs();
         _subscribers.Seen(request.SubscriberId, now);
@@ -220,14 +235,41 @@ internal sealed class ChannelGrain : Grain, IChannelFeedGrain
     {
         if (_exists) ChannelLog.Deleted(_logger, _topic, _channel);
         _exists = false;
+        _deletedHere = true;
+        // Who has to hear of it: the registered subscribers, less those waiting in a pull (answered now).
+        var untold = new HashSet<Guid>(_subscribers.Ids());
+        foreach (var id in _pulls.SubscriberIds()) untold.Remove(id);
         // Counters and the paused flag go too: a channel created again under this name starts fresh.
         _queue = NewQueue();
         _subscribers.Clear();
         _pulls.CompleteAll(DeliveryBatch.Deleted);
         _cursorDirty = false;
         ArmTimer();
-        DeactivateOnIdle();
+        if (untold.Count > 0)
+        {
+            _untold = untold;
+            _untoldTimer?.Dispose();
+            _untoldTimer = this.RegisterGrainTimer(static (grain, _) =>
+            {
+                grain.ForgetUntold();
+                return Task.CompletedTask;
+            }, this, new GrainTimerCreationOptions(_options.SubscriberIdleTimeout, Timeout.InfiniteTimeSpan) { Interleave = true });
+        }
+        else
+        {
+            ForgetUntold();
+        }
         return new ValueTask(DeleteSavedAsync());
+    }
+
+    /// <summary>Every subscriber of a deletion heard of it (or the idle timeout passed: one that has not is presumed
+    /// gone): the activation of a channel that does not exist may go.</summary>
+    private void ForgetUntold()
+    {
+        _untold = null;
+        _untoldTimer?.Dispose();
+        _untoldTimer = null;
+        if (!_exists) DeactivateOnIdle();
     }
 
     private async Task DeleteSavedAsync()
@@ -346,10 +388,10 @@ internal sealed class ChannelGrain : Grain, IChannelFeedGrain
     }
 
     /// <summary>A call reached a channel that does not exist (deleted, or never created): do nothing, and let the
-    /// activation go rather than keep it alive.</summary>
+    /// activation go rather than keep it alive, unless subscribers have still to hear of its deletion.</summary>
     private ValueTask ForgetMissing()
     {
-        DeactivateOnIdle();
+        if (_untold is null) DeactivateOnIdle();
         return ValueTask.CompletedTask;
     }
 

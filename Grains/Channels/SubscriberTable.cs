@@ -40,6 +40,9 @@ internal sealed class SubscriberTable
         return forgotten;
     }
 
+    /// <summary>The ids of the subscriptions known now.</summary>
+    public Guid[] Ids() => [.. _subscribers.Keys];
+
     public void Clear()
     {
         _subscribers.Clear();

@@ -13,8 +13,8 @@ public sealed class ChannelPumpTests
     private readonly ScriptedChannel _channel = new();
     private readonly SignallingTime _time = new();
 
-    private ChannelPump NewPump(PumpSettings? settings = null, Func<Task>? onEphemeralUnused = null) =>
-        new(_channel, "t", "c", settings ?? new PumpSettings(), onEphemeralUnused, _time, NullLogger.Instance);
+    private ChannelPump NewPump(PumpSettings? settings = null, Func<Task>? onEphemeralUnused = null, Func<Task>? resubscribe = null) =>
+        new(_channel, "t", "c", settings ?? new PumpSettings(), onEphemeralUnused, _time, NullLogger.Instance, resubscribe);
 
     private static HeldLeases Join(ChannelPump pump, ILeaseHolder holder) =>
         pump.TryAdd(holder) ?? throw new InvalidOperationException("the pump refused a holder");
@@ -329,5 +329,45 @@ public sealed class ChannelPumpTests
         pump.FlushSettlements();
 
         Assert.Equal([new Settlement(5, 11, SettlementKind.Finish)], await _channel.NextSettleAsync("the FIN of the second delivery"));
+    }
+
+    [Fact]
+    public async Task Unknown_channel_without_a_resubscriber_closes_the_holders_as_a_deletion_does()
+    {
+        var pump = NewPump();
+        var holder = new TestHolder(1);
+        Join(pump, holder);
+        pump.Start();
+
+        (await _channel.NextPullAsync("pull")).Answer.SetResult(DeliveryBatch.Unknown);
+
+        await ScriptedChannel.Within(holder.Deleted.ContinueWith(_ => true), "the holder closed (its NSQ client SUBs again)");
+    }
+
+    [Fact]
+    public async Task Unknown_channel_with_a_resubscriber_is_subscribed_again_and_its_leases_are_dropped()
+    {
+        var resubscribed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var pump = NewPump(resubscribe: () =>
+        {
+            resubscribed.TrySetResult();
+            return Task.CompletedTask;
+        });
+        var holder = new TestHolder(2);
+        var leases = Join(pump, holder);
+        Assert.Equal(1, await _channel.NextReportAsync("count after the join"));
+        pump.Start();
+        (await _channel.NextPullAsync("first pull")).Lease(_time.NowMs + LeaseMs, 5);
+        await holder.NextDeliveryAsync("5, from the channel that will be lost");
+
+        (await _channel.NextPullAsync("second pull")).Answer.SetResult(DeliveryBatch.Unknown);
+
+        await ScriptedChannel.Within(resubscribed.Task.ContinueWith(_ => true), "SUB again");
+        Assert.Equal(1, await _channel.NextReportAsync("the holder count, reported to the recreated channel"));
+        var third = await _channel.NextPullAsync("pull of the recreated channel, for the whole RDY");
+        Assert.Equal(2, third.Request.MaxCount);
+        Assert.Equal((1L, 0), (pump.Resubscriptions, leases.InFlightCount));
+        Assert.Equal(SettleResult.NotInFlight, leases.Fin(5));
+        Assert.False(holder.Deleted.IsCompleted, "the holder was not closed");
     }
 }

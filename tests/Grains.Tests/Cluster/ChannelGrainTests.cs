@@ -11,7 +11,9 @@ public class ChannelGrainTests(ClusterFixture fixture) : ClusterTest(fixture)
         var topic = NewTopic();
         var channel = await Sub(topic, "c#ephemeral");
         await Fixture.Cluster.DeactivateAsync(channel);
-        Assert.True((await Pull(channel)).ChannelDeleted, "a lost activation does not know it exists");
+        var lost = await Pull(channel);
+        Assert.True(lost.ChannelDeleted, "a lost activation does not know it exists");
+        Assert.False(lost.DeletedByItsTopic, "nor that it was deleted: it was not");
 
         await Sub(topic, "c#ephemeral");
         await Publish(topic, "back");

@@ -153,4 +153,20 @@ public class GrainApiMisuseTests(ClusterFixture fixture) : ClusterTest(fixture)
         Assert.Null((await Fin(channel, again)).Refused);
         Assert.Equal(0, (await Stats(topic, "c")).InFlightCount);
     }
+
+    [Fact]
+    public async Task Subscriber_registered_when_its_channel_was_deleted_hears_Deleted_once_even_after_a_recreation()
+    {
+        var topic = NewTopic();
+        var channel = await Sub(topic, "c");
+        var subscriber = Guid.NewGuid();
+        await channel.SetSubscriberAsync(subscriber, 1);
+        Assert.True(await Topic(topic).DeleteChannelAsync("c"));
+        await Sub(topic, "c");
+
+        var told = await channel.PullAsync(Request(subscriber));
+        Assert.True(told.ChannelDeleted && told.DeletedByItsTopic, "the deletion, not a lost channel");
+        var next = await channel.PullAsync(Request(subscriber));
+        Assert.False(next.ChannelDeleted, "told once; the recreated channel serves it");
+    }
 }

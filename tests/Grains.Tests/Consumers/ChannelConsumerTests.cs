@@ -177,6 +177,7 @@ public class ChannelConsumerTests(ClusterFixture fixture) : ClusterTest(fixture)
 
         Assert.False(await Within(next, "reader after /channel/delete"));
         Assert.True(consumer.ChannelDeleted);
+        Assert.Equal(0, consumer.Resubscriptions);
     }
 
     [Fact]
@@ -217,5 +218,65 @@ public class ChannelConsumerTests(ClusterFixture fixture) : ClusterTest(fixture)
             Assert.Equal(nameof(ChannelConsumerOptions.PullWait), refused.ParamName);
         }
         Assert.Null(await Topic(topic).GetStatsAsync());
+    }
+
+    /// <summary>Waits for a condition the consumer reports, failing with the phase when it does not hold in time.</summary>
+    private static async Task Until(Func<bool> condition, string phase)
+    {
+        using var deadline = new CancellationTokenSource(PhaseTimeout);
+        while (!condition())
+        {
+            if (deadline.IsCancellationRequested) Assert.Fail($"{phase}: not within {PhaseTimeout.TotalSeconds}s");
+            await Task.Delay(20, CancellationToken.None);
+        }
+    }
+
+    [Fact]
+    public async Task After_a_failover_that_loses_the_channel_a_stale_Fin_is_refused_and_the_consumer_resubscribes()
+    {
+        // An #ephemeral channel is never saved: the activation that replaces a failed one does not know it.
+        var topic = NewTopic();
+        const string channel = "c#ephemeral";
+        await using var consumer = await Subscribe(topic, channel,
+            new ChannelConsumerOptions { PullWait = TimeSpan.FromSeconds(2), RetryDelay = TimeSpan.FromMilliseconds(50) });
+        await Publish(topic, "before");
+        await using var reader = consumer.ReadAllAsync().GetAsyncEnumerator();
+        var before = await Next(reader, "the message before the failover");
+
+        await Fixture.Cluster.DeactivateAsync(Channel(topic, channel));
+        await Until(() => consumer.Resubscriptions == 1, "the consumer subscribes again");
+
+        Assert.False(consumer.Fin(before), "FIN of a delivery from the lost channel");
+        Assert.False(consumer.ChannelDeleted);
+        Assert.Equal(1, (await Stats(topic, channel)).ClientCount);
+        await Publish(topic, "after");
+        var after = await Next(reader, "the message after the resubscription");
+        Assert.Equal("after", Text(after));
+        Assert.True(consumer.Fin(after));
+        await Within(consumer.FlushAsync().ContinueWith(_ => true), "flush");
+        Assert.Equal(0, (await Stats(topic, channel)).InFlightCount);
+    }
+
+    [Fact]
+    public async Task After_a_failover_of_a_saved_channel_the_earlier_delivery_cannot_be_settled_and_reading_goes_on()
+    {
+        var topic = NewTopic();
+        await using var consumer = await Subscribe(topic, "c",
+            new ChannelConsumerOptions { PullWait = TimeSpan.FromSeconds(2), RetryDelay = TimeSpan.FromMilliseconds(50) });
+        await Publish(topic, "m");
+        await using var reader = consumer.ReadAllAsync().GetAsyncEnumerator();
+        var first = await Next(reader, "first delivery");
+
+        // The new activation reads its cursor back, where the message in flight is ready again.
+        await Fixture.Cluster.DeactivateAsync(Channel(topic, "c"));
+        var again = await Next(reader, "the delivery after the failover");
+
+        Assert.Equal(first.Id, again.Id);
+        Assert.NotEqual(first.LeaseToken, again.LeaseToken);
+        Assert.False(consumer.Fin(first), "FIN of the delivery from before the failover");
+        Assert.False(consumer.Touch(first), "TOUCH of it");
+        Assert.True(consumer.Fin(again));
+        await Within(consumer.FlushAsync().ContinueWith(_ => true), "flush");
+        Assert.Equal((0L, 0L), ((await Stats(topic, "c")).InFlightCount, consumer.Resubscriptions));
     }
 }
