@@ -108,6 +108,15 @@ public sealed class ChannelConsumer : IAsyncDisposable
     /// which recreated it. The messages held then are no longer in flight: settling them returns false.</summary>
     public long Resubscriptions => _pump.Resubscriptions;
 
+    /// <summary>Raised on the pump's thread after each resubscription (<see cref="Resubscriptions"/> already counts it
+    /// and the messages held before no longer settle): to log or count failovers. Keep handlers short; an exception
+    /// they throw is logged and ignored.</summary>
+    public event Action? Resubscribed
+    {
+        add => _pump.Resubscribed += value;
+        remove => _pump.Resubscribed -= value;
+    }
+
     /// <summary>
     /// The channel's messages as they are leased to this consumer, until <paramref name="cancellationToken"/> is
     /// cancelled, the consumer is disposed or the channel is deleted by its topic (<see cref="ChannelDeleted"/>). A

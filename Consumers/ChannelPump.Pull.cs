@@ -97,6 +97,14 @@ internal sealed partial class ChannelPump
         await ReportHolderCount().ConfigureAwait(false);
         PumpLog.Resubscribed(_logger, Topic, Channel);
         Interlocked.Increment(ref _resubscriptions);
+        try
+        {
+            Resubscribed?.Invoke();
+        }
+        catch (Exception ex)
+        {
+            PumpLog.ResubscribedHandlerFailed(_logger, Topic, Channel, ex); // a handler's fault must not stop the pulls
+        }
         return true;
     }
 

@@ -58,6 +58,9 @@ internal sealed partial class ChannelPump
     /// <summary>How many times a pull found the channel unknown and the pump subscribed again.</summary>
     public long Resubscriptions => Interlocked.Read(ref _resubscriptions);
 
+    /// <summary>Raised after each resubscription, once the leases of the lost channel are dropped.</summary>
+    public event Action? Resubscribed;
+
     public int HolderCount
     {
         get { lock (_sync) return _holders.Count; }

@@ -25,4 +25,7 @@ internal static partial class PumpLog
 
     [LoggerMessage(5007, LogLevel.Warning, "Subscribing again to {Topic}/{Channel} failed; retrying")]
     public static partial void ResubscribeFailed(ILogger logger, string topic, string channel, Exception ex);
+
+    [LoggerMessage(5008, LogLevel.Warning, "A Resubscribed handler of {Topic}/{Channel} threw; ignored")]
+    public static partial void ResubscribedHandlerFailed(ILogger logger, string topic, string channel, Exception ex);
 }

@@ -220,17 +220,6 @@ public class ChannelConsumerTests(ClusterFixture fixture) : ClusterTest(fixture)
         Assert.Null(await Topic(topic).GetStatsAsync());
     }
 
-    /// <summary>Waits for a condition the consumer reports, failing with the phase when it does not hold in time.</summary>
-    private static async Task Until(Func<bool> condition, string phase)
-    {
-        using var deadline = new CancellationTokenSource(PhaseTimeout);
-        while (!condition())
-        {
-            if (deadline.IsCancellationRequested) Assert.Fail($"{phase}: not within {PhaseTimeout.TotalSeconds}s");
-            await Task.Delay(20, CancellationToken.None);
-        }
-    }
-
     [Fact]
     public async Task After_a_failover_that_loses_the_channel_a_stale_Fin_is_refused_and_the_consumer_resubscribes()
     {
@@ -243,8 +232,12 @@ public class ChannelConsumerTests(ClusterFixture fixture) : ClusterTest(fixture)
         await using var reader = consumer.ReadAllAsync().GetAsyncEnumerator();
         var before = await Next(reader, "the message before the failover");
 
+        var resubscribed = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        consumer.Resubscribed += () => resubscribed.TrySetResult(true);
         await Fixture.Cluster.DeactivateAsync(Channel(topic, channel));
-        await Until(() => consumer.Resubscriptions == 1, "the consumer subscribes again");
+        await Within(resubscribed.Task, "the consumer subscribes again");
+
+        Assert.Equal(1, consumer.Resubscriptions);
 
         Assert.False(consumer.Fin(before), "FIN of a delivery from the lost channel");
         Assert.False(consumer.ChannelDeleted);
