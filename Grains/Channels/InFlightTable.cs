@@ -54,21 +54,14 @@ internal sealed class InFlightTable
     /// <summary>A lease of one message.</summary>
     public void Add(long id, in InFlightMessage message) => _singles.Add(id, message);
 
-    public bool TryRemove(long id, out InFlightMessage message) =>
-        (_blocks.Count > 0 && _blocks.TryRemove(id, out message)) || _singles.TryRemove(id, out message);
-
     /// <summary>A holder's FIN/REQ/release: only while <paramref name="id"/> is in flight under
     /// <paramref name="leaseToken"/> (an earlier delivery's token, or none, finds nothing).</summary>
     public bool TryRemove(long id, int leaseToken, out InFlightMessage message) =>
         (_blocks.Count > 0 && _blocks.TryRemove(id, leaseToken, out message)) || _singles.TryRemove(id, leaseToken, out message);
 
-    /// <summary>TOUCH: the deadline becomes now + timeout, but never later than the delivery time + max-msg-timeout
-    /// (as nsqd/channel.go TouchMessage). False when the id is not in flight.</summary>
-    public bool TryTouch(long id, long nowUnixMs, int timeoutMs, long maxMsgTimeoutMs) =>
-        (_blocks.Count > 0 && _blocks.TryTouch(id, nowUnixMs, timeoutMs, maxMsgTimeoutMs))
-        || _singles.TryTouch(id, nowUnixMs, timeoutMs, maxMsgTimeoutMs);
-
-    /// <summary>A holder's TOUCH: only while <paramref name="id"/> is in flight under <paramref name="leaseToken"/>.</summary>
+    /// <summary>A holder's TOUCH, only while <paramref name="id"/> is in flight under <paramref name="leaseToken"/>: the
+    /// deadline becomes now + timeout, but never later than the delivery time + max-msg-timeout (as
+    /// nsqd/channel.go TouchMessage).</summary>
     public bool TryTouch(long id, int leaseToken, long nowUnixMs, int timeoutMs, long maxMsgTimeoutMs) =>
         (_blocks.Count > 0 && _blocks.TryTouch(id, leaseToken, nowUnixMs, timeoutMs, maxMsgTimeoutMs))
         || _singles.TryTouch(id, leaseToken, nowUnixMs, timeoutMs, maxMsgTimeoutMs);

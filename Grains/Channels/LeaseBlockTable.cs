@@ -122,15 +122,11 @@ internal sealed class LeaseBlockTable
         Count += messages.Length;
     }
 
-    public bool TryRemove(long id, out InFlightMessage message) => TryRemove(id, 0, anyLease: true, out message);
-
     /// <summary>A holder's FIN/REQ/release: only while <paramref name="id"/> is in flight under
     /// <paramref name="leaseToken"/>.</summary>
-    public bool TryRemove(long id, int leaseToken, out InFlightMessage message) => TryRemove(id, leaseToken, anyLease: false, out message);
-
-    private bool TryRemove(long id, int leaseToken, bool anyLease, out InFlightMessage message)
+    public bool TryRemove(long id, int leaseToken, out InFlightMessage message)
     {
-        if (!TryFind(id, out var block, out var slot) || !(anyLease || block.Messages[slot].LeaseToken == leaseToken))
+        if (!TryFind(id, out var block, out var slot) || block.Messages[slot].LeaseToken != leaseToken)
         {
             message = default;
             return false;
@@ -143,18 +139,12 @@ internal sealed class LeaseBlockTable
     /// <summary>The token <paramref name="id"/> is in flight under; 0 when it is not in flight.</summary>
     internal int LeaseTokenOf(long id) => TryFind(id, out var block, out var slot) ? block.Messages[slot].LeaseToken : 0;
 
-    /// <summary>TOUCH: the deadline becomes now + timeout, but never later than the delivery time + max-msg-timeout
-    /// (as nsqd/channel.go TouchMessage). False when the id is not in flight.</summary>
-    public bool TryTouch(long id, long nowUnixMs, int timeoutMs, long maxMsgTimeoutMs) =>
-        TryTouch(id, 0, anyLease: true, nowUnixMs, timeoutMs, maxMsgTimeoutMs);
-
-    /// <summary>A holder's TOUCH: only while <paramref name="id"/> is in flight under <paramref name="leaseToken"/>.</summary>
-    public bool TryTouch(long id, int leaseToken, long nowUnixMs, int timeoutMs, long maxMsgTimeoutMs) =>
-        TryTouch(id, leaseToken, anyLease: false, nowUnixMs, timeoutMs, maxMsgTimeoutMs);
-
-    private bool TryTouch(long id, int leaseToken, bool anyLease, long nowUnixMs, int timeoutMs, long maxMsgTimeoutMs)
+    /// <summary>A holder's TOUCH, only while <paramref name="id"/> is in flight under <paramref name="leaseToken"/>: the
+    /// deadline becomes now + timeout, but never later than the delivery time + max-msg-timeout (as
+    /// nsqd/channel.go TouchMessage).</summary>
+    public bool TryTouch(long id, int leaseToken, long nowUnixMs, int timeoutMs, long maxMsgTimeoutMs)
     {
-        if (!TryFind(id, out var block, out var slot) || !(anyLease || block.Messages[slot].LeaseToken == leaseToken)) return false;
+        if (!TryFind(id, out var block, out var slot) || block.Messages[slot].LeaseToken != leaseToken) return false;
         if (timeoutMs <= 0) timeoutMs = block.TimeoutMs;
         var deadline = Math.Min(nowUnixMs + timeoutMs, block.DeliveredAtUnixMs + maxMsgTimeoutMs);
         ref var own = ref CollectionsMarshal.GetValueRefOrAddDefault(_touched, id, out var exists);

@@ -40,13 +40,6 @@ internal sealed class SingleLeaseTable
         _deadlines.Enqueue(id, message.DeadlineUnixMs);
     }
 
-    public bool TryRemove(long id, out InFlightMessage message)
-    {
-        if (!_messages.Remove(id, out message)) return false;
-        if (_deadlines.Count > 2 * _messages.Count + CompactionSlack) Compact();
-        return true;
-    }
-
     /// <summary>A holder's FIN/REQ/release: only while <paramref name="id"/> is in flight under
     /// <paramref name="leaseToken"/>.</summary>
     public bool TryRemove(long id, int leaseToken, out InFlightMessage message)
@@ -62,19 +55,13 @@ internal sealed class SingleLeaseTable
         return true;
     }
 
-    /// <summary>TOUCH: the deadline becomes now + timeout, but never later than the delivery time + max-msg-timeout
-    /// (as nsqd/channel.go TouchMessage). False when the id is not in flight.</summary>
-    public bool TryTouch(long id, long nowUnixMs, int timeoutMs, long maxMsgTimeoutMs) =>
-        TryTouch(id, 0, anyLease: true, nowUnixMs, timeoutMs, maxMsgTimeoutMs);
-
-    /// <summary>A holder's TOUCH: only while <paramref name="id"/> is in flight under <paramref name="leaseToken"/>.</summary>
-    public bool TryTouch(long id, int leaseToken, long nowUnixMs, int timeoutMs, long maxMsgTimeoutMs) =>
-        TryTouch(id, leaseToken, anyLease: false, nowUnixMs, timeoutMs, maxMsgTimeoutMs);
-
-    private bool TryTouch(long id, int leaseToken, bool anyLease, long nowUnixMs, int timeoutMs, long maxMsgTimeoutMs)
+    /// <summary>A holder's TOUCH, only while <paramref name="id"/> is in flight under <paramref name="leaseToken"/>: the
+    /// deadline becomes now + timeout, but never later than the delivery time + max-msg-timeout (as
+    /// nsqd/channel.go TouchMessage).</summary>
+    public bool TryTouch(long id, int leaseToken, long nowUnixMs, int timeoutMs, long maxMsgTimeoutMs)
     {
         ref var message = ref CollectionsMarshal.GetValueRefOrNullRef(_messages, id);
-        if (Unsafe.IsNullRef(ref message) || !(anyLease || message.LeaseToken == leaseToken)) return false;
+        if (Unsafe.IsNullRef(ref message) || message.LeaseToken != leaseToken) return false;
         if (timeoutMs <= 0) timeoutMs = message.TimeoutMs;
         var deadline = Math.Min(nowUnixMs + timeoutMs, message.DeliveredAtUnixMs + maxMsgTimeoutMs);
         message.DeadlineUnixMs = deadline;

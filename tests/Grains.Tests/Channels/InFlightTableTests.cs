@@ -4,6 +4,9 @@ namespace OrleansNsq.Grains.Tests.Channels;
 
 public class InFlightTableTests
 {
+    /// <summary>The lease token of every message these tests lease (the channel's own leases never use 0).</summary>
+    private const int NoToken = 0;
+
     private static InFlightMessage Lease(long now, int timeout) => new(0, 1, default, now, now + timeout, timeout);
 
     /// <summary>One Lease call's worth of messages, as ChannelQueue hands them to the table.</summary>
@@ -38,7 +41,7 @@ public class InFlightTableTests
         for (long id = 0; id < 100_000; id++)
         {
             table.Add(id, Lease(0, 60_000));
-            Assert.True(table.TryRemove(id, out _));
+            Assert.True(table.TryRemove(id, NoToken, out _));
         }
 
         Assert.Equal(0, table.Count);
@@ -50,7 +53,7 @@ public class InFlightTableTests
     {
         var table = new InFlightTable();
         table.Add(1, Lease(0, 1_000));
-        for (var t = 1; t < 50_000; t++) Assert.True(table.TryTouch(1, t, 1_000, long.MaxValue / 2));
+        for (var t = 1; t < 50_000; t++) Assert.True(table.TryTouch(1, NoToken, t, 1_000, long.MaxValue / 2));
 
         Assert.True(table.DeadlineEntries <= 1024 + 3, $"deadline queue holds {table.DeadlineEntries} entries");
         Assert.False(table.TryPopExpired(50_000 + 998, out _, out _));
@@ -61,7 +64,7 @@ public class InFlightTableTests
     [Fact]
     public void Touch_of_an_unknown_id_is_false()
     {
-        Assert.False(new InFlightTable().TryTouch(5, 0, 1_000, 10_000));
+        Assert.False(new InFlightTable().TryTouch(5, NoToken, 0, 1_000, 10_000));
     }
 
     [Fact]
@@ -84,15 +87,15 @@ public class InFlightTableTests
         var table = new InFlightTable();
         AddLease(table, Ids(1, 200), 0, 1_000);
 
-        for (long id = 2; id <= 200; id += 2) Assert.True(table.TryRemove(id, out _));
+        for (long id = 2; id <= 200; id += 2) Assert.True(table.TryRemove(id, NoToken, out _));
 
         Assert.Equal(100, table.Count);
-        Assert.False(table.TryRemove(2, out _));
-        Assert.True(table.TryRemove(199, out var message));
+        Assert.False(table.TryRemove(2, NoToken, out _));
+        Assert.True(table.TryRemove(199, NoToken, out var message));
         Assert.Equal(new[] { (byte)199 }, message.Body.ToArray());
         Assert.Equal(1_000, message.DeadlineUnixMs);
         Assert.Equal(99, table.Count);
-        for (long id = 1; id < 199; id += 2) Assert.True(table.TryRemove(id, out _));
+        for (long id = 1; id < 199; id += 2) Assert.True(table.TryRemove(id, NoToken, out _));
         Assert.Equal(0, table.Count);
         Assert.Equal(0, table.RunEntries);
         Assert.Empty(PopAll(table, 1_000));
@@ -103,7 +106,7 @@ public class InFlightTableTests
     {
         var table = new InFlightTable();
         AddLease(table, Ids(1, 200), 0, 1_000);
-        for (long id = 2; id <= 200; id += 2) table.TryRemove(id, out _);
+        for (long id = 2; id <= 200; id += 2) table.TryRemove(id, NoToken, out _);
 
         Assert.Empty(PopAll(table, 999));
         var expired = PopAll(table, 1_000);
@@ -111,7 +114,7 @@ public class InFlightTableTests
         Assert.Equal(Ids(0, 100).Select(i => 1 + 2 * i), expired);
         Assert.Equal(0, table.Count);
         Assert.Equal(0, table.RunEntries);
-        Assert.False(table.TryRemove(1, out _));
+        Assert.False(table.TryRemove(1, NoToken, out _));
     }
 
     [Fact]
@@ -120,7 +123,7 @@ public class InFlightTableTests
         var table = new InFlightTable();
         AddLease(table, Ids(1, 10), 0, 1_000);
 
-        Assert.True(table.TryTouch(5, 900, 1_000, 60_000));
+        Assert.True(table.TryTouch(5, NoToken, 900, 1_000, 60_000));
 
         Assert.Equal([1L, 2, 3, 4, 6, 7, 8, 9, 10], PopAll(table, 1_000));
         Assert.Equal(1, table.Count);
@@ -137,8 +140,8 @@ public class InFlightTableTests
         var table = new InFlightTable();
         AddLease(table, Ids(1, 3), 0, 10_000);
 
-        Assert.True(table.TryTouch(2, 0, 100, 60_000));
-        Assert.True(table.TryTouch(3, 900, 1_000, 1_500));
+        Assert.True(table.TryTouch(2, NoToken, 0, 100, 60_000));
+        Assert.True(table.TryTouch(3, NoToken, 900, 1_000, 1_500));
 
         Assert.Equal([2L], PopAll(table, 100));
         Assert.Equal([3L], PopAll(table, 1_500));
@@ -151,8 +154,8 @@ public class InFlightTableTests
         var table = new InFlightTable();
         AddLease(table, Ids(1, 2), 0, 1_000);
 
-        Assert.True(table.TryTouch(1, 500, 0, 60_000));
-        Assert.True(table.TryRemove(1, out var touched));
+        Assert.True(table.TryTouch(1, NoToken, 500, 0, 60_000));
+        Assert.True(table.TryRemove(1, NoToken, out var touched));
         Assert.Equal(1_500, touched.DeadlineUnixMs);
 
         Assert.Equal([2L], PopAll(table, 1_500));
@@ -164,18 +167,18 @@ public class InFlightTableTests
     {
         var table = new InFlightTable();
         AddLease(table, Ids(1, 10), 0, 1_000);
-        Assert.True(table.TryRemove(3, out _)); // REQ 0: ready again, then leased with newer ids
+        Assert.True(table.TryRemove(3, NoToken, out _)); // REQ 0: ready again, then leased with newer ids
 
         AddLease(table, [3, 11, 12], 100, 5_000);
 
         Assert.Equal(12, table.Count);
         Assert.Equal(1, table.SparseEntries);
         Assert.Equal([1L, 2, 4, 5, 6, 7, 8, 9, 10], PopAll(table, 1_000));
-        Assert.True(table.TryTouch(3, 200, 1_000, 60_000));
-        Assert.True(table.TryRemove(3, out var again));
+        Assert.True(table.TryTouch(3, NoToken, 200, 1_000, 60_000));
+        Assert.True(table.TryRemove(3, NoToken, out var again));
         Assert.Equal(100, again.DeliveredAtUnixMs);
         Assert.Equal(0, table.SparseEntries);
-        Assert.False(table.TryRemove(3, out _));
+        Assert.False(table.TryRemove(3, NoToken, out _));
         Assert.Equal([11L, 12], PopAll(table, 5_100));
     }
 
@@ -184,14 +187,14 @@ public class InFlightTableTests
     {
         var table = new InFlightTable();
         AddLease(table, Ids(100, 5), 0, 1_000);
-        table.TryRemove(101, out _);
-        table.TryRemove(103, out _);
+        table.TryRemove(101, NoToken, out _);
+        table.TryRemove(103, NoToken, out _);
 
         AddLease(table, [103, 101, 105, 106, 50], 0, 2_000);
 
         Assert.Equal(8, table.Count);
         Assert.Equal([(50L, 50L), (100L, 100L), (101L, 101L), (102L, 102L), (103L, 103L), (104L, 104L), (105L, 106L)], Ranges(table));
-        Assert.True(table.TryRemove(105, out _));
+        Assert.True(table.TryRemove(105, NoToken, out _));
         Assert.Equal([100L, 102, 104], PopAll(table, 1_000));
         Assert.Equal([103L, 101, 106, 50], PopAll(table, 2_000));
         Assert.Equal(0, table.Count);
@@ -205,10 +208,10 @@ public class InFlightTableTests
         var table = new InFlightTable();
         AddLease(table, Ids(1, 10), 0, 1_000);
         AddLease(table, Ids(20, 3), 0, 1_000);
-        table.TryRemove(4, out _);
-        table.TryRemove(5, out _);
-        table.TryRemove(10, out _);
-        table.TryRemove(20, out _);
+        table.TryRemove(4, NoToken, out _);
+        table.TryRemove(5, NoToken, out _);
+        table.TryRemove(10, NoToken, out _);
+        table.TryRemove(20, NoToken, out _);
 
         Assert.Equal([(1L, 3L), (6L, 9L), (21L, 22L)], Ranges(table));
     }
@@ -219,19 +222,19 @@ public class InFlightTableTests
         var table = new InFlightTable();
         AddLease(table, Ids(1, 100), 0, 1_000);
         AddLease(table, [0], 0, 1_000);
-        table.TryTouch(7, 0, 5_000, 60_000);
+        table.TryTouch(7, NoToken, 0, 5_000, 60_000);
 
         table.Clear();
 
         Assert.Equal(0, table.Count);
-        Assert.False(table.TryRemove(1, out _));
-        Assert.False(table.TryTouch(7, 0, 1_000, 60_000));
+        Assert.False(table.TryRemove(1, NoToken, out _));
+        Assert.False(table.TryTouch(7, NoToken, 0, 1_000, 60_000));
         Assert.Empty(PopAll(table, 100_000));
         Assert.Equal(0, table.DeadlineEntries);
         Assert.Empty(Ranges(table));
 
         AddLease(table, Ids(1, 3), 0, 1_000);
-        Assert.True(table.TryRemove(2, out _));
+        Assert.True(table.TryRemove(2, NoToken, out _));
         Assert.Equal([1L, 3], PopAll(table, 1_000));
     }
 
@@ -243,7 +246,7 @@ public class InFlightTableTests
         foreach (var id in ids) AddLease(table, [id], 0, 60_000);
         new Random(13).Shuffle(ids);
 
-        foreach (var id in ids) Assert.True(table.TryRemove(id, out _));
+        foreach (var id in ids) Assert.True(table.TryRemove(id, NoToken, out _));
 
         Assert.Equal(0, table.Count);
         Assert.Equal(0, table.RunEntries);
@@ -259,7 +262,7 @@ public class InFlightTableTests
         AddLease(table, Ids(1, 3), 0, 1_000, countdown);
 
         foreach (var id in new long[] { 2, 1, 2, 3, 3, 1 })
-            if (table.TryRemove(id, out var message)) message.Countdown?.Settle();
+            if (table.TryRemove(id, NoToken, out var message)) message.Countdown?.Settle();
 
         Assert.True(countdown.IsSettled);
     }
@@ -273,8 +276,8 @@ public class InFlightTableTests
         AddLease(table, [11], 0, 1_500);
         AddLease(table, Ids(20, 2), 0, 1_200);
         AddLease(table, Ids(30, 2), 0, 800);
-        Assert.True(table.TryTouch(2, 0, 1_300, 60_000));
-        Assert.True(table.TryTouch(10, 0, 1_100, 60_000));
+        Assert.True(table.TryTouch(2, NoToken, 0, 1_300, 60_000));
+        Assert.True(table.TryTouch(10, NoToken, 0, 1_100, 60_000));
 
         Assert.Equal([30L, 31, 1, 3, 10, 20, 21, 2, 11], PopAll(table, 2_000));
         Assert.Equal(0, table.Count);
@@ -289,7 +292,7 @@ public class InFlightTableTests
 
         Assert.True(table.TryPopExpired(1_000, out var first, out _));
         Assert.Equal(1, first);
-        Assert.True(table.TryRemove(2, out _));
+        Assert.True(table.TryRemove(2, NoToken, out _));
 
         Assert.Equal([5L], PopAll(table, 1_000));
     }
@@ -304,7 +307,7 @@ public class InFlightTableTests
         // The single (900) comes first; the block's first slot is already found as next.
         Assert.True(table.TryPopExpired(1_000, out var first, out _));
         Assert.Equal(9, first);
-        Assert.True(table.TryTouch(1, 1_000, 1_000, 60_000));
+        Assert.True(table.TryTouch(1, NoToken, 1_000, 1_000, 60_000));
 
         Assert.Equal([2L, 3], PopAll(table, 1_000));
         Assert.Equal([1L], PopAll(table, 2_000));
