@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Collections.Concurrent;
-using System.Net.Security;
 using System.Net.Sockets;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
@@ -179,8 +178,8 @@ internal sealed class NsqConnection : IAsyncDisposable
             MsgTimeout = TimeSpan.FromMilliseconds(grant.MsgTimeoutMs);
         }
 
-        _layers = await ClientLayers.NegotiateAsync(_stream, grant, options.Tls is null ? null : ForHost(options.Tls, host),
-            options.DeflateLevel, (stream, token) => ExpectOkAsync(stream, token), cancellationToken).ConfigureAwait(false);
+        _layers = await ClientLayers.NegotiateAsync(_stream, grant, options.Tls, host, options.DeflateLevel, ExpectOkAsync,
+            cancellationToken).ConfigureAwait(false);
         _reader = _layers.Reading;
         _writer = _layers.Writing;
 
@@ -195,21 +194,6 @@ internal sealed class NsqConnection : IAsyncDisposable
             await ReadAnswerAsync(cancellationToken).ConfigureAwait(false); // {"identity",…}; refusals throw
         }
     }
-
-    /// <summary>The caller's TLS options for this connection: a copy, its target host the nsqd host unless set.</summary>
-    private static SslClientAuthenticationOptions ForHost(SslClientAuthenticationOptions options, string host) => new()
-    {
-        TargetHost = options.TargetHost ?? host,
-        ClientCertificates = options.ClientCertificates,
-        ClientCertificateContext = options.ClientCertificateContext,
-        LocalCertificateSelectionCallback = options.LocalCertificateSelectionCallback,
-        RemoteCertificateValidationCallback = options.RemoteCertificateValidationCallback,
-        EnabledSslProtocols = options.EnabledSslProtocols,
-        CertificateRevocationCheckMode = options.CertificateRevocationCheckMode,
-        CertificateChainPolicy = options.CertificateChainPolicy,
-        EncryptionPolicy = options.EncryptionPolicy,
-        AllowRenegotiation = options.AllowRenegotiation,
-    };
 
     /// <summary>The next response frame (heartbeats skipped); an error frame throws it.</summary>
     private async Task<byte[]> ReadAnswerAsync(CancellationToken cancellationToken)

@@ -71,13 +71,15 @@ public sealed class ClientLayers : IAsyncDisposable, IDisposable
     /// <summary>Puts the granted layers on <paramref name="connection"/>.</summary>
     /// <param name="connection">The plain connection, right after the IDENTIFY answer was read.</param>
     /// <param name="grant">The IDENTIFY answer.</param>
-    /// <param name="tls">The client's TLS options (its target host set); null when the client did not ask for TLS.</param>
+    /// <param name="tls">The client's TLS options; null when the client did not ask for TLS. Used as a copy whose target
+    /// host is <paramref name="host"/> unless the options name one.</param>
+    /// <param name="host">The nsqd host the connection was made to.</param>
     /// <param name="deflateLevel">The level the client compresses at (go-nsq's own, whatever level nsqd writes at).</param>
     /// <param name="expectOk">Reads one response from the stream it is given and fails unless it is <c>OK</c>.</param>
     /// <param name="cancellationToken">Ends the handshake (the connection is then unusable).</param>
     /// <exception cref="IOException">TLS was asked for and not granted (the server has no certificate).</exception>
     public static async Task<ClientLayers> NegotiateAsync(Stream connection, IdentifyGrant grant, SslClientAuthenticationOptions? tls,
-        int deflateLevel, Func<Stream, CancellationToken, Task> expectOk, CancellationToken cancellationToken)
+        string host, int deflateLevel, Func<Stream, CancellationToken, Task> expectOk, CancellationToken cancellationToken)
     {
         if (tls is not null && !grant.Tls) throw new IOException("nsqd did not grant TLS (it has no certificate)");
         SslStream? session = null;
@@ -88,7 +90,8 @@ public sealed class ClientLayers : IAsyncDisposable, IDisposable
             if (grant.Tls)
             {
                 session = new SslStream(connection, leaveInnerStreamOpen: true);
-                await session.AuthenticateAsClientAsync(tls ?? new SslClientAuthenticationOptions(), cancellationToken).ConfigureAwait(false);
+                await session.AuthenticateAsClientAsync(ForHost(tls ?? new SslClientAuthenticationOptions(), host), cancellationToken)
+                    .ConfigureAwait(false);
                 await expectOk(session, cancellationToken).ConfigureAwait(false);
                 below = session;
             }
@@ -107,6 +110,21 @@ public sealed class ClientLayers : IAsyncDisposable, IDisposable
             throw;
         }
     }
+
+    /// <summary>The caller's TLS options for one connection: a copy, its target host the nsqd host unless set.</summary>
+    private static SslClientAuthenticationOptions ForHost(SslClientAuthenticationOptions options, string host) => new()
+    {
+        TargetHost = options.TargetHost ?? host,
+        ClientCertificates = options.ClientCertificates,
+        ClientCertificateContext = options.ClientCertificateContext,
+        LocalCertificateSelectionCallback = options.LocalCertificateSelectionCallback,
+        RemoteCertificateValidationCallback = options.RemoteCertificateValidationCallback,
+        EnabledSslProtocols = options.EnabledSslProtocols,
+        CertificateRevocationCheckMode = options.CertificateRevocationCheckMode,
+        CertificateChainPolicy = options.CertificateChainPolicy,
+        EncryptionPolicy = options.EncryptionPolicy,
+        AllowRenegotiation = options.AllowRenegotiation,
+    };
 
     /// <summary>Ends the layers and the connection under them; on a broken connection nothing throws.</summary>
     public async ValueTask DisposeAsync()

@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Net;
-using System.Net.Security;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
@@ -97,18 +96,7 @@ internal sealed class BenchConnection : IAsyncDisposable
         }
         await HelloAsync(json.WrittenSpan.ToArray(), cancellationToken);
         var grant = IdentifyGrant.Parse(await ReadAnswerExactlyAsync(_stream, cancellationToken));
-        SslClientAuthenticationOptions? tls = null;
-        if (layers.Tls is { } asked)
-        {
-            tls = new SslClientAuthenticationOptions
-            {
-                TargetHost = asked.TargetHost ?? host,
-                ClientCertificates = asked.ClientCertificates,
-                RemoteCertificateValidationCallback = asked.RemoteCertificateValidationCallback,
-                CertificateChainPolicy = asked.CertificateChainPolicy,
-            };
-        }
-        _layers = await ClientLayers.NegotiateAsync(_stream, grant, tls, layers.DeflateLevel, ExpectOkExactlyAsync, cancellationToken);
+        _layers = await ClientLayers.NegotiateAsync(_stream, grant, layers.Tls, host, layers.DeflateLevel, ExpectOkExactlyAsync, cancellationToken);
         _reading = _layers.Reading;
         _writing = _layers.Writing;
         if (grant.AuthRequired)
