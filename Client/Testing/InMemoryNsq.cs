@@ -128,11 +128,8 @@ public sealed class InMemoryNsq : INsqProducer
         }
     }
 
-    private static List<ReadOnlyMemory<byte>> Get(Dictionary<string, List<ReadOnlyMemory<byte>>> map, string topic) =>
-        map.TryGetValue(topic, out var list) ? list : map[topic] = [];
-
-    private static Queue<Pending> Get(Dictionary<string, Queue<Pending>> map, string topic) =>
-        map.TryGetValue(topic, out var queue) ? queue : map[topic] = new();
+    private static T Get<T>(Dictionary<string, T> map, string topic) where T : new() =>
+        map.TryGetValue(topic, out var value) ? value : map[topic] = new T();
 
     private readonly record struct Pending(byte[] Body, int Attempts);
 
